@@ -1,0 +1,194 @@
+/**
+ * The remediator's environment contract: typed once, imported by the construct (which sets the
+ * variables) and by the handler (which validates them once per cold start).
+ *
+ * This module is pure: it never reads `process.env` itself; callers pass the environment in.
+ */
+
+export const REMEDIATION_MODES = ['enforce', 'report-only'] as const;
+export type RemediationMode = (typeof REMEDIATION_MODES)[number];
+
+export const REMEDIATION_STRATEGIES = ['block-public-access', 'strip-public-grants'] as const;
+export type RemediationStrategy = (typeof REMEDIATION_STRATEGIES)[number];
+
+/** A reviewed exception: the guardrail leaves matching buckets alone until `expires`. */
+export interface Exemption {
+  /** A bucket name, or a glob where `*` matches any run of characters and `?` one character. */
+  readonly bucket: string;
+  readonly reason: string;
+  readonly owner: string;
+  /** ISO 8601 date or date-time; the exemption stops applying at this instant. */
+  readonly expires: string;
+}
+
+/** The variables the construct sets and the handler reads, by name. */
+export const REMEDIATE_ENV = {
+  alertTopicArn: 'ALERT_TOPIC_ARN',
+  auditTableName: 'AUDIT_TABLE_NAME',
+  auditArchiveBucket: 'AUDIT_ARCHIVE_BUCKET',
+  mode: 'REMEDIATION_MODE',
+  strategy: 'REMEDIATION_STRATEGY',
+  exemptions: 'EXEMPTIONS',
+  selfRoleArn: 'SELF_ROLE_ARN',
+  sensitiveTagKeys: 'SENSITIVE_TAG_KEYS',
+  enforceAccountBlockPublicAccess: 'ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS',
+} as const;
+
+/** The handler's configuration after validation. */
+export interface RemediateConfig {
+  readonly alertTopicArn: string;
+  readonly auditTableName: string;
+  /** The Object Lock archive bucket; when absent no archive copy is written. */
+  readonly auditArchiveBucket?: string;
+  readonly mode: RemediationMode;
+  readonly strategy: RemediationStrategy;
+  readonly exemptions: readonly Exemption[];
+  /** ARN of the role the remediator runs as (`arn:aws:iam::<account>:role/<name>`). */
+  readonly selfRoleArn: string;
+  /** Tag keys whose presence marks a bucket as holding sensitive data (raises severity one level). */
+  readonly sensitiveTagKeys: readonly string[];
+  /** Turn all four account-level Block Public Access settings back on after an account-level event weakens them. */
+  readonly enforceAccountBlockPublicAccess: boolean;
+}
+
+/** Invalid configuration: names the variable and the fix. Thrown at cold start. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${variable}: ${message}`, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) {
+    throw new ConfigurationError(name, 'is not set; the PublicBucketGuardrail construct sets it, set it yourself when running the handler elsewhere');
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigurationError(name, `is "${value}"; use one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  }
+  return value as T;
+}
+
+/** Validates one exemption; `where` names its position for the error message. */
+export function validateExemption(raw: unknown, where: string): Exemption {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`${where} must be an object with bucket, reason, owner and expires`);
+  }
+  const record = raw as Record<string, unknown>;
+  for (const field of ['bucket', 'reason', 'owner', 'expires'] as const) {
+    if (typeof record[field] !== 'string' || (record[field] as string).trim() === '') {
+      throw new Error(`${where}.${field} must be a non-empty string`);
+    }
+  }
+  const bucket = record.bucket as string;
+  if (!/^[a-z0-9.\-*?]{1,63}$/.test(bucket)) {
+    throw new Error(`${where}.bucket "${bucket}" is not a bucket name or glob (lower-case letters, digits, '.', '-', '*', '?')`);
+  }
+  const expires = record.expires as string;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(Date.parse(expires))) {
+    throw new Error(`${where}.expires "${expires}" is not an ISO 8601 date such as 2027-01-31 or 2027-01-31T12:00:00Z`);
+  }
+  return { bucket, reason: record.reason as string, owner: record.owner as string, expires };
+}
+
+/** Parses and validates the environment. Throws ConfigurationError naming the variable and the fix. */
+export function parseRemediateEnvironment(env: Readonly<Record<string, string | undefined>>): RemediateConfig {
+  const alertTopicArn = required(env, REMEDIATE_ENV.alertTopicArn);
+  if (!ARN_PATTERN.test(alertTopicArn) || !alertTopicArn.includes(':sns:')) {
+    throw new ConfigurationError(REMEDIATE_ENV.alertTopicArn, `"${alertTopicArn}" is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`);
+  }
+  const auditTableName = required(env, REMEDIATE_ENV.auditTableName);
+  if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(auditTableName)) {
+    throw new ConfigurationError(REMEDIATE_ENV.auditTableName, `"${auditTableName}" is not a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)`);
+  }
+  const auditArchiveBucket = env[REMEDIATE_ENV.auditArchiveBucket]?.trim() || undefined;
+  const mode = oneOf(REMEDIATE_ENV.mode, env[REMEDIATE_ENV.mode]?.trim() || 'enforce', REMEDIATION_MODES);
+  const strategy = oneOf(
+    REMEDIATE_ENV.strategy,
+    env[REMEDIATE_ENV.strategy]?.trim() || 'block-public-access',
+    REMEDIATION_STRATEGIES,
+  );
+  const selfRoleArn = required(env, REMEDIATE_ENV.selfRoleArn);
+  if (!ROLE_ARN_PATTERN.test(selfRoleArn)) {
+    throw new ConfigurationError(REMEDIATE_ENV.selfRoleArn, `"${selfRoleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  }
+
+  let exemptions: Exemption[] = [];
+  const rawExemptions = env[REMEDIATE_ENV.exemptions]?.trim();
+  if (rawExemptions) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawExemptions);
+    } catch (error) {
+      throw new ConfigurationError(REMEDIATE_ENV.exemptions, 'is not valid JSON; expected an array such as [{"bucket":"site-*","reason":"…","owner":"…","expires":"2027-01-31"}]', { cause: error });
+    }
+    if (!Array.isArray(parsed)) {
+      throw new ConfigurationError(REMEDIATE_ENV.exemptions, 'must be a JSON array of {bucket, reason, owner, expires}');
+    }
+    try {
+      exemptions = parsed.map((item, index) => validateExemption(item, `[${index}]`));
+    } catch (error) {
+      throw new ConfigurationError(REMEDIATE_ENV.exemptions, (error as Error).message, { cause: error });
+    }
+  }
+
+  const sensitiveTagKeys = (env[REMEDIATE_ENV.sensitiveTagKeys] ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key.length > 0);
+
+  const enforceAccountBlockPublicAccess =
+    oneOf(REMEDIATE_ENV.enforceAccountBlockPublicAccess, env[REMEDIATE_ENV.enforceAccountBlockPublicAccess]?.trim() || 'false', ['true', 'false'] as const) === 'true';
+
+  return {
+    alertTopicArn,
+    auditTableName,
+    auditArchiveBucket,
+    mode,
+    strategy,
+    exemptions,
+    selfRoleArn,
+    sensitiveTagKeys,
+    enforceAccountBlockPublicAccess,
+  };
+}
+
+/** The inverse of parseRemediateEnvironment, for the construct. Values may be CDK tokens. */
+export function toRemediateEnvironment(config: {
+  alertTopicArn: string;
+  auditTableName: string;
+  auditArchiveBucket?: string;
+  mode: RemediationMode;
+  strategy: RemediationStrategy;
+  exemptions: readonly Exemption[];
+  selfRoleArn: string;
+  sensitiveTagKeys: readonly string[];
+  enforceAccountBlockPublicAccess: boolean;
+}): Record<string, string> {
+  const env: Record<string, string> = {
+    [REMEDIATE_ENV.alertTopicArn]: config.alertTopicArn,
+    [REMEDIATE_ENV.auditTableName]: config.auditTableName,
+    [REMEDIATE_ENV.mode]: config.mode,
+    [REMEDIATE_ENV.strategy]: config.strategy,
+    [REMEDIATE_ENV.exemptions]: JSON.stringify(config.exemptions),
+    [REMEDIATE_ENV.selfRoleArn]: config.selfRoleArn,
+    [REMEDIATE_ENV.sensitiveTagKeys]: config.sensitiveTagKeys.join(','),
+    [REMEDIATE_ENV.enforceAccountBlockPublicAccess]: String(config.enforceAccountBlockPublicAccess),
+  };
+  if (config.auditArchiveBucket !== undefined) {
+    env[REMEDIATE_ENV.auditArchiveBucket] = config.auditArchiveBucket;
+  }
+  return env;
+}
