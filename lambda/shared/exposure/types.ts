@@ -114,4 +114,10 @@ export interface ExposureReport {
   /** The Block Public Access settings in force (bucket OR account, per setting). */
   readonly effectiveBlock: Required<PublicAccessBlock>;
   readonly findings: Finding[];
+  /**
+   * Present when the input was not a well-formed snapshot: one reason per unreadable field. A Block
+   * Public Access flag that is not `true` counts as off (fail closed); an unreadable ACL counts as absent,
+   * like `acl: null` (unknown); the policy is never an input error (see `policyValid`).
+   */
+  readonly snapshotErrors?: string[];
 }

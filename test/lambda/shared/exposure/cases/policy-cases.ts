@@ -1,0 +1,411 @@
+/**
+ * Principal forms, actions and resources (access levels only where the resource type fits), NotPrincipal /
+ * NotAction / NotResource, and Deny statements that do or do not take public access away.
+ */
+import {
+  ALL_LEVELS,
+  BUCKET_ARN,
+  DOCS,
+  type ExposureCase,
+  OBJECTS_ARN,
+  allowEveryone,
+  denyEveryone,
+  policy,
+  policyFinding,
+  publicRead,
+} from '../case-helper';
+
+const principalCases: ExposureCase[] = [
+  {
+    title: 'Principal "*" is everyone',
+    source: DOCS.principal,
+    given: { policy: policy(publicRead()) },
+    expected: { public: true, access: ['read'], findings: [policyFinding(0, ['read'])] },
+  },
+  {
+    title: 'Principal {"AWS":"*"} is everyone',
+    source: DOCS.principal,
+    given: { policy: policy(publicRead({ Principal: { AWS: '*' } })) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'an AWS principal list that contains "*" is everyone',
+    source: DOCS.principal,
+    given: { policy: policy(publicRead({ Principal: { AWS: ['arn:aws:iam::111122223333:root', '*'] } })) },
+    expected: { public: true, access: ['read'], whyMentions: ['includes "*"'] },
+  },
+  {
+    title: 'a wildcard account in an AWS principal ARN is not a fixed principal',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead({ Principal: { AWS: 'arn:aws:iam::*:root' } })) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'a fixed account ID principal is not public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead({ Principal: { AWS: '444455556666' } })) },
+    expected: { public: false, policyIsPublic: false },
+  },
+  {
+    title: 'a fixed IAM role principal is not public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead({ Principal: { AWS: 'arn:aws:iam::444455556666:role/Reader' } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'a fixed service principal is not public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead({ Principal: { Service: 'logging.s3.amazonaws.com' } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'a fixed canonical user principal is not public',
+    source: DOCS.principal,
+    given: { policy: policy(publicRead({ Principal: { CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'a fixed principal and a service principal together are not public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead({ Principal: { AWS: ['444455556666', 'arn:aws:iam::777788889999:user/ana'], Service: 'cloudfront.amazonaws.com' } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Federated Cognito principal is anyone who signs in there: public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead({ Principal: { Federated: 'cognito-identity.amazonaws.com' } })) },
+    expected: { public: true },
+  },
+  {
+    title: 'a policy variable in the principal is not a fixed principal',
+    source: DOCS.variables,
+    given: { policy: policy(publicRead({ Principal: { AWS: 'arn:aws:iam::${aws:PrincipalAccount}:root' } })) },
+    expected: { public: true },
+  },
+  {
+    title: 'Allow with NotPrincipal grants everyone except the listed principals: public',
+    source: DOCS.notPrincipal,
+    given: { policy: policy({ Sid: 'AllButAna', Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::444455556666:user/ana' }, Action: 's3:GetObject', Resource: OBJECTS_ARN }) },
+    expected: { public: true, access: ['read'], whyMentions: ['NotPrincipal', 'everyone except the listed principals'] },
+  },
+  {
+    title: '{"AWS":"*"} limited by a fixed aws:PrincipalOrgID is not public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead({ Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } })) },
+    expected: { public: false },
+  },
+];
+
+const actionCases: ExposureCase[] = [
+  {
+    title: 's3:GetObject on the bucket ARN does not fit (object action on a bucket resource): not public',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone('s3:GetObject', BUCKET_ARN)) },
+    expected: { public: false, policyIsPublic: false },
+  },
+  {
+    title: 's3:ListBucket on the bucket ARN lets the public list',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone('s3:ListBucket', BUCKET_ARN)) },
+    expected: { public: true, access: ['list'] },
+  },
+  {
+    title: 's3:ListBucket on object ARNs only does not fit: not public',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone('s3:ListBucket', OBJECTS_ARN)) },
+    expected: { public: false },
+  },
+  {
+    title: 's3:* on the bucket and its objects gives every access level',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone('s3:*', [BUCKET_ARN, OBJECTS_ARN])) },
+    expected: { public: true, access: ALL_LEVELS },
+  },
+  {
+    title: 'Action "*" on Resource "*" gives every access level',
+    source: DOCS.action,
+    given: { policy: policy(allowEveryone('*', '*')) },
+    expected: { public: true, access: ALL_LEVELS },
+  },
+  {
+    title: 's3:Get* on the bucket and objects reads data and permissions but does not list',
+    source: DOCS.action,
+    given: { policy: policy(allowEveryone('s3:Get*', [BUCKET_ARN, OBJECTS_ARN])) },
+    expected: { public: true, access: ['read', 'readAcp'] },
+  },
+  {
+    title: 's3:*Object on objects reads and writes objects',
+    source: DOCS.action,
+    given: { policy: policy(allowEveryone('s3:*Object', OBJECTS_ARN)) },
+    expected: { public: true, access: ['read', 'write'] },
+  },
+  {
+    title: 's3:List* on the bucket lists',
+    source: DOCS.action,
+    given: { policy: policy(allowEveryone('s3:List*', BUCKET_ARN)) },
+    expected: { public: true, access: ['list'] },
+  },
+  {
+    title: 'action names are case-insensitive: S3:getobject reads objects',
+    source: DOCS.action,
+    given: { policy: policy(allowEveryone('S3:getobject', OBJECTS_ARN)) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 's3:PutObject and s3:DeleteObject on objects write',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone(['s3:PutObject', 's3:DeleteObject'], OBJECTS_ARN)) },
+    expected: { public: true, access: ['write'] },
+  },
+  {
+    title: 's3:RestoreObject and s3:AbortMultipartUpload write',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone(['s3:RestoreObject', 's3:AbortMultipartUpload'], OBJECTS_ARN)) },
+    expected: { public: true, access: ['write'] },
+  },
+  {
+    title: 's3:GetBucketAcl and s3:GetBucketPolicy on the bucket read permissions',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone(['s3:GetBucketAcl', 's3:GetBucketPolicy'], BUCKET_ARN)) },
+    expected: { public: true, access: ['readAcp'] },
+  },
+  {
+    title: 's3:GetObjectAcl on objects reads permissions',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone('s3:GetObjectAcl', OBJECTS_ARN)) },
+    expected: { public: true, access: ['readAcp'] },
+  },
+  {
+    title: 's3:PutBucketPolicy, s3:DeleteBucketPolicy and s3:PutBucketAcl on the bucket change permissions',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone(['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketAcl'], BUCKET_ARN)) },
+    expected: { public: true, access: ['writeAcp'] },
+  },
+  {
+    title: 's3:PutObjectAcl on objects changes permissions',
+    source: DOCS.s3Actions,
+    given: { policy: policy(allowEveryone('s3:PutObjectAcl', OBJECTS_ARN)) },
+    expected: { public: true, access: ['writeAcp'] },
+  },
+  {
+    title: 'a policy granting only s3:GetBucketLocation is still public per S3, with no access level',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(allowEveryone('s3:GetBucketLocation', BUCKET_ARN)) },
+    expected: { public: true, policyIsPublic: true, access: [], findings: [policyFinding(0, [])] },
+  },
+  {
+    title: 'an S3 action the engine does not know is counted as public without a level (fail closed)',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(allowEveryone('s3:GetObjectFromTheFuture', OBJECTS_ARN)) },
+    expected: { public: true, access: [], whyMentions: ['s3:GetObjectFromTheFuture is not an S3 action this engine knows'] },
+  },
+  {
+    title: 'actions of another service grant nothing on the bucket',
+    source: DOCS.action,
+    given: { policy: policy(allowEveryone('sqs:SendMessage', '*')) },
+    expected: { public: false },
+  },
+  {
+    title: 'a resource naming a different bucket does not count',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(allowEveryone('s3:*', ['arn:aws:s3:::other-bucket', 'arn:aws:s3:::other-bucket/*'])) },
+    expected: { public: false },
+  },
+  {
+    title: 'a bucket-name prefix wildcard resource covers the bucket and its objects',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(allowEveryone(['s3:ListBucket', 's3:GetObject'], 'arn:aws:s3:::amzn-s3-demo-*')) },
+    expected: { public: true, access: ['read', 'list'] },
+  },
+  {
+    title: 'a prefix of objects is enough for public read',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(allowEveryone('s3:GetObject', `${BUCKET_ARN}/public/*`)) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'Resource arn:aws:s3:::* covers every bucket, including this one',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(allowEveryone('s3:ListBucket', 'arn:aws:s3:::*')) },
+    expected: { public: true, access: ['list'] },
+  },
+  {
+    title: 'NotAction s3:GetObject still grants every other action, including GetObjectVersion',
+    source: DOCS.notAction,
+    given: { policy: policy({ Effect: 'Allow', Principal: '*', NotAction: 's3:GetObject', Resource: '*' }) },
+    expected: { public: true, access: ALL_LEVELS },
+  },
+  {
+    title: 'NotAction s3:* grants nothing in S3',
+    source: DOCS.notAction,
+    given: { policy: policy({ Effect: 'Allow', Principal: '*', NotAction: 's3:*', Resource: '*' }) },
+    expected: { public: false },
+  },
+  {
+    title: 'NotResource on the bucket ARN still reaches every object',
+    source: DOCS.notResource,
+    given: { policy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:Get*', NotResource: BUCKET_ARN }) },
+    expected: { public: true, access: ['read', 'readAcp'] },
+  },
+  {
+    title: 'NotResource on every object still reaches the bucket ARN',
+    source: DOCS.notResource,
+    given: { policy: policy({ Effect: 'Allow', Principal: '*', Action: ['s3:ListBucket', 's3:GetObject'], NotResource: OBJECTS_ARN }) },
+    expected: { public: true, access: ['list'] },
+  },
+  {
+    title: 'NotResource on the bucket and every object reaches nothing here',
+    source: DOCS.notResource,
+    given: { policy: policy({ Effect: 'Allow', Principal: '*', Action: 's3:*', NotResource: [BUCKET_ARN, OBJECTS_ARN] }) },
+    expected: { public: false },
+  },
+];
+
+const denyCases: ExposureCase[] = [
+  {
+    title: 'a Deny for "*" on the same action and objects takes public read away',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(publicRead(), denyEveryone('s3:GetObject', OBJECTS_ARN)) },
+    expected: { public: false, policyIsPublic: false, findings: [] },
+  },
+  {
+    title: 'a Deny for "*" on s3:* and "*" takes everything away',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(allowEveryone('s3:*', '*'), denyEveryone('s3:*', '*')) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny for {"AWS":"*"} applies to everyone too',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(publicRead(), { Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: OBJECTS_ARN }) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny before the Allow works the same (order does not matter)',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(denyEveryone('s3:GetObject', OBJECTS_ARN), publicRead()) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny for one specific account does not take access away from the public',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(publicRead(), { Effect: 'Deny', Principal: { AWS: '444455556666' }, Action: 's3:*', Resource: '*' }) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'a Deny of insecure transport (Bool aws:SecureTransport false) leaves HTTPS callers in: still public',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', [BUCKET_ARN, OBJECTS_ARN], { Condition: { Bool: { 'aws:SecureTransport': 'false' } } })) },
+    expected: { public: true, access: ['read'], findings: [policyFinding(0, ['read'])] },
+  },
+  {
+    title: 'a Deny unless the request comes through a fixed VPC endpoint (StringNotEquals aws:SourceVpce) takes public access away',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', [BUCKET_ARN, OBJECTS_ARN], { Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'the same Deny with StringNotEqualsIfExists also applies to every public caller',
+    source: DOCS.conditionOperators,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { StringNotEqualsIfExists: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny outside a fixed organisation (StringNotEquals aws:PrincipalOrgID) takes public access away',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny from outside narrow IP ranges (NotIpAddress) takes public access away',
+    source: DOCS.bucketPolicyExamples,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { NotIpAddress: { 'aws:SourceIp': ['192.0.2.0/24', '2001:db8::/32'] } } })) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny from outside a too-wide range (NotIpAddress 0.0.0.0/1) leaves half the internet in: still public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { NotIpAddress: { 'aws:SourceIp': '0.0.0.0/1' } } })) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'a Deny with StringNotLike aws:SourceVpce "vpce-*" leaves any VPC endpoint in: still public',
+    source: DOCS.blockPublicAccess,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { StringNotLike: { 'aws:SourceVpce': 'vpce-*' } } })) },
+    expected: { public: true },
+  },
+  {
+    title: 'a Deny only for one VPC endpoint (StringEquals) applies to some callers only: still public',
+    source: DOCS.conditionOperators,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { StringEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } } })) },
+    expected: { public: true },
+  },
+  {
+    title: 'a Deny with a Null condition is not certain to apply: still public',
+    source: DOCS.conditionOperators,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { Null: { 'aws:SourceVpce': 'true' } } })) },
+    expected: { public: true },
+  },
+  {
+    title: 'a Deny with a ForAnyValue set operator is not certain to apply: still public',
+    source: DOCS.multiValuedKeys,
+    given: { policy: policy(publicRead(), denyEveryone('s3:*', '*', { Condition: { 'ForAnyValue:StringNotEquals': { 'aws:PrincipalOrgPaths': 'o-a1b2c3d4e5/r-ab12/' } } })) },
+    expected: { public: true },
+  },
+  {
+    title: 'a Deny on a sub-prefix does not cover an Allow on every object: still public',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(publicRead(), denyEveryone('s3:GetObject', `${BUCKET_ARN}/private/*`)) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'a Deny on the same prefix as the Allow takes it away',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(publicRead({ Resource: `${BUCKET_ARN}/public/*` }), denyEveryone('s3:GetObject', `${BUCKET_ARN}/public/*`)) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny on a wider prefix (public*) covers an Allow on public/*',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(publicRead({ Resource: `${BUCKET_ARN}/public/*` }), denyEveryone('s3:GetObject', `${BUCKET_ARN}/pub*`)) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny of s3:PutObject takes write away and leaves read',
+    source: DOCS.evaluationLogic,
+    given: { policy: policy(publicRead({ Action: ['s3:GetObject', 's3:PutObject'] }), denyEveryone('s3:PutObject', OBJECTS_ARN)) },
+    expected: { public: true, access: ['read'], findings: [policyFinding(0, ['read'])], whyMentions: ['Deny statement 1 takes part of it away: the public can no longer create, overwrite or delete objects'] },
+  },
+  {
+    title: 'a Deny with NotAction s3:GetObject leaves only GetObject to the public',
+    source: DOCS.notAction,
+    given: { policy: policy(allowEveryone('s3:*', '*'), { Effect: 'Deny', Principal: '*', NotAction: 's3:GetObject', Resource: '*' }) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'a Deny with NotResource naming only another bucket covers this bucket',
+    source: DOCS.notResource,
+    given: { policy: policy(publicRead(), { Effect: 'Deny', Principal: '*', Action: 's3:*', NotResource: ['arn:aws:s3:::other-bucket', 'arn:aws:s3:::other-bucket/*'] }) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny with NotResource excluding some objects of this bucket does not certainly cover them: still public',
+    source: DOCS.notResource,
+    given: { policy: policy(publicRead(), { Effect: 'Deny', Principal: '*', Action: 's3:*', NotResource: `${BUCKET_ARN}/public/*` }) },
+    expected: { public: true, access: ['read'] },
+  },
+  {
+    title: 'a Deny with NotPrincipal naming fixed principals applies to the public',
+    source: DOCS.notPrincipal,
+    given: { policy: policy(publicRead(), { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 's3:*', Resource: '*' }) },
+    expected: { public: false },
+  },
+  {
+    title: 'a Deny whose resource uses a policy variable is not certain to cover the objects: still public',
+    source: DOCS.variables,
+    given: { policy: policy(publicRead(), denyEveryone('s3:GetObject', `${BUCKET_ARN}/\${aws:username}/*`)) },
+    expected: { public: true },
+  },
+];
+
+export const policyCases: ExposureCase[] = [...principalCases, ...actionCases, ...denyCases];
