@@ -1,0 +1,210 @@
+/**
+ * The audit trail behind the AuditPort: DynamoDB (the queryable copy) and, when configured, the Object Lock
+ * archive bucket (the write-once copy, keyed by archiveKeyFor so it can be found from its DynamoDB twin).
+ *
+ * Idempotency: the record id is derived from the CloudTrail event id. The first write is a conditional
+ * "claim" (`attribute_not_exists(id)`), so a second delivery of the same event finds the item and does
+ * nothing. A claim carries a lease (the invocation's deadline): if an invocation dies mid-way, Lambda's
+ * retry may take the claim over once the lease has run out. The final write replaces the claim with the
+ * complete record, only if the claim is still this invocation's.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { canonicalJson, recordFromItem, toAuditItem, type AuditRecord } from '../../shared/audit/record';
+import { AUDIT_TABLE, archiveKeyFor } from '../../shared/audit/table-schema';
+import { hasErrorCode, type ErrorDescription } from '../../shared/aws/errors';
+import type { AuditClaim, AuditPort, ClaimResult, Delivery, RemovalProgress } from '../ports';
+
+/** The final write found the claim taken over or already completed. */
+export class ClaimLostError extends Error {
+  constructor(
+    readonly auditId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`audit record ${auditId} is no longer claimed by this invocation`, options);
+    this.name = 'ClaimLostError';
+  }
+}
+
+export const AUDIT_CONDITIONS = {
+  /** A new id, or an unfinished claim whose holder's lease has run out. */
+  claim: 'attribute_not_exists(#id) OR (attribute_not_exists(#finishedAt) AND #leaseUntil < :now)',
+  /** Still this invocation's claim, and not finished. */
+  holder: '#claimToken = :token AND attribute_not_exists(#finishedAt)',
+  /** Release: this invocation's claim. */
+  release: '#claimToken = :token',
+  exists: 'attribute_exists(#id)',
+} as const;
+
+export interface ArchiveTarget {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  /** The account that must own the archive bucket (ExpectedBucketOwner). */
+  readonly expectedOwner?: string;
+}
+
+export class DynamoAuditStore implements AuditPort {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly archiveTarget?: ArchiveTarget,
+  ) {}
+
+  async claim(claim: AuditClaim): Promise<ClaimResult> {
+    const item: Record<string, unknown> = {
+      [AUDIT_TABLE.partitionKey]: claim.id,
+      trigger: claim.trigger,
+      scope: claim.scope,
+      [AUDIT_TABLE.timeAttribute]: claim.eventTime,
+      [AUDIT_TABLE.dayAttribute]: claim.eventTime.slice(0, 10),
+      receivedAt: claim.receivedAt,
+      account: claim.account,
+      region: claim.region,
+      bucket: claim.bucket,
+      eventId: claim.eventId,
+      eventName: claim.eventName,
+      sweepId: claim.sweepId,
+      claimToken: claim.claimToken,
+      leaseUntil: claim.leaseUntil,
+      phase: 'claimed',
+    };
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: AUDIT_CONDITIONS.claim,
+          ExpressionAttributeNames: { '#id': AUDIT_TABLE.partitionKey, '#finishedAt': 'finishedAt', '#leaseUntil': 'leaseUntil' },
+          ExpressionAttributeValues: { ':now': Date.parse(claim.receivedAt) },
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { [AUDIT_TABLE.partitionKey]: claim.id }, ConsistentRead: true }),
+    );
+    const stored = existing.Item;
+    if (stored === undefined || stored.finishedAt === undefined) {
+      return { claimed: false, existing: { status: 'in-progress' } };
+    }
+    const undelivered = Array.isArray(stored.undelivered) ? (stored.undelivered as Delivery[]) : [];
+    return { claimed: false, existing: { status: 'finished', record: recordFromItem(stored), undelivered } };
+  }
+
+  async saveRemovalProgress(id: string, claimToken: string, progress: RemovalProgress): Promise<void> {
+    await this.updateAsHolder(id, claimToken, {
+      phase: 'removing',
+      removed: progress.removed,
+      actions: progress.actions,
+      ...(progress.containedAt !== undefined ? { containedAt: progress.containedAt } : {}),
+    });
+  }
+
+  async complete(record: AuditRecord, claimToken: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: toAuditItem(record),
+          ConditionExpression: AUDIT_CONDITIONS.holder,
+          ExpressionAttributeNames: { '#claimToken': 'claimToken', '#finishedAt': 'finishedAt' },
+          ExpressionAttributeValues: { ':token': claimToken },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ClaimLostError(record.id, { cause: error });
+      throw error;
+    }
+  }
+
+  async archive(record: AuditRecord): Promise<boolean> {
+    if (this.archiveTarget === undefined) {
+      return false;
+    }
+    await this.archiveTarget.s3.send(
+      new PutObjectCommand({
+        Bucket: this.archiveTarget.bucket,
+        Key: archiveKeyFor(record.id, record.eventTime),
+        Body: canonicalJson(record),
+        ContentType: 'application/json',
+        ChecksumAlgorithm: 'SHA256',
+        ...(this.archiveTarget.expectedOwner !== undefined ? { ExpectedBucketOwner: this.archiveTarget.expectedOwner } : {}),
+      }),
+    );
+    return true;
+  }
+
+  async release(id: string, claimToken: string, error: ErrorDescription): Promise<void> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [AUDIT_TABLE.partitionKey]: id },
+          UpdateExpression: 'SET #leaseUntil = :zero, #lastError = :error',
+          ConditionExpression: AUDIT_CONDITIONS.release,
+          ExpressionAttributeNames: { '#leaseUntil': 'leaseUntil', '#lastError': 'lastError', '#claimToken': 'claimToken' },
+          ExpressionAttributeValues: { ':zero': 0, ':error': error, ':token': claimToken },
+        }),
+      );
+    } catch (failure) {
+      if (!isConditionFailure(failure)) throw failure;
+    }
+  }
+
+  async markUndelivered(id: string, deliveries: readonly Delivery[]): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [AUDIT_TABLE.partitionKey]: id },
+        UpdateExpression: 'SET #undelivered = :undelivered',
+        ConditionExpression: AUDIT_CONDITIONS.exists,
+        ExpressionAttributeNames: { '#undelivered': 'undelivered', '#id': AUDIT_TABLE.partitionKey },
+        ExpressionAttributeValues: { ':undelivered': [...deliveries] },
+      }),
+    );
+  }
+
+  async clearUndelivered(id: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [AUDIT_TABLE.partitionKey]: id },
+        UpdateExpression: 'REMOVE #undelivered',
+        ConditionExpression: AUDIT_CONDITIONS.exists,
+        ExpressionAttributeNames: { '#undelivered': 'undelivered', '#id': AUDIT_TABLE.partitionKey },
+      }),
+    );
+  }
+
+  private async updateAsHolder(id: string, claimToken: string, values: Record<string, unknown>): Promise<void> {
+    const names: Record<string, string> = { '#claimToken': 'claimToken', '#finishedAt': 'finishedAt' };
+    const expressionValues: Record<string, unknown> = { ':token': claimToken };
+    const assignments = Object.entries(values).map(([key, value], index) => {
+      names[`#f${index}`] = key;
+      expressionValues[`:v${index}`] = value;
+      return `#f${index} = :v${index}`;
+    });
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [AUDIT_TABLE.partitionKey]: id },
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression: AUDIT_CONDITIONS.holder,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: expressionValues,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ClaimLostError(id, { cause: error });
+      throw error;
+    }
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || hasErrorCode(error, 'ConditionalCheckFailedException');
+}

@@ -1,0 +1,186 @@
+/**
+ * S3 and S3 Control behind the S3StatePort: the parallel reads of step 3 and the writes of step 5.
+ * Every bucket call carries ExpectedBucketOwner, so a bucket that changed hands is never touched.
+ */
+import {
+  DeleteBucketPolicyCommand,
+  GetBucketAclCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  PutBucketAclCommand,
+  PutBucketPolicyCommand,
+  PutPublicAccessBlockCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
+  PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
+  type S3ControlClient,
+} from '@aws-sdk/client-s3-control';
+import { awsErrorCode, hasErrorCode, isAccessDenied } from '../../shared/aws/errors';
+import type { BucketAcl, PublicAccessBlock } from '../../shared/exposure/types';
+import type { BucketState, BucketTarget, LoggerPort, S3StatePort, WriteAction } from '../ports';
+import { AccountBlockCache } from './account-block-cache';
+
+/** Error codes meaning "nothing configured" for each read. */
+export const ABSENT_CODES = {
+  policy: ['NoSuchBucketPolicy'],
+  publicAccessBlock: ['NoSuchPublicAccessBlockConfiguration'],
+  ownership: ['OwnershipControlsNotFoundError'],
+  tagging: ['NoSuchTagSet', 'NoSuchTagSetError'],
+} as const;
+
+/** Codes an emulator or a restricted principal may answer for the optional reads (policy status, tags). */
+const OPTIONAL_READ_UNAVAILABLE = ['NotImplemented', 'MethodNotAllowed', 'XNotImplemented'];
+
+export interface S3StateClients {
+  s3(region: string): S3Client;
+  /** S3 Control in the guardrail's home region: the account setting is global, any regional endpoint serves it. */
+  s3Control(): S3ControlClient;
+}
+
+function absentAsNull<T>(promise: Promise<T>, codes: readonly string[]): Promise<T | null> {
+  return promise.catch((error: unknown) => {
+    if (hasErrorCode(error, ...codes)) return null;
+    throw error;
+  });
+}
+
+function blockOf(configuration: PublicAccessBlock | undefined): PublicAccessBlock | null {
+  if (configuration === undefined) return null;
+  const block: Record<string, boolean> = {};
+  for (const key of ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const) {
+    const value = configuration[key];
+    if (typeof value === 'boolean') block[key] = value;
+  }
+  return block;
+}
+
+export class S3StateAdapter implements S3StatePort {
+  constructor(
+    private readonly clients: S3StateClients,
+    private readonly accountBlocks: AccountBlockCache = new AccountBlockCache(),
+    private readonly logger?: LoggerPort,
+  ) {}
+
+  async readBucketState(target: BucketTarget): Promise<BucketState> {
+    const s3 = this.clients.s3(target.region);
+    const bucket = { Bucket: target.bucket, ExpectedBucketOwner: target.account };
+    const settled = await Promise.allSettled([
+      s3.send(new GetBucketAclCommand(bucket)).then((output): BucketAcl => ({
+        ...(output.Owner ? { Owner: output.Owner } : {}),
+        Grants: output.Grants ?? [],
+      })),
+      absentAsNull(s3.send(new GetBucketPolicyCommand(bucket)).then((output) => output.Policy ?? null), ABSENT_CODES.policy),
+      absentAsNull(
+        s3.send(new GetPublicAccessBlockCommand(bucket)).then((output) => blockOf(output.PublicAccessBlockConfiguration)),
+        ABSENT_CODES.publicAccessBlock,
+      ),
+      absentAsNull(
+        s3.send(new GetBucketOwnershipControlsCommand(bucket)).then((output) => output.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null),
+        ABSENT_CODES.ownership,
+      ),
+      this.policyStatus(s3, bucket),
+      this.tags(s3, bucket),
+      this.readAccountPublicAccessBlock(target.account),
+    ]);
+    const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    if (failures.length > 0) {
+      // A deleted bucket answers NoSuchBucket everywhere; prefer it over whatever else failed.
+      throw failures.find((error) => hasErrorCode(error, 'NoSuchBucket')) ?? failures[0];
+    }
+    const [acl, policy, bucketPublicAccessBlock, ownership, policyStatus, tags, accountPublicAccessBlock] = settled.map(
+      (result) => (result as PromiseFulfilledResult<unknown>).value,
+    ) as [BucketAcl, string | null, PublicAccessBlock | null, string | null, BucketState['policyStatus'], BucketState['tags'], PublicAccessBlock | null];
+    return { acl, policy, bucketPublicAccessBlock, ownership, policyStatus, tags, accountPublicAccessBlock };
+  }
+
+  private async policyStatus(s3: S3Client, bucket: { Bucket: string; ExpectedBucketOwner: string }): Promise<BucketState['policyStatus']> {
+    try {
+      const output = await s3.send(new GetBucketPolicyStatusCommand(bucket));
+      const isPublic = output.PolicyStatus?.IsPublic;
+      return typeof isPublic === 'boolean' ? { answer: isPublic ? 'public' : 'not-public' } : { answer: 'unavailable', detail: 'no IsPublic in the answer' };
+    } catch (error) {
+      if (hasErrorCode(error, ...ABSENT_CODES.policy)) return { answer: 'no-policy' };
+      if (isAccessDenied(error) || hasErrorCode(error, ...OPTIONAL_READ_UNAVAILABLE)) {
+        return { answer: 'unavailable', detail: awsErrorCode(error) ?? 'error' };
+      }
+      throw error;
+    }
+  }
+
+  private async tags(s3: S3Client, bucket: { Bucket: string; ExpectedBucketOwner: string }): Promise<BucketState['tags']> {
+    try {
+      const output = await s3.send(new GetBucketTaggingCommand(bucket));
+      const tags: Record<string, string> = {};
+      for (const tag of output.TagSet ?? []) {
+        if (typeof tag.Key === 'string') tags[tag.Key] = tag.Value ?? '';
+      }
+      return tags;
+    } catch (error) {
+      if (hasErrorCode(error, ...ABSENT_CODES.tagging)) return {};
+      if (isAccessDenied(error) || hasErrorCode(error, ...OPTIONAL_READ_UNAVAILABLE)) {
+        this.logger?.warn('bucket tags unreadable; severity ignores sensitive tags', { bucket: bucket.Bucket, errorCode: awsErrorCode(error) });
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  readAccountPublicAccessBlock(account: string, options: { readonly fresh?: boolean } = {}): Promise<PublicAccessBlock | null> {
+    return this.accountBlocks.get(
+      account,
+      async () => {
+        try {
+          const output = await this.clients.s3Control().send(new GetAccountPublicAccessBlockCommand({ AccountId: account }));
+          return blockOf(output.PublicAccessBlockConfiguration);
+        } catch (error) {
+          if (hasErrorCode(error, ...ABSENT_CODES.publicAccessBlock)) return null;
+          if (isAccessDenied(error)) {
+            // Fail closed: decide as if the account blocked nothing.
+            this.logger?.warn('account Block Public Access unreadable; deciding as if it were off', { account, errorCode: awsErrorCode(error) });
+            return null;
+          }
+          throw error;
+        }
+      },
+      options,
+    );
+  }
+
+  async write(action: WriteAction): Promise<void> {
+    switch (action.api) {
+      case 'PutBucketPublicAccessBlock':
+        await this.clients.s3(action.region).send(new PutPublicAccessBlockCommand({ ...action.request }));
+        return;
+      case 'PutBucketAcl':
+        await this.clients.s3(action.region).send(
+          new PutBucketAclCommand({
+            Bucket: action.request.Bucket,
+            ExpectedBucketOwner: action.request.ExpectedBucketOwner,
+            AccessControlPolicy: {
+              Owner: action.request.AccessControlPolicy.Owner,
+              Grants: action.request.AccessControlPolicy.Grants.map((grant) => ({
+                ...(grant.Grantee ? { Grantee: { ...grant.Grantee, Type: grant.Grantee.Type as 'CanonicalUser' | 'Group' | 'AmazonCustomerByEmail' } } : {}),
+                ...(grant.Permission ? { Permission: grant.Permission as 'FULL_CONTROL' | 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' } : {}),
+              })),
+            },
+          }),
+        );
+        return;
+      case 'PutBucketPolicy':
+        await this.clients.s3(action.region).send(new PutBucketPolicyCommand({ ...action.request }));
+        return;
+      case 'DeleteBucketPolicy':
+        await this.clients.s3(action.region).send(new DeleteBucketPolicyCommand({ ...action.request }));
+        return;
+      case 'PutAccountPublicAccessBlock':
+        await this.clients.s3Control().send(new PutAccountPublicAccessBlockCommand({ ...action.request }));
+        this.accountBlocks.set(action.request.AccountId, action.request.PublicAccessBlockConfiguration);
+        return;
+    }
+  }
+}

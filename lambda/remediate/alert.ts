@@ -1,0 +1,327 @@
+/**
+ * The on-call alert, rendered from an audit record alone (so a retry can re-send it from the stored record).
+ * Pure.
+ *
+ * SNS `MessageStructure: json`: `default` is the audit record's canonical JSON (what HTTPS, SQS and Lambda
+ * subscribers get), `email` is plain text a person reads on a phone. The subject is ASCII and under 100
+ * characters, as SNS requires. Message attributes carry severity, outcome, bucket, account and eventName
+ * for subscription filter policies.
+ */
+import { canonicalJson, type AuditRecord, type StateSnapshot } from '../shared/audit/record';
+import type { AccessLevel, Finding, PublicAccessBlock } from '../shared/exposure/types';
+import { settingsOff } from './decide';
+import type { AlertMessage } from './ports';
+
+/** SNS rejects messages over 256 KiB; leave room for the subject and attributes. */
+export const MAX_MESSAGE_BYTES = 250_000;
+export const MAX_SUBJECT_LENGTH = 99;
+const MAX_FINDINGS_IN_EMAIL = 10;
+
+/** Whether a record is worth waking someone for: a public bucket (whatever was done), a failure, an account change. */
+export function shouldAlert(record: AuditRecord): boolean {
+  if (record.outcome === 'failed') {
+    return true;
+  }
+  if (record.scope === 'account') {
+    return record.outcome === 'remediated' || record.outcome === 'report-only';
+  }
+  return record.outcome === 'remediated' || record.outcome === 'report-only' || (record.outcome === 'exempt' && record.verdict?.public === true);
+}
+
+const ACCESS_WORDS: Record<AccessLevel, string> = {
+  read: 'read objects',
+  list: 'list objects',
+  write: 'write, overwrite and delete objects',
+  readAcp: 'read the bucket ACL',
+  writeAcp: 'change the bucket ACL',
+};
+
+function headline(record: AuditRecord): string {
+  const bucket = record.bucket ?? '';
+  if (record.scope === 'account') {
+    switch (record.outcome) {
+      case 'remediated':
+        return `Account Block Public Access restored: ${record.account}`;
+      case 'failed':
+        return `FAILED to restore account Block Public Access: ${record.account}`;
+      case 'report-only':
+        return `Account Block Public Access weakened: ${record.account}`;
+      default:
+        return `Account Block Public Access checked (${record.outcome}): ${record.account}`;
+    }
+  }
+  switch (record.outcome) {
+    case 'remediated':
+      return `Public S3 bucket contained: ${bucket}`;
+    case 'failed':
+      return `FAILED to contain public S3 bucket: ${bucket}`;
+    case 'report-only':
+      return `Public S3 bucket found (report-only): ${bucket}`;
+    case 'exempt':
+      return `Exempt S3 bucket is public: ${bucket}`;
+    case 'already-private':
+      return `S3 bucket checked, not public: ${bucket}`;
+    case 'bucket-gone':
+      return `S3 bucket gone before it was checked: ${bucket}`;
+    case 'ignored':
+      return `S3 event ignored: ${bucket}`;
+  }
+}
+
+/** ASCII, no line breaks, under 100 characters. */
+export function renderSubject(record: AuditRecord): string {
+  const raw = `[${record.severity.toUpperCase()}] ${headline(record)}`;
+  const ascii = raw.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length > MAX_SUBJECT_LENGTH ? `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...` : ascii;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return minutes < 60 ? `${minutes} min ${seconds} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+export function formatBlock(block: PublicAccessBlock | null | undefined): string {
+  if (block === null || block === undefined) return 'none';
+  const off = settingsOff(block);
+  if (off.length === 0) return 'all four on';
+  if (off.length === 4) return 'all four off';
+  return `off: ${off.join(', ')}`;
+}
+
+/** The engine's own sentence: it names the grant or statement and says whether it has effect today. */
+function describeFinding(finding: Finding): string {
+  return finding.why;
+}
+
+function countStatements(policy: string | null | undefined): number | undefined {
+  if (typeof policy !== 'string') return undefined;
+  try {
+    const document = JSON.parse(policy) as { Statement?: unknown };
+    return Array.isArray(document.Statement) ? document.Statement.length : document.Statement === undefined ? 0 : 1;
+  } catch {
+    return undefined;
+  }
+}
+
+function formatPolicy(policy: string | null | undefined): string {
+  if (policy === null) return 'none';
+  if (policy === undefined) return 'not read';
+  const count = countStatements(policy);
+  return count === undefined ? 'present (not valid JSON)' : `${count} statement${count === 1 ? '' : 's'}`;
+}
+
+function formatAcl(acl: StateSnapshot['acl']): string {
+  if (acl === null) return 'none';
+  if (acl === undefined) return 'not read';
+  const grants = acl.Grants?.length ?? 0;
+  return `${grants} grant${grants === 1 ? '' : 's'}`;
+}
+
+function addDays(iso: string, days: number): string {
+  const time = Date.parse(iso);
+  return new Date((Number.isNaN(time) ? 0 : time) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function restoreCommands(record: AuditRecord): string[] {
+  const before = record.before ?? {};
+  const succeeded = new Set(record.actions.filter((action) => action.result === 'succeeded').map((action) => action.api));
+  const lines: string[] = [];
+  const flags = (block: PublicAccessBlock) =>
+    `BlockPublicAcls=${block.BlockPublicAcls === true},IgnorePublicAcls=${block.IgnorePublicAcls === true},` +
+    `BlockPublicPolicy=${block.BlockPublicPolicy === true},RestrictPublicBuckets=${block.RestrictPublicBuckets === true}`;
+  if (record.scope === 'account') {
+    if (succeeded.has('PutAccountPublicAccessBlock')) {
+      lines.push(
+        before.accountPublicAccessBlock
+          ? `aws s3control put-public-access-block --account-id ${record.account} --public-access-block-configuration ${flags(before.accountPublicAccessBlock)}`
+          : `aws s3control delete-public-access-block --account-id ${record.account}`,
+      );
+    }
+    return lines;
+  }
+  const bucket = record.bucket ?? '';
+  const owner = `--expected-bucket-owner ${record.account}`;
+  if (succeeded.has('PutBucketPublicAccessBlock')) {
+    lines.push(
+      before.bucketPublicAccessBlock
+        ? `aws s3api put-public-access-block --bucket ${bucket} ${owner} --public-access-block-configuration ${flags(before.bucketPublicAccessBlock)}`
+        : `aws s3api delete-public-access-block --bucket ${bucket} ${owner}`,
+    );
+  }
+  if (succeeded.has('PutBucketPolicy') || succeeded.has('DeleteBucketPolicy')) {
+    lines.push(`aws s3api put-bucket-policy --bucket ${bucket} ${owner} --policy file://policy.json`);
+    lines.push(`  (policy.json: "before.policy" of audit record ${record.id})`);
+  }
+  if (succeeded.has('PutBucketAcl')) {
+    lines.push(`aws s3api put-bucket-acl --bucket ${bucket} ${owner} --access-control-policy file://acl.json`);
+    lines.push(`  (acl.json: "before.acl" of audit record ${record.id})`);
+  }
+  return lines;
+}
+
+function outcomeSentence(record: AuditRecord): string {
+  switch (record.outcome) {
+    case 'remediated':
+      return record.scope === 'account'
+        ? 'Turned all four account-level Block Public Access settings back on, and verified.'
+        : 'Contained, and verified: the bucket is no longer public.';
+    case 'failed':
+      return `Remediation FAILED: ${record.reason ?? 'see the audit record'}`;
+    case 'report-only':
+      return record.scope === 'account'
+        ? `Changed nothing (${record.reason ?? 'report-only'}).`
+        : 'Changed nothing: REMEDIATION_MODE is report-only. Below is what enforce mode would do.';
+    case 'exempt':
+      return 'Changed nothing: the bucket has an unexpired exemption.';
+    case 'already-private':
+      return 'Changed nothing: not public.';
+    case 'bucket-gone':
+      return 'Changed nothing: the bucket no longer exists.';
+    case 'ignored':
+      return `Ignored: ${record.reason ?? ''}`;
+  }
+}
+
+/** The phone-readable email body. */
+export function renderEmail(record: AuditRecord): string {
+  const lines: string[] = [];
+  const push = (...more: string[]) => lines.push(...more);
+  push(renderSubject(record).replace(/^\[[A-Z]+\] /, ''), `Severity: ${record.severity}`, '');
+  if (record.bucket) push(`Bucket:  ${record.bucket}`);
+  push(`Account: ${record.account}`, `Region:  ${record.region}`, '');
+
+  push('WHO');
+  const actor = record.actor;
+  if (record.trigger === 'sweep') {
+    push(`  Found by a sweep${record.sweepId ? ` (${record.sweepId})` : ''} at ${record.eventTime}`);
+  }
+  if (actor) {
+    push(`  ${actor.arn ?? actor.principalId ?? 'unknown principal'}${actor.type ? ` (${actor.type})` : ''}`);
+    if (actor.sessionIssuerArn) push(`  role: ${actor.sessionIssuerArn}`);
+    if (actor.invokedBy) push(`  via: ${actor.invokedBy}`);
+    push(`  from: ${actor.sourceIp ?? 'unknown'}`, `  agent: ${actor.userAgent ?? 'unknown'}`);
+  }
+  if (record.eventName) push(`  call: ${record.eventName} at ${record.eventTime}`);
+  if (record.requestedPublicAccessBlock) push(`  asked for Block Public Access: ${formatBlock(record.requestedPublicAccessBlock)}`);
+  push('');
+
+  if (record.scope === 'bucket' && record.verdict) {
+    const verdict = record.verdict;
+    push('WHY IT WAS PUBLIC');
+    if (verdict.public) {
+      push(`  The public could: ${verdict.access.length > 0 ? verdict.access.map((level) => ACCESS_WORDS[level]).join('; ') : 'unknown (S3 says public)'}`);
+      const findings = verdict.engine.findings;
+      for (const finding of findings.slice(0, MAX_FINDINGS_IN_EMAIL)) push(`  - ${describeFinding(finding)}`);
+      if (findings.length > MAX_FINDINGS_IN_EMAIL) push(`  - and ${findings.length - MAX_FINDINGS_IN_EMAIL} more (see the audit record)`);
+    } else {
+      push('  Not public.');
+    }
+    push(`  S3 GetBucketPolicyStatus: ${verdict.s3PolicyStatus}${verdict.s3PolicyStatusDetail ? ` (${verdict.s3PolicyStatusDetail})` : ''}`);
+    if (verdict.disagreement) push(`  Note: ${verdict.disagreement}`);
+    if (verdict.sensitiveTags.length > 0) push(`  Sensitive data tags: ${verdict.sensitiveTags.join(', ')} (severity raised)`);
+    push('');
+  }
+  if (record.scope === 'account') {
+    push('WHAT CHANGED');
+    push(`  Account Block Public Access: ${formatBlock(record.before?.accountPublicAccessBlock)}`);
+    push('  Buckets that relied on the account setting may be public now.', '');
+  }
+
+  if (record.exemption) {
+    const exemption = record.exemption;
+    push('EXEMPTION');
+    push(
+      exemption.status === 'applied'
+        ? `  "${exemption.bucket}" (owner ${exemption.owner}) until ${exemption.expires}: ${exemption.reason}`
+        : `  "${exemption.bucket}" (owner ${exemption.owner}) EXPIRED on ${exemption.expires}; it no longer applies.`,
+      '',
+    );
+  }
+
+  push('WHAT THE GUARDRAIL DID', `  ${outcomeSentence(record)}`);
+  for (const action of record.actions) {
+    push(`  - ${action.api}: ${action.result}${action.error ? ` (${action.error.code ?? action.error.name}: ${action.error.message})` : ''}`);
+  }
+  if (record.removed) {
+    const removed = record.removed;
+    if (removed.policyStatements.length > 0) {
+      push(`  Policy statements removed: ${removed.policyStatements.map((item) => `#${item.index}`).join(', ')}${removed.policyDeleted ? ' (policy deleted: nothing left)' : ''}`);
+    }
+    if (removed.aclGrants.length > 0) push(`  ACL grants removed: ${removed.aclGrants.map((item) => `#${item.index}`).join(', ')}`);
+    if (removed.aclLeftAlone) push(`  ACL left alone: ${removed.aclLeftAlone}`);
+    if (removed.policyLeftAlone) push(`  Policy left alone: ${removed.policyLeftAlone}`);
+  }
+  if (record.timeToContainMs !== undefined) {
+    push(`  Contained ${formatDuration(record.timeToContainMs)} after the change.`);
+  }
+  push(`  Done in ${formatDuration(record.durationMs)} after the event arrived.`, '');
+
+  push('BEFORE -> AFTER');
+  const before = record.before ?? {};
+  const after = record.after ?? {};
+  if (record.scope === 'bucket') {
+    push(`  Bucket BPA: ${formatBlock(before.bucketPublicAccessBlock)} -> ${formatBlock(after.bucketPublicAccessBlock ?? before.bucketPublicAccessBlock)}`);
+  }
+  push(`  Account BPA: ${formatBlock(before.accountPublicAccessBlock)} -> ${formatBlock(after.accountPublicAccessBlock ?? before.accountPublicAccessBlock)}`);
+  if (record.scope === 'bucket') {
+    push(`  Ownership: ${before.ownership ?? 'not set (ACLs enabled)'}`);
+    push(`  Policy: ${formatPolicy(before.policy)} -> ${formatPolicy('policy' in after ? after.policy : before.policy)}`);
+    push(`  ACL: ${formatAcl(before.acl)} -> ${formatAcl('acl' in after ? after.acl : before.acl)}`);
+  }
+  push('');
+
+  const restore = restoreCommands(record);
+  if (restore.length > 0) {
+    push('HOW TO RESTORE (only if intended: exempt it first, or it is contained again)');
+    for (const line of restore) push(`  ${line}`);
+    push('');
+  }
+  if (record.scope === 'bucket' && record.bucket) {
+    push(
+      'HOW TO EXEMPT',
+      '  Add to the guardrail exemptions (EXEMPTIONS) and redeploy:',
+      `  {"bucket":"${record.bucket}","reason":"<why>","owner":"<team>","expires":"${addDays(record.eventTime, 90)}"}`,
+      '',
+    );
+  }
+  push(`Audit record: ${record.id} (schema ${record.schemaVersion})`);
+  if (record.eventId) push(`CloudTrail event: ${record.eventId}`);
+  return lines.join('\n');
+}
+
+/** The record for `default`, cut down when the whole record would not fit in an SNS message. */
+function defaultPayload(record: AuditRecord, emailBytes: number): string {
+  const full = canonicalJson(record);
+  if (Buffer.byteLength(full) + emailBytes <= MAX_MESSAGE_BYTES) {
+    return full;
+  }
+  const { before: _before, after: _after, removed: _removed, verdict, ...rest } = record;
+  const trimmed = {
+    ...rest,
+    ...(verdict ? { verdict: { ...verdict, engine: { ...verdict.engine, findings: verdict.engine.findings.slice(0, MAX_FINDINGS_IN_EMAIL) } } } : {}),
+    truncated: 'too large for SNS: before, after and removed are in the audit table and the archive',
+  };
+  return canonicalJson(trimmed);
+}
+
+export function renderAlert(record: AuditRecord): AlertMessage {
+  const email = renderEmail(record);
+  const attributes: Record<string, string> = {
+    severity: record.severity,
+    outcome: record.outcome,
+    account: record.account,
+    eventName: record.eventName ?? (record.trigger === 'sweep' ? 'Sweep' : 'Unknown'),
+    trigger: record.trigger,
+  };
+  if (record.bucket) {
+    attributes.bucket = record.bucket;
+  }
+  return {
+    subject: renderSubject(record),
+    message: JSON.stringify({ default: defaultPayload(record, Buffer.byteLength(email)), email }),
+    attributes,
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * From an EventBridge "AWS API Call via CloudTrail" event (source `aws.s3`) to a validated change the
+ * remediator may act on, or a reason to ignore it. Pure; never throws, whatever the input.
+ *
+ * Both `requestParameters` shapes CloudTrail has written are accepted: the older one (`host` as an array,
+ * empty marker arrays such as `"acl": [""]`, ACL grants as a single object or an array) and the newer one
+ * (`Host` as a string). Only `bucketName` and the Block Public Access configuration are read from it; the
+ * remediator decides from the bucket's live state, never from what the event claims was set.
+ */
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+import type { AuditActor } from '../shared/audit/record';
+import type { PublicAccessBlock } from '../shared/exposure/types';
+import { bucketNameProblem } from './bucket-name';
+
+/** CloudTrail names of the bucket-level calls that can widen a bucket's exposure. */
+export const BUCKET_EVENT_NAMES = [
+  'CreateBucket',
+  'PutBucketAcl',
+  'PutBucketPolicy',
+  'PutBucketPublicAccessBlock',
+  'DeleteBucketPublicAccessBlock',
+  'PutBucketOwnershipControls',
+  'DeleteBucketOwnershipControls',
+] as const;
+export type BucketEventName = (typeof BUCKET_EVENT_NAMES)[number];
+
+/** CloudTrail names of the S3 Control calls on the account's Block Public Access (no bucket in them). */
+export const ACCOUNT_EVENT_NAMES = ['PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock'] as const;
+export type AccountEventName = (typeof ACCOUNT_EVENT_NAMES)[number];
+
+export const ROUTED_EVENT_NAMES = [...BUCKET_EVENT_NAMES, ...ACCOUNT_EVENT_NAMES] as const;
+
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+export const S3_EVENT_SOURCE = 'aws.s3';
+export const S3_CLOUDTRAIL_EVENT_SOURCE = 's3.amazonaws.com';
+
+/** What every routed event carries. */
+interface ChangeEventBase {
+  readonly eventId: string;
+  readonly eventTime: string;
+  /** The region the call was made in: the bucket's region for bucket calls. */
+  readonly region: string;
+  /** The account that owns the bucket (or whose setting changed): `recipientAccountId`. */
+  readonly account: string;
+  readonly actor: AuditActor;
+  /** The Block Public Access settings the call asked for, when it carried them. */
+  readonly requestedPublicAccessBlock?: PublicAccessBlock;
+}
+
+export interface BucketChangeEvent extends ChangeEventBase {
+  readonly kind: 'bucket';
+  readonly eventName: BucketEventName;
+  readonly bucket: string;
+}
+
+export interface AccountChangeEvent extends ChangeEventBase {
+  readonly kind: 'account';
+  readonly eventName: AccountEventName;
+}
+
+export type ChangeEvent = BucketChangeEvent | AccountChangeEvent;
+
+export type InterpretedEvent =
+  | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string }
+  | { readonly kind: 'change'; readonly event: ChangeEvent };
+
+// zod/mini keeps the bundle (and the cold start) small; the English locale gives readable reasons.
+z.config(en());
+
+const MAX_TEXT = 2048;
+const text = z.string().check(z.maxLength(MAX_TEXT));
+const optionalText = z.optional(text);
+/** Free text CloudTrail may make long (user agents): kept, but cut to a readable length. */
+const clippedText = z.pipe(
+  z.string(),
+  z.transform((value: string) => (value.length > 512 ? `${value.slice(0, 509)}...` : value)),
+);
+const accountId = z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account ID'));
+const region = z.string().check(z.regex(/^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS Region code'));
+const isoTime = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/, 'must be an ISO 8601 UTC time'),
+  z.refine((value: string) => !Number.isNaN(Date.parse(value)), 'must be a real date'),
+);
+
+const userIdentitySchema = z.object({
+  type: optionalText,
+  arn: optionalText,
+  principalId: optionalText,
+  accountId: optionalText,
+  invokedBy: optionalText,
+  sessionContext: z.optional(
+    z.object({
+      sessionIssuer: z.optional(z.object({ type: optionalText, arn: optionalText })),
+    }),
+  ),
+});
+
+const requestParametersSchema = z.object({
+  bucketName: optionalText,
+  PublicAccessBlockConfiguration: z.optional(z.unknown()),
+});
+
+const detailSchema = z.object({
+  eventVersion: z.optional(z.string().check(z.maxLength(16))),
+  eventSource: z.literal(S3_CLOUDTRAIL_EVENT_SOURCE),
+  eventName: z.string().check(z.regex(/^[A-Za-z0-9]{1,128}$/, 'must be an API name')),
+  eventTime: isoTime,
+  awsRegion: region,
+  eventID: z.string().check(z.regex(/^[A-Za-z0-9-]{1,128}$/, 'must be a CloudTrail event ID')),
+  eventType: z.optional(z.literal('AwsApiCall')),
+  recipientAccountId: z.optional(accountId),
+  readOnly: z.optional(z.boolean()),
+  errorCode: z.optional(z.nullable(text)),
+  userIdentity: z.optional(userIdentitySchema),
+  sourceIPAddress: optionalText,
+  userAgent: z.optional(clippedText),
+  requestParameters: z.optional(z.nullable(requestParametersSchema)),
+  resources: z.optional(z.array(z.object({ ARN: optionalText, accountId: optionalText, type: optionalText })).check(z.maxLength(64))),
+});
+
+const envelopeSchema = z.object({
+  'detail-type': z.literal(CLOUDTRAIL_DETAIL_TYPE),
+  source: z.literal(S3_EVENT_SOURCE),
+  account: accountId,
+  region,
+  resources: z.optional(z.array(text).check(z.maxLength(64))),
+  detail: detailSchema,
+});
+
+type Detail = z.infer<typeof detailSchema>;
+
+/** A short reason from schema issues: field paths and what was expected, never the offending value. */
+type Issue = NonNullable<ReturnType<typeof envelopeSchema.safeParse>['error']>['issues'][number];
+
+function describeIssues(issues: readonly Issue[]): string {
+  const parts = issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map(String).join('.') || '(event)';
+    return `${path}: ${issue.message}`;
+  });
+  const more = issues.length > 3 ? ` (+${issues.length - 3} more)` : '';
+  return `not a valid S3 CloudTrail event: ${parts.join('; ')}${more}`;
+}
+
+const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)$/;
+
+/** Bucket names named by the event's resource lists (EventBridge `resources` and CloudTrail `detail.resources`). */
+function bucketsNamedByResources(envelopeResources: readonly string[], detail: Detail): string[] {
+  const names: string[] = [];
+  for (const arn of envelopeResources) {
+    const match = BUCKET_ARN.exec(arn);
+    if (match?.[1] !== undefined) names.push(match[1]);
+  }
+  for (const resource of detail.resources ?? []) {
+    if (resource.ARN === undefined) continue;
+    const match = BUCKET_ARN.exec(resource.ARN);
+    if (match?.[1] !== undefined) {
+      names.push(match[1]);
+    } else if (resource.type === 'AWS::S3::Bucket') {
+      names.push(resource.ARN);
+    }
+  }
+  return names;
+}
+
+/** Reads the four Block Public Access flags from a request, when all present ones are booleans. */
+function requestedBlock(raw: unknown): PublicAccessBlock | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return undefined;
+  }
+  const source = raw as Record<string, unknown>;
+  const block: Record<string, boolean> = {};
+  for (const key of ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const) {
+    const value = source[key];
+    if (typeof value === 'boolean') {
+      block[key] = value;
+    } else if (value !== undefined) {
+      return undefined;
+    }
+  }
+  return Object.keys(block).length > 0 ? block : undefined;
+}
+
+function actorOf(detail: Detail): AuditActor {
+  const identity = detail.userIdentity;
+  const actor: Record<string, string> = {};
+  const set = (key: keyof AuditActor, value: string | undefined): void => {
+    if (value !== undefined && value !== '') actor[key] = value;
+  };
+  set('type', identity?.type);
+  set('arn', identity?.arn);
+  set('principalId', identity?.principalId);
+  set('accountId', identity?.accountId);
+  set('sessionIssuerArn', identity?.sessionContext?.sessionIssuer?.arn);
+  set('invokedBy', identity?.invokedBy);
+  set('sourceIp', detail.sourceIPAddress);
+  set('userAgent', detail.userAgent);
+  return actor;
+}
+
+/** Read-only calls never change exposure: `readOnly: true`, or a Get/List/Head API. */
+export function isReadOnlyCall(eventName: string, readOnly: boolean | undefined): boolean {
+  return readOnly === true || /^(Get|List|Head)/.test(eventName);
+}
+
+function isOneOf<T extends string>(value: string, list: readonly T[]): value is T {
+  return (list as readonly string[]).includes(value);
+}
+
+/**
+ * Validates an event and decides whether the remediator should act on it.
+ * `selfRoleArn` is the guardrail's own role: calls whose session was issued by exactly that role are skipped.
+ */
+export function interpretEvent(raw: unknown, options: { readonly selfRoleArn: string }): InterpretedEvent {
+  const parsed = envelopeSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { kind: 'ignored', reason: describeIssues(parsed.error.issues) };
+  }
+  const envelope = parsed.data;
+  const detail = envelope.detail;
+  const ids = { eventId: detail.eventID, eventName: detail.eventName };
+
+  const account = detail.recipientAccountId ?? envelope.account;
+  if (account !== envelope.account) {
+    return { kind: 'ignored', reason: 'detail.recipientAccountId disagrees with the event account', ...ids };
+  }
+  if (detail.errorCode !== undefined && detail.errorCode !== null) {
+    return { kind: 'ignored', reason: 'the call failed (errorCode is set); nothing changed', ...ids };
+  }
+  if (isReadOnlyCall(detail.eventName, detail.readOnly)) {
+    return { kind: 'ignored', reason: 'read-only call; nothing changed', ...ids };
+  }
+  const actor = actorOf(detail);
+  if (actor.sessionIssuerArn !== undefined && actor.sessionIssuerArn === options.selfRoleArn) {
+    return { kind: 'ignored', reason: "the guardrail's own call (session issued by SELF_ROLE_ARN)", ...ids };
+  }
+
+  const requestedPublicAccessBlock = requestedBlock(detail.requestParameters?.PublicAccessBlockConfiguration);
+  const base = {
+    eventId: detail.eventID,
+    eventTime: detail.eventTime,
+    region: detail.awsRegion,
+    account,
+    actor,
+    ...(requestedPublicAccessBlock ? { requestedPublicAccessBlock } : {}),
+  };
+
+  if (isOneOf(detail.eventName, ACCOUNT_EVENT_NAMES)) {
+    return { kind: 'change', event: { kind: 'account', eventName: detail.eventName, ...base } };
+  }
+  if (!isOneOf(detail.eventName, BUCKET_EVENT_NAMES)) {
+    return { kind: 'ignored', reason: `eventName is not one the guardrail routes`, ...ids };
+  }
+
+  const bucket = detail.requestParameters?.bucketName;
+  if (bucket === undefined) {
+    return { kind: 'ignored', reason: 'detail.requestParameters.bucketName is missing', ...ids };
+  }
+  const problem = bucketNameProblem(bucket);
+  if (problem !== undefined) {
+    return { kind: 'ignored', reason: `detail.requestParameters.bucketName is not a valid bucket name: it ${problem}`, ...ids };
+  }
+  const named = bucketsNamedByResources(envelope.resources ?? [], detail);
+  if (named.some((name) => name !== bucket)) {
+    return { kind: 'ignored', reason: 'the event resources name a different bucket than requestParameters.bucketName', ...ids };
+  }
+  return { kind: 'change', event: { kind: 'bucket', eventName: detail.eventName, bucket, ...base } };
+}

@@ -1,0 +1,47 @@
+/**
+ * Reviewed exceptions (EXEMPTIONS): a bucket name or glob, why, who owns it, and when it stops applying.
+ * Pure.
+ */
+import type { Exemption } from './environment';
+
+/** `*` matches any run of characters (including none), `?` exactly one; everything else is literal. */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (const character of glob) {
+    if (character === '*') {
+      source += '.*';
+    } else if (character === '?') {
+      source += '.';
+    } else {
+      source += character.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    }
+  }
+  return new RegExp(`^${source}$`);
+}
+
+export function exemptionMatches(exemption: Exemption, bucket: string): boolean {
+  return globToRegExp(exemption.bucket).test(bucket);
+}
+
+/** The instant an exemption stops applying: `expires` as given (a date alone means 00:00 UTC that day). */
+export function expiryInstant(exemption: Exemption): number {
+  return Date.parse(exemption.expires);
+}
+
+export type ExemptionMatch =
+  | { readonly status: 'applied'; readonly exemption: Exemption }
+  | { readonly status: 'expired'; readonly exemption: Exemption };
+
+/**
+ * The exemption that decides for this bucket: an unexpired match wins (the one lasting longest);
+ * otherwise the most recently expired match, so the alert can say it no longer applies.
+ */
+export function findExemption(bucket: string, exemptions: readonly Exemption[], nowMs: number): ExemptionMatch | undefined {
+  const matches = exemptions.filter((exemption) => exemptionMatches(exemption, bucket));
+  const byExpiryDescending = [...matches].sort((a, b) => expiryInstant(b) - expiryInstant(a));
+  const newest = byExpiryDescending[0];
+  if (newest === undefined) {
+    return undefined;
+  }
+  return expiryInstant(newest) > nowMs ? { status: 'applied', exemption: newest } : { status: 'expired', exemption: newest };
+}

@@ -1,0 +1,182 @@
+/**
+ * The small interfaces the remediation pipeline needs from the outside world. Adapters in `adapters/`
+ * implement them with the AWS SDK; tests and the sweep may implement them otherwise.
+ *
+ * Requests use the S3 API's own field names, and the pipeline records them verbatim as audit actions, so
+ * the audit record shows exactly what was sent.
+ */
+import type { AuditOutcome, AuditRecord, AuditRemoval, AuditAction, S3PolicyStatusAnswer } from '../shared/audit/record';
+import type { ErrorDescription } from '../shared/aws/errors';
+import type { AclGrant, BucketAcl, PublicAccessBlock } from '../shared/exposure/types';
+
+export interface BucketTarget {
+  readonly bucket: string;
+  /** The account that must own the bucket (sent as ExpectedBucketOwner on every bucket call). */
+  readonly account: string;
+  /** The bucket's region: calls go to this region's S3 endpoint. */
+  readonly region: string;
+}
+
+/** Live bucket state from the parallel reads. `null` means "none configured". */
+export interface BucketState {
+  readonly acl: BucketAcl | null;
+  readonly policy: string | null;
+  readonly bucketPublicAccessBlock: PublicAccessBlock | null;
+  readonly accountPublicAccessBlock: PublicAccessBlock | null;
+  readonly ownership: string | null;
+  readonly policyStatus: { readonly answer: S3PolicyStatusAnswer; readonly detail?: string };
+  /** null when the tags could not be read. */
+  readonly tags: Readonly<Record<string, string>> | null;
+}
+
+export interface PutBucketPublicAccessBlockRequest {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+  readonly PublicAccessBlockConfiguration: Required<PublicAccessBlock>;
+}
+export interface PutBucketAclRequest {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+  readonly AccessControlPolicy: { readonly Owner: NonNullable<BucketAcl['Owner']>; readonly Grants: AclGrant[] };
+}
+export interface PutBucketPolicyRequest {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+  readonly Policy: string;
+}
+export interface DeleteBucketPolicyRequest {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+}
+/** S3 Control PutPublicAccessBlock (logged by CloudTrail as PutAccountPublicAccessBlock). */
+export interface PutAccountPublicAccessBlockRequest {
+  readonly AccountId: string;
+  readonly PublicAccessBlockConfiguration: Required<PublicAccessBlock>;
+}
+
+/** Every write the guardrail can make, named as CloudTrail logs it. */
+export type WriteAction =
+  | { readonly api: 'PutBucketPublicAccessBlock'; readonly request: PutBucketPublicAccessBlockRequest; readonly region: string }
+  | { readonly api: 'PutBucketAcl'; readonly request: PutBucketAclRequest; readonly region: string }
+  | { readonly api: 'PutBucketPolicy'; readonly request: PutBucketPolicyRequest; readonly region: string }
+  | { readonly api: 'DeleteBucketPolicy'; readonly request: DeleteBucketPolicyRequest; readonly region: string }
+  | { readonly api: 'PutAccountPublicAccessBlock'; readonly request: PutAccountPublicAccessBlockRequest; readonly region: string };
+
+export interface S3StatePort {
+  /**
+   * Reads the bucket's ACL, policy, Block Public Access, Object Ownership, policy status, tags and the
+   * account's Block Public Access, all at once (one round trip). Throws the SDK error for NoSuchBucket,
+   * AccessDenied and anything unknown; "not configured" errors become null.
+   */
+  readBucketState(target: BucketTarget): Promise<BucketState>;
+  /** The account's Block Public Access (null when none). `fresh` bypasses the per-container cache. */
+  readAccountPublicAccessBlock(account: string, options?: { readonly fresh?: boolean }): Promise<PublicAccessBlock | null>;
+  write(action: WriteAction): Promise<void>;
+}
+
+/** Deliveries made after the record is written; a failed one is noted on the record and re-sent by a retry. */
+export type Delivery = 'alert' | 'archive' | 'account-level-change';
+
+/** The first write of an audit record: reserves the id while the work runs. */
+export interface AuditClaim {
+  readonly id: string;
+  readonly claimToken: string;
+  /** Epoch ms after which another invocation may take the claim over (this invocation's deadline). */
+  readonly leaseUntil: number;
+  readonly trigger: AuditRecord['trigger'];
+  readonly scope: AuditRecord['scope'];
+  readonly eventTime: string;
+  readonly receivedAt: string;
+  readonly account: string;
+  readonly region: string;
+  readonly bucket?: string;
+  readonly eventId?: string;
+  readonly eventName?: string;
+  readonly sweepId?: string;
+}
+
+export type ClaimResult =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly existing: { readonly status: 'in-progress' } }
+  | {
+      readonly claimed: false;
+      readonly existing: { readonly status: 'finished'; readonly record: AuditRecord; readonly undelivered: readonly Delivery[] };
+    };
+
+/** What the strip strategy is about to remove, saved before it is removed. */
+export interface RemovalProgress {
+  readonly removed: AuditRemoval;
+  readonly actions: readonly AuditAction[];
+  readonly containedAt?: string;
+}
+
+export interface AuditPort {
+  /** Conditional create: succeeds once per id (or after an earlier holder's lease ran out). */
+  claim(claim: AuditClaim): Promise<ClaimResult>;
+  saveRemovalProgress(id: string, claimToken: string, progress: RemovalProgress): Promise<void>;
+  /** Writes the final record in place of the claim; fails when the claim is no longer this invocation's. */
+  complete(record: AuditRecord, claimToken: string): Promise<void>;
+  /** Writes the write-once archive copy; resolves false when no archive is configured. */
+  archive(record: AuditRecord): Promise<boolean>;
+  /** Gives the claim up after an unexpected error, so Lambda's retry can start over. */
+  release(id: string, claimToken: string, error: ErrorDescription): Promise<void>;
+  /** Notes deliveries that failed after the record was completed, so a retry sends them. */
+  markUndelivered(id: string, deliveries: readonly Delivery[]): Promise<void>;
+  clearUndelivered(id: string): Promise<void>;
+}
+
+/** A rendered SNS alert. */
+export interface AlertMessage {
+  readonly subject: string;
+  /** JSON with `default` (the audit record) and `email` (text for a person), for MessageStructure json. */
+  readonly message: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface AlertPort {
+  publish(alert: AlertMessage): Promise<void>;
+}
+
+/** What the pipeline tells the account-level seam after an account Block Public Access change was handled. */
+export interface AccountLevelChange {
+  readonly account: string;
+  readonly region: string;
+  readonly eventId?: string;
+  readonly eventName?: string;
+  readonly eventTime: string;
+  readonly outcome: AuditOutcome;
+  readonly auditId: string;
+}
+
+/**
+ * The seam for re-checking every bucket after an account-level change (the sweep). Not wired by the
+ * remediator itself; the sweep's entry point supplies it.
+ */
+export interface AccountLevelChangePort {
+  onAccountLevelChange(change: AccountLevelChange): Promise<void>;
+}
+
+export interface LoggerPort {
+  debug(message: string, ...extra: Record<string, unknown>[]): void;
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export const METRICS = {
+  remediated: 'Remediated',
+  failed: 'Failed',
+  ignored: 'Ignored',
+  timeToContainMs: 'TimeToContainMs',
+  verdictDisagreement: 'VerdictDisagreement',
+} as const;
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+export interface MetricsPort {
+  addMetric(name: MetricName, unit: 'Count' | 'Milliseconds', value: number): void;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}

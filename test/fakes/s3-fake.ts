@@ -1,0 +1,425 @@
+/**
+ * A stateful in-memory model of the S3 and S3 Control calls the guardrail makes, installed on
+ * aws-sdk-client-mock mocks: writes change what later reads return, so a verify step is exercised for real.
+ *
+ * It follows S3's documented behaviour where it matters to the guardrail:
+ * - "not configured" errors (NoSuchBucketPolicy, NoSuchPublicAccessBlockConfiguration,
+ *   OwnershipControlsNotFoundError, NoSuchTagSet), NoSuchBucket, ExpectedBucketOwner → AccessDenied;
+ * - PutBucketAcl with a public ACL under BlockPublicAcls → AccessDenied, any PutBucketAcl on a
+ *   BucketOwnerEnforced bucket → AccessControlListNotSupported; PutBucketPolicy with a public policy under
+ *   BlockPublicPolicy → AccessDenied;
+ * - GetBucketPolicyStatus answers from the policy alone (the exposure engine's `policyIsPublic`), unless a
+ *   test overrides it to model a disagreement;
+ * - calls reach a bucket only through a client of the bucket's region (PermanentRedirect otherwise).
+ * Every call can be delayed (the benchmark's D) and any call can be made to fail (error injection).
+ */
+import {
+  NoSuchBucket,
+  S3Client,
+  S3ServiceException,
+  DeleteBucketOwnershipControlsCommand,
+  DeleteBucketPolicyCommand,
+  DeletePublicAccessBlockCommand,
+  GetBucketAclCommand,
+  GetBucketLocationCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketPolicyStatusCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  PutBucketAclCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
+import {
+  NoSuchPublicAccessBlockConfiguration,
+  S3ControlClient,
+  S3ControlServiceException,
+  DeletePublicAccessBlockCommand as DeleteAccountPublicAccessBlockCommand,
+  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
+  PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3-control';
+import { evaluateExposure } from '../../lambda/shared/exposure';
+import type { AclGrant, BucketAcl, PublicAccessBlock } from '../../lambda/shared/exposure/types';
+import { CallLog, type FakeService, type FakeStub } from './call-log';
+
+export const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+export const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+export const OWNER_ID = '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be';
+
+export interface FakeBucket {
+  readonly name: string;
+  account: string;
+  region: string;
+  acl: { Owner: NonNullable<BucketAcl['Owner']>; Grants: AclGrant[] };
+  policy: string | null;
+  publicAccessBlock: PublicAccessBlock | null;
+  ownership: string | null;
+  /** null: no tag set. */
+  tags: Record<string, string> | null;
+  /** Forces GetBucketPolicyStatus' answer (models S3 disagreeing with the engine). */
+  policyStatusOverride?: boolean;
+  readonly objects: Map<string, { body: string; contentType?: string; checksumAlgorithm?: string }>;
+  readonly createdAt: Date;
+}
+
+export type BucketInit = Partial<Omit<FakeBucket, 'name' | 'objects' | 'createdAt'>>;
+
+export type InjectableError =
+  | 'Throttling'
+  | 'AccessDenied'
+  | 'NoSuchBucket'
+  | 'AccessControlListNotSupported'
+  | 'InternalError'
+  | Error;
+
+interface Injection {
+  readonly service?: FakeService;
+  readonly command: string;
+  readonly bucket?: string;
+  remaining: number;
+  readonly error: InjectableError;
+}
+
+export interface S3FakeOptions {
+  /** Delay of every call, in ms (a function may vary it per call). @default 0 */
+  readonly delayMs?: number | ((service: FakeService, command: string) => number);
+  /** Reject calls from a client whose region is not the bucket's. @default true */
+  readonly strictRegions?: boolean;
+  readonly log?: CallLog;
+}
+
+export function privateAcl(ownerId = OWNER_ID): FakeBucket['acl'] {
+  return { Owner: { ID: ownerId }, Grants: [{ Grantee: { Type: 'CanonicalUser', ID: ownerId }, Permission: 'FULL_CONTROL' }] };
+}
+
+/** The canned public-read ACL: owner FULL_CONTROL plus AllUsers READ. */
+export function publicReadAcl(ownerId = OWNER_ID): FakeBucket['acl'] {
+  const acl = privateAcl(ownerId);
+  return { ...acl, Grants: [...acl.Grants, { Grantee: { Type: 'Group', URI: ALL_USERS }, Permission: 'READ' }] };
+}
+
+export function publicReadPolicy(bucket: string, extraStatements: unknown[] = []): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` },
+      ...extraStatements,
+    ],
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function s3Error(code: string, status: number, message: string): Error {
+  if (code === 'NoSuchBucket') {
+    return new NoSuchBucket({ message, $metadata: { httpStatusCode: status } });
+  }
+  return new S3ServiceException({ name: code, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message });
+}
+
+function controlError(code: string, status: number, message: string): Error {
+  if (code === 'NoSuchPublicAccessBlockConfiguration') {
+    return new NoSuchPublicAccessBlockConfiguration({ message, $metadata: { httpStatusCode: status } });
+  }
+  return new S3ControlServiceException({ name: code, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message });
+}
+
+function injected(service: FakeService, error: InjectableError): Error {
+  if (error instanceof Error) return error;
+  const make = service === 's3control' ? controlError : s3Error;
+  switch (error) {
+    case 'Throttling':
+      return make('SlowDown', 503, 'Please reduce your request rate.');
+    case 'AccessDenied':
+      return make('AccessDenied', 403, 'Access Denied (explicit deny in a service control policy)');
+    case 'NoSuchBucket':
+      return make('NoSuchBucket', 404, 'The specified bucket does not exist');
+    case 'AccessControlListNotSupported':
+      return make('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs');
+    case 'InternalError':
+      return make('InternalError', 500, 'We encountered an internal error. Please try again.');
+  }
+}
+
+function effectiveBlock(bucket: PublicAccessBlock | null, account: PublicAccessBlock | null): Required<PublicAccessBlock> {
+  const on = (key: keyof PublicAccessBlock) => bucket?.[key] === true || account?.[key] === true;
+  return {
+    BlockPublicAcls: on('BlockPublicAcls'),
+    IgnorePublicAcls: on('IgnorePublicAcls'),
+    BlockPublicPolicy: on('BlockPublicPolicy'),
+    RestrictPublicBuckets: on('RestrictPublicBuckets'),
+  };
+}
+
+function blockFrom(input: PublicAccessBlock | undefined): PublicAccessBlock | null {
+  if (input === undefined) return null;
+  const block: PublicAccessBlock = {};
+  for (const key of ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const) {
+    if (typeof input[key] === 'boolean') (block as Record<string, boolean>)[key] = input[key] as boolean;
+  }
+  return block;
+}
+
+type Handler = (input: Record<string, unknown>, region: string | undefined) => unknown;
+
+export class S3Fake {
+  readonly buckets = new Map<string, FakeBucket>();
+  readonly accountBlocks = new Map<string, PublicAccessBlock | null>();
+  readonly log: CallLog;
+  private readonly injections: Injection[] = [];
+  private readonly afterHooks: { command: string; service?: FakeService; run: (input: Record<string, unknown>) => void }[] = [];
+  private readonly delay: (service: FakeService, command: string) => number;
+  private readonly strictRegions: boolean;
+
+  constructor(options: S3FakeOptions = {}) {
+    this.log = options.log ?? new CallLog();
+    const delay = options.delayMs ?? 0;
+    this.delay = typeof delay === 'function' ? delay : () => delay;
+    this.strictRegions = options.strictRegions ?? true;
+  }
+
+  addBucket(name: string, init: BucketInit = {}): FakeBucket {
+    const bucket: FakeBucket = {
+      name,
+      account: init.account ?? '111122223333',
+      region: init.region ?? 'us-east-1',
+      acl: init.acl ?? privateAcl(),
+      policy: init.policy ?? null,
+      // New buckets have Block Public Access on and ACLs disabled unless the test says otherwise.
+      publicAccessBlock: init.publicAccessBlock === undefined ? { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } : init.publicAccessBlock,
+      ownership: init.ownership === undefined ? 'BucketOwnerEnforced' : init.ownership,
+      tags: init.tags === undefined ? null : init.tags,
+      ...(init.policyStatusOverride !== undefined ? { policyStatusOverride: init.policyStatusOverride } : {}),
+      objects: new Map(),
+      createdAt: new Date(Date.UTC(2024, 0, 1) + this.buckets.size * 1000),
+    };
+    this.buckets.set(name, bucket);
+    return bucket;
+  }
+
+  bucket(name: string): FakeBucket {
+    const bucket = this.buckets.get(name);
+    if (bucket === undefined) throw new Error(`test setup: no fake bucket ${name}`);
+    return bucket;
+  }
+
+  setAccountPublicAccessBlock(account: string, block: PublicAccessBlock | null): void {
+    this.accountBlocks.set(account, block);
+  }
+
+  /** Makes the next `times` matching calls fail with `error` (after their delay). */
+  injectError(match: { command: string; service?: FakeService; bucket?: string; times?: number }, error: InjectableError): void {
+    this.injections.push({ command: match.command, remaining: match.times ?? 1, error, ...(match.service ? { service: match.service } : {}), ...(match.bucket ? { bucket: match.bucket } : {}) });
+  }
+
+  /**
+   * Runs `run` after every successful matching call, before it returns: models another actor (or S3's
+   * eventual consistency) changing state right behind a write.
+   */
+  afterCall(command: string, run: (input: Record<string, unknown>) => void, service?: FakeService): void {
+    this.afterHooks.push({ command, run, ...(service ? { service } : {}) });
+  }
+
+  /** Is the bucket public right now, per the engine, with the account's setting? */
+  isPublic(name: string): boolean {
+    const bucket = this.bucket(name);
+    return evaluateExposure({
+      bucket: name,
+      acl: bucket.acl,
+      policy: bucket.policy,
+      bucketPublicAccessBlock: bucket.publicAccessBlock,
+      accountPublicAccessBlock: this.accountBlocks.get(bucket.account) ?? null,
+      ownership: bucket.ownership,
+    }).public;
+  }
+
+  install(s3: FakeStub, control: FakeStub): void {
+    const on = (stub: FakeStub, service: FakeService, command: { name: string } & (new (input: never) => object), handler: Handler) => {
+      const name = command.name.replace(/Command$/, '');
+      (stub.on.bind(stub) as (command: unknown) => { callsFake(fn: (input: Record<string, unknown>, getClient: () => { config: { region?: unknown } }) => unknown): unknown })(command).callsFake(
+        async (input, getClient) => {
+          const entry = this.log.start(service, name, input);
+          try {
+            await sleep(this.delay(service, name));
+            const region = await this.regionOf(getClient);
+            this.throwInjected(service, name, input);
+            const output = handler(input, region);
+            for (const hook of this.afterHooks) {
+              if (hook.command === name && (hook.service === undefined || hook.service === service)) hook.run(input);
+            }
+            this.log.end(entry);
+            return { $metadata: { httpStatusCode: 200 }, ...(output as object) };
+          } catch (error) {
+            this.log.end(entry, error);
+            throw error;
+          }
+        },
+      );
+    };
+
+    on(s3, 's3', GetBucketAclCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      return { Owner: { ...bucket.acl.Owner }, Grants: bucket.acl.Grants.map((grant) => structuredClone(grant)) };
+    });
+    on(s3, 's3', GetBucketPolicyCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      if (bucket.policy === null) throw s3Error('NoSuchBucketPolicy', 404, 'The bucket policy does not exist');
+      return { Policy: bucket.policy };
+    });
+    on(s3, 's3', GetPublicAccessBlockCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      if (bucket.publicAccessBlock === null) throw s3Error('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found');
+      return { PublicAccessBlockConfiguration: { ...bucket.publicAccessBlock } };
+    });
+    on(s3, 's3', GetBucketOwnershipControlsCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      if (bucket.ownership === null) throw s3Error('OwnershipControlsNotFoundError', 404, 'The bucket ownership controls were not found');
+      return { OwnershipControls: { Rules: [{ ObjectOwnership: bucket.ownership }] } };
+    });
+    on(s3, 's3', GetBucketPolicyStatusCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      if (bucket.policy === null) throw s3Error('NoSuchBucketPolicy', 404, 'The bucket policy does not exist');
+      const isPublic = bucket.policyStatusOverride ?? evaluateExposure({ bucket: bucket.name, policy: bucket.policy }).policyIsPublic;
+      return { PolicyStatus: { IsPublic: isPublic } };
+    });
+    on(s3, 's3', GetBucketTaggingCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      if (bucket.tags === null) throw s3Error('NoSuchTagSet', 404, 'The TagSet does not exist');
+      return { TagSet: Object.entries(bucket.tags).map(([Key, Value]) => ({ Key, Value })) };
+    });
+    on(s3, 's3', GetBucketLocationCommand, (input) => {
+      const bucket = this.target(input, undefined);
+      return bucket.region === 'us-east-1' ? {} : { LocationConstraint: bucket.region };
+    });
+    on(s3, 's3', PutPublicAccessBlockCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      bucket.publicAccessBlock = blockFrom(input.PublicAccessBlockConfiguration as PublicAccessBlock | undefined);
+      return {};
+    });
+    on(s3, 's3', DeletePublicAccessBlockCommand, (input, region) => {
+      this.target(input, region).publicAccessBlock = null;
+      return {};
+    });
+    on(s3, 's3', PutBucketAclCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      if (bucket.ownership === 'BucketOwnerEnforced') {
+        throw s3Error('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs');
+      }
+      const policy = input.AccessControlPolicy as { Owner?: FakeBucket['acl']['Owner']; Grants?: AclGrant[] } | undefined;
+      const acl = { Owner: policy?.Owner ?? bucket.acl.Owner, Grants: policy?.Grants ?? [] };
+      const block = effectiveBlock(bucket.publicAccessBlock, this.accountBlocks.get(bucket.account) ?? null);
+      if (block.BlockPublicAcls && evaluateExposure({ bucket: bucket.name, acl }).aclIsPublic) {
+        throw s3Error('AccessDenied', 403, 'Access Denied (BlockPublicAcls)');
+      }
+      bucket.acl = structuredClone(acl);
+      return {};
+    });
+    on(s3, 's3', PutBucketPolicyCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      const policy = String(input.Policy);
+      try {
+        JSON.parse(policy);
+      } catch {
+        throw s3Error('MalformedPolicy', 400, 'Policies must be valid JSON');
+      }
+      const block = effectiveBlock(bucket.publicAccessBlock, this.accountBlocks.get(bucket.account) ?? null);
+      if (block.BlockPublicPolicy && evaluateExposure({ bucket: bucket.name, policy }).policyIsPublic) {
+        throw s3Error('AccessDenied', 403, 'Access Denied (BlockPublicPolicy)');
+      }
+      bucket.policy = policy;
+      return {};
+    });
+    on(s3, 's3', DeleteBucketPolicyCommand, (input, region) => {
+      this.target(input, region).policy = null;
+      return {};
+    });
+    on(s3, 's3', PutBucketOwnershipControlsCommand, (input, region) => {
+      const controls = input.OwnershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined;
+      this.target(input, region).ownership = controls?.Rules?.[0]?.ObjectOwnership ?? null;
+      return {};
+    });
+    on(s3, 's3', DeleteBucketOwnershipControlsCommand, (input, region) => {
+      this.target(input, region).ownership = null;
+      return {};
+    });
+    on(s3, 's3', PutObjectCommand, (input, region) => {
+      const bucket = this.target(input, region);
+      bucket.objects.set(String(input.Key), {
+        body: String(input.Body),
+        ...(typeof input.ContentType === 'string' ? { contentType: input.ContentType } : {}),
+        ...(typeof input.ChecksumAlgorithm === 'string' ? { checksumAlgorithm: input.ChecksumAlgorithm } : {}),
+      });
+      return { ETag: `"${bucket.objects.size}"` };
+    });
+    on(s3, 's3', ListBucketsCommand, (input) => {
+      const max = typeof input.MaxBuckets === 'number' ? input.MaxBuckets : 10_000;
+      const prefix = typeof input.Prefix === 'string' ? input.Prefix : '';
+      const after = typeof input.ContinuationToken === 'string' ? input.ContinuationToken : '';
+      const names = [...this.buckets.values()]
+        .filter((bucket) => (typeof input.BucketRegion !== 'string' || bucket.region === input.BucketRegion) && bucket.name.startsWith(prefix) && bucket.name > after)
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      const page = names.slice(0, max);
+      const last = page[page.length - 1];
+      return {
+        Buckets: page.map((bucket) => ({ Name: bucket.name, CreationDate: bucket.createdAt, BucketRegion: bucket.region })),
+        Owner: { ID: OWNER_ID },
+        ...(names.length > max && last !== undefined ? { ContinuationToken: last.name } : {}),
+        ...(prefix ? { Prefix: prefix } : {}),
+      };
+    });
+
+    on(control, 's3control', GetAccountPublicAccessBlockCommand, (input) => {
+      const block = this.accountBlocks.get(String(input.AccountId)) ?? null;
+      if (block === null) throw controlError('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found');
+      return { PublicAccessBlockConfiguration: { ...block } };
+    });
+    on(control, 's3control', PutAccountPublicAccessBlockCommand, (input) => {
+      this.accountBlocks.set(String(input.AccountId), blockFrom(input.PublicAccessBlockConfiguration as PublicAccessBlock | undefined));
+      return {};
+    });
+    on(control, 's3control', DeleteAccountPublicAccessBlockCommand, (input) => {
+      this.accountBlocks.set(String(input.AccountId), null);
+      return {};
+    });
+  }
+
+  private async regionOf(getClient: () => { config: { region?: unknown } }): Promise<string | undefined> {
+    const region = getClient().config.region;
+    if (typeof region === 'function') return (await (region as () => Promise<string>)()) ?? undefined;
+    return typeof region === 'string' ? region : undefined;
+  }
+
+  private throwInjected(service: FakeService, command: string, input: Record<string, unknown>): void {
+    const index = this.injections.findIndex(
+      (injection) =>
+        injection.remaining > 0 &&
+        injection.command === command &&
+        (injection.service === undefined || injection.service === service) &&
+        (injection.bucket === undefined || injection.bucket === input.Bucket),
+    );
+    const injection = this.injections[index];
+    if (injection === undefined) return;
+    injection.remaining -= 1;
+    throw injected(service, injection.error);
+  }
+
+  private target(input: Record<string, unknown>, region: string | undefined): FakeBucket {
+    const bucket = this.buckets.get(String(input.Bucket));
+    if (bucket === undefined) throw s3Error('NoSuchBucket', 404, 'The specified bucket does not exist');
+    if (typeof input.ExpectedBucketOwner === 'string' && input.ExpectedBucketOwner !== bucket.account) {
+      throw s3Error('AccessDenied', 403, 'Access Denied (ExpectedBucketOwner)');
+    }
+    if (this.strictRegions && region !== undefined && region !== bucket.region) {
+      throw s3Error('PermanentRedirect', 301, `The bucket is in ${bucket.region}; send requests there`);
+    }
+    return bucket;
+  }
+}
+
+export { S3Client, S3ControlClient };

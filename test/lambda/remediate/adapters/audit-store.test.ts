@@ -1,0 +1,171 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AUDIT_CONDITIONS, ClaimLostError, DynamoAuditStore } from '../../../../lambda/remediate/adapters/audit-store';
+import type { AuditClaim } from '../../../../lambda/remediate/ports';
+import { canonicalJson, itemMatchesHash, sha256Hex } from '../../../../lambda/shared/audit/record';
+import { installAwsFakes, type AwsFakes } from '../../../fakes/aws-fakes';
+import { sampleRecord } from '../sample-record';
+
+const TABLE = 'bucket-guardrail-audit';
+const ARCHIVE = 'guardrail-audit-archive';
+const RECEIVED = Date.parse('2025-03-04T10:15:33Z');
+
+let fakes: AwsFakes;
+
+beforeEach(() => {
+  fakes = installAwsFakes({ tableName: TABLE });
+  fakes.s3.addBucket(ARCHIVE, { account: '111122223333', region: 'eu-west-1' });
+});
+
+afterEach(() => fakes.restore());
+
+function store(archive = true): DynamoAuditStore {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+  return new DynamoAuditStore(documents, TABLE, archive ? { s3: new S3Client({ region: 'eu-west-1' }), bucket: ARCHIVE, expectedOwner: '111122223333' } : undefined);
+}
+
+function claim(overrides: Partial<AuditClaim> = {}): AuditClaim {
+  const record = sampleRecord();
+  return {
+    id: record.id,
+    claimToken: 'token-a',
+    leaseUntil: RECEIVED + 60_000,
+    trigger: 'event',
+    scope: 'bucket',
+    eventTime: record.eventTime,
+    receivedAt: new Date(RECEIVED).toISOString(),
+    account: record.account,
+    region: record.region,
+    bucket: record.bucket,
+    eventId: record.eventId,
+    eventName: record.eventName,
+    ...overrides,
+  };
+}
+
+describe('the audit claim', () => {
+  it('is conditional on the id not existing yet', async () => {
+    // GIVEN an empty table WHEN the id is claimed
+    expect(await store().claim(claim())).toEqual({ claimed: true });
+
+    // THEN the item holds the claim and the keys the indexes need, and the put was conditional
+    const item = fakes.table.items.get(sampleRecord().id);
+    expect(item).toMatchObject({ id: sampleRecord().id, claimToken: 'token-a', phase: 'claimed', eventTime: '2025-03-04T10:15:30Z', day: '2025-03-04', bucket: 'guardrail-demo-data' });
+    expect(fakes.log.find('dynamodb', 'Put')[0]?.input.ConditionExpression).toBe(AUDIT_CONDITIONS.claim);
+  });
+
+  it('tells a second claimant the work is in progress while the lease runs', async () => {
+    await store().claim(claim());
+    expect(await store().claim(claim({ claimToken: 'token-b' }))).toEqual({ claimed: false, existing: { status: 'in-progress' } });
+  });
+
+  it('lets a retry take over a claim whose lease ran out', async () => {
+    // GIVEN a claim whose holder died, its lease ending before the retry arrives
+    await store().claim(claim({ leaseUntil: RECEIVED + 1_000 }));
+
+    // WHEN the retry claims after the lease
+    const result = await store().claim(claim({ claimToken: 'token-b', receivedAt: new Date(RECEIVED + 5_000).toISOString() }));
+
+    // THEN it holds the claim now
+    expect(result).toEqual({ claimed: true });
+    expect(fakes.table.items.get(sampleRecord().id)?.claimToken).toBe('token-b');
+  });
+
+  it('returns the finished record, and what was not delivered, to a later claimant', async () => {
+    // GIVEN a completed record whose alert failed
+    const audit = store();
+    await audit.claim(claim());
+    await audit.complete(sampleRecord(), 'token-a');
+    await audit.markUndelivered(sampleRecord().id, ['alert']);
+
+    // WHEN the event is delivered again
+    const result = await audit.claim(claim({ claimToken: 'token-b', receivedAt: new Date(RECEIVED + 600_000).toISOString() }));
+
+    // THEN the stored record comes back as it was written
+    expect(result).toEqual({ claimed: false, existing: { status: 'finished', record: sampleRecord(), undelivered: ['alert'] } });
+  });
+});
+
+describe('completing a record', () => {
+  it('replaces the claim with the record and its derived attributes', async () => {
+    // GIVEN a claim WHEN the record is completed
+    const audit = store();
+    await audit.claim(claim());
+    await audit.complete(sampleRecord(), 'token-a');
+
+    // THEN the item is the record plus day, hash and archive key, and nothing of the claim
+    const item = fakes.table.items.get(sampleRecord().id) ?? {};
+    expect(item).toEqual({
+      ...sampleRecord(),
+      day: '2025-03-04',
+      recordSha256: sha256Hex(canonicalJson(sampleRecord())),
+      archiveKey: `audit/2025/03/04/${sampleRecord().id}.json`,
+    });
+    expect(itemMatchesHash(item)).toBe(true);
+  });
+
+  it('refuses to complete a claim that is no longer this invocation\'s', async () => {
+    const audit = store();
+    await audit.claim(claim());
+    await expect(audit.complete(sampleRecord(), 'token-other')).rejects.toThrow(ClaimLostError);
+  });
+
+  it('saves what the strip strategy will remove onto the claim, only for its holder', async () => {
+    // GIVEN a claim
+    const audit = store();
+    await audit.claim(claim());
+    const removed = { aclGrants: [], policyStatements: [{ index: 0, statement: { Sid: 'PublicRead' } }], policyDeleted: true };
+
+    // WHEN the holder and a stranger save progress
+    await audit.saveRemovalProgress(sampleRecord().id, 'token-a', { removed, actions: [] });
+    const stranger = audit.saveRemovalProgress(sampleRecord().id, 'token-x', { removed, actions: [] });
+
+    // THEN only the holder's write lands
+    await expect(stranger).rejects.toThrow(ClaimLostError);
+    expect(fakes.table.items.get(sampleRecord().id)).toMatchObject({ phase: 'removing', removed });
+  });
+
+  it('releases a claim after an unexpected error so the retry can start at once', async () => {
+    // GIVEN a claim with a long lease
+    const audit = store();
+    await audit.claim(claim({ leaseUntil: RECEIVED + 900_000 }));
+
+    // WHEN it is released, and the retry claims a second later
+    await audit.release(sampleRecord().id, 'token-a', { name: 'InternalError', message: 'boom' });
+    const retry = await audit.claim(claim({ claimToken: 'token-b', receivedAt: new Date(RECEIVED + 1_000).toISOString() }));
+
+    // THEN the retry holds it
+    expect(retry).toEqual({ claimed: true });
+  });
+
+  it('ignores a release by an invocation that no longer holds the claim', async () => {
+    const audit = store();
+    await audit.claim(claim());
+    await expect(audit.release(sampleRecord().id, 'token-x', { name: 'E', message: 'm' })).resolves.toBeUndefined();
+    expect(fakes.table.items.get(sampleRecord().id)?.leaseUntil).toBe(RECEIVED + 60_000);
+  });
+});
+
+describe('the write-once archive copy', () => {
+  it('puts the canonical JSON under the key its DynamoDB twin names, with a SHA-256 checksum and the expected owner', async () => {
+    // GIVEN a record WHEN archived
+    expect(await store().archive(sampleRecord())).toBe(true);
+
+    // THEN the archive holds the canonical JSON at the derived key
+    const put = fakes.log.find('s3', 'PutObject')[0]?.input;
+    expect(put).toMatchObject({
+      Bucket: ARCHIVE,
+      Key: `audit/2025/03/04/${sampleRecord().id}.json`,
+      ContentType: 'application/json',
+      ChecksumAlgorithm: 'SHA256',
+      ExpectedBucketOwner: '111122223333',
+    });
+    expect(fakes.s3.bucket(ARCHIVE).objects.get(`audit/2025/03/04/${sampleRecord().id}.json`)?.body).toBe(canonicalJson(sampleRecord()));
+  });
+
+  it('writes nothing when no archive bucket is configured', async () => {
+    expect(await store(false).archive(sampleRecord())).toBe(false);
+    expect(fakes.log.find('s3', 'PutObject')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,194 @@
+import { MAX_MESSAGE_BYTES, formatBlock, formatDuration, renderAlert, renderEmail, renderSubject, shouldAlert } from '../../../lambda/remediate/alert';
+import { canonicalJson, type AuditOutcome, type AuditRecord } from '../../../lambda/shared/audit/record';
+import { sampleRecord } from './sample-record';
+
+describe('subject', () => {
+  it.each([
+    ['remediated', 'bucket', '[HIGH] Public S3 bucket contained: guardrail-demo-data'],
+    ['failed', 'bucket', '[HIGH] FAILED to contain public S3 bucket: guardrail-demo-data'],
+    ['report-only', 'bucket', '[HIGH] Public S3 bucket found (report-only): guardrail-demo-data'],
+    ['exempt', 'bucket', '[HIGH] Exempt S3 bucket is public: guardrail-demo-data'],
+    ['remediated', 'account', '[HIGH] Account Block Public Access restored: 111122223333'],
+    ['report-only', 'account', '[HIGH] Account Block Public Access weakened: 111122223333'],
+    ['failed', 'account', '[HIGH] FAILED to restore account Block Public Access: 111122223333'],
+  ] as [AuditOutcome, 'bucket' | 'account', string][])('%s (%s scope) reads "%s"', (outcome, scope, subject) => {
+    // GIVEN a record WHEN its subject is rendered THEN it states severity, what happened and where
+    expect(renderSubject(sampleRecord({ outcome, scope }))).toBe(subject);
+  });
+
+  it('stays ASCII and under 100 characters for the longest bucket name', () => {
+    // GIVEN a 63-character bucket name and the longest headline
+    const record = sampleRecord({ outcome: 'failed', severity: 'critical', bucket: `${'b'.repeat(62)}x` });
+
+    // WHEN the subject is rendered
+    const subject = renderSubject(record);
+
+    // THEN SNS accepts it
+    expect(subject.length).toBeLessThan(100);
+    expect(subject).toMatch(/^\[CRITICAL\] FAILED to contain public S3 bucket: b+\.\.\.$/);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+});
+
+describe('who is alerted', () => {
+  it.each([
+    [{ outcome: 'remediated' }, true],
+    [{ outcome: 'failed' }, true],
+    [{ outcome: 'report-only' }, true],
+    [{ outcome: 'exempt' }, true],
+    [{ outcome: 'exempt', verdict: { ...sampleRecord().verdict, public: false } }, false],
+    [{ outcome: 'already-private' }, false],
+    [{ outcome: 'bucket-gone' }, false],
+    [{ outcome: 'ignored' }, false],
+    [{ outcome: 'already-private', scope: 'account' }, false],
+    [{ outcome: 'report-only', scope: 'account' }, true],
+  ] as [Partial<AuditRecord>, boolean][])('%j: %s', (overrides, expected) => {
+    expect(shouldAlert(sampleRecord(overrides))).toBe(expected);
+  });
+});
+
+describe('the SNS message', () => {
+  it('carries the audit record as default, text as email, and filterable attributes', () => {
+    // GIVEN a remediation record
+    const record = sampleRecord();
+
+    // WHEN the alert is rendered
+    const alert = renderAlert(record);
+
+    // THEN default is the record's canonical JSON and attributes name severity, outcome, bucket, account, event
+    const message = JSON.parse(alert.message) as { default: string; email: string };
+    expect(Object.keys(message).sort()).toEqual(['default', 'email']);
+    expect(message.default).toBe(canonicalJson(record));
+    expect(message.email).toBe(renderEmail(record));
+    expect(alert.attributes).toEqual({
+      severity: 'high',
+      outcome: 'remediated',
+      bucket: 'guardrail-demo-data',
+      account: '111122223333',
+      eventName: 'PutBucketPolicy',
+      trigger: 'event',
+    });
+  });
+
+  it('cuts the record in default down when the whole one would not fit in an SNS message', () => {
+    // GIVEN a record whose before-state holds a huge policy
+    const huge = `{"Statement":[${'{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::b/*"},'.repeat(4000)}{}]}`;
+    const record = sampleRecord({ before: { ...sampleRecord().before, policy: huge } });
+
+    // WHEN the alert is rendered
+    const alert = renderAlert(record);
+
+    // THEN it fits and says where the full record is
+    expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    const fallback = JSON.parse((JSON.parse(alert.message) as { default: string }).default) as Record<string, unknown>;
+    expect(fallback.truncated).toMatch(/audit table and the archive/);
+    expect(fallback.id).toBe(record.id);
+    expect(fallback.before).toBeUndefined();
+  });
+});
+
+describe('the email a person reads on a phone', () => {
+  it('says where, who, why, what was done and how long it took, before and after, how to restore and how to exempt', () => {
+    // GIVEN a remediation record WHEN the email is rendered
+    const email = renderEmail(sampleRecord());
+
+    // THEN each section is there, in reading order
+    const sections = ['Bucket:  guardrail-demo-data', 'WHO', 'WHY IT WAS PUBLIC', 'WHAT THE GUARDRAIL DID', 'BEFORE -> AFTER', 'HOW TO RESTORE', 'HOW TO EXEMPT', 'Audit record:'];
+    const positions = sections.map((section) => email.indexOf(section));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(email).toContain('arn:aws:sts::111122223333:assumed-role/PlatformEngineer/bob@example.com (AssumedRole)');
+    expect(email).toContain('from: 203.0.113.42');
+    expect(email).toContain('call: PutBucketPolicy at 2025-03-04T10:15:30Z');
+    expect(email).toContain('The public could: read objects');
+    expect(email).toContain('Contained 3.2 s after the change.');
+    expect(email).toContain('Bucket BPA: none -> all four on');
+    expect(email).toContain('aws s3api delete-public-access-block --bucket guardrail-demo-data --expected-bucket-owner 111122223333');
+    expect(email).toContain('{"bucket":"guardrail-demo-data","reason":"<why>","owner":"<team>","expires":"2025-06-02"}');
+  });
+
+  it('restores the exact earlier bucket settings when there were some', () => {
+    // GIVEN the bucket had two settings on before containment
+    const record = sampleRecord({ before: { ...sampleRecord().before, bucketPublicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: true } } });
+
+    // WHEN the email is rendered THEN the restore command puts exactly those back
+    expect(renderEmail(record)).toContain(
+      '--public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=false,RestrictPublicBuckets=false',
+    );
+  });
+
+  it('points at the exact removed text for the strip strategy', () => {
+    // GIVEN a record where the policy was deleted and an ACL rewritten
+    const record = sampleRecord({
+      strategy: 'strip-public-grants',
+      actions: [
+        ...sampleRecord().actions,
+        { api: 'DeleteBucketPolicy', request: { Bucket: 'guardrail-demo-data', ExpectedBucketOwner: '111122223333' }, result: 'succeeded' },
+        { api: 'PutBucketAcl', request: {}, result: 'succeeded' },
+      ],
+      removed: { aclGrants: [{ index: 1, grant: {} }], policyStatements: [{ index: 0, statement: {} }], policyDeleted: true },
+    });
+
+    // WHEN the email is rendered
+    const email = renderEmail(record);
+
+    // THEN it lists what was removed and how to put it back from the record
+    expect(email).toContain('Policy statements removed: #0 (policy deleted: nothing left)');
+    expect(email).toContain('ACL grants removed: #1');
+    expect(email).toContain('(policy.json: "before.policy" of audit record ct-5a1f0000-0000-4000-8000-000000000007)');
+    expect(email).toContain('(acl.json: "before.acl" of audit record ct-5a1f0000-0000-4000-8000-000000000007)');
+  });
+
+  it('says an expired exemption no longer applies', () => {
+    const record = sampleRecord({ exemption: { bucket: 'guardrail-*', reason: 'launch', owner: 'web-team', expires: '2025-03-01', status: 'expired' } });
+    expect(renderEmail(record)).toContain('"guardrail-*" (owner web-team) EXPIRED on 2025-03-01; it no longer applies.');
+  });
+
+  it('names the failed call and its error', () => {
+    const record = sampleRecord({
+      outcome: 'failed',
+      severity: 'critical',
+      reason: 'PutBucketPublicAccessBlock was refused (AccessDenied: denied by SCP)',
+      actions: [{ api: 'PutBucketPublicAccessBlock', request: {}, result: 'failed', error: { name: 'AccessDenied', message: 'denied by SCP', code: 'AccessDenied' } }],
+    });
+    const email = renderEmail(record);
+    expect(email).toContain('Remediation FAILED: PutBucketPublicAccessBlock was refused');
+    expect(email).toContain('- PutBucketPublicAccessBlock: failed (AccessDenied: denied by SCP)');
+  });
+
+  it('describes an account-level change', () => {
+    const record = sampleRecord({
+      scope: 'account',
+      bucket: undefined,
+      eventName: 'DeleteAccountPublicAccessBlock',
+      verdict: undefined,
+      before: { accountPublicAccessBlock: null },
+      after: { accountPublicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } },
+      actions: [{ api: 'PutAccountPublicAccessBlock', request: { AccountId: '111122223333' }, result: 'succeeded' }],
+    });
+    const email = renderEmail(record);
+    expect(email).toContain('Account BPA: none -> all four on');
+    expect(email).toContain('aws s3control delete-public-access-block --account-id 111122223333');
+    expect(email).not.toContain('HOW TO EXEMPT');
+  });
+});
+
+describe('formatting helpers', () => {
+  it.each([
+    [12, '12 ms'],
+    [3171, '3.2 s'],
+    [185_000, '3 min 5 s'],
+    [7_500_000, '2 h 5 min'],
+  ])('formats %d ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it.each([
+    [null, 'none'],
+    [{}, 'all four off'],
+    [{ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true }, 'all four on'],
+    [{ BlockPublicAcls: true, IgnorePublicAcls: true }, 'off: BlockPublicPolicy, RestrictPublicBuckets'],
+  ])('formats %j as %s', (block, text) => {
+    expect(formatBlock(block)).toBe(text);
+  });
+});
