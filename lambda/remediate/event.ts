@@ -13,23 +13,15 @@ import type { AuditActor } from '../shared/audit/record';
 import type { PublicAccessBlock } from '../shared/exposure/types';
 import { bucketNameProblem } from './bucket-name';
 
-/** CloudTrail names of the bucket-level calls that can widen a bucket's exposure. */
-export const BUCKET_EVENT_NAMES = [
-  'CreateBucket',
-  'PutBucketAcl',
-  'PutBucketPolicy',
-  'PutBucketPublicAccessBlock',
-  'DeleteBucketPublicAccessBlock',
-  'PutBucketOwnershipControls',
-  'DeleteBucketOwnershipControls',
-] as const;
-export type BucketEventName = (typeof BUCKET_EVENT_NAMES)[number];
+import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, type AccountEventName, type BucketEventName } from './event-names';
 
-/** CloudTrail names of the S3 Control calls on the account's Block Public Access (no bucket in them). */
-export const ACCOUNT_EVENT_NAMES = ['PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock'] as const;
-export type AccountEventName = (typeof ACCOUNT_EVENT_NAMES)[number];
-
-export const ROUTED_EVENT_NAMES = [...BUCKET_EVENT_NAMES, ...ACCOUNT_EVENT_NAMES] as const;
+export {
+  ACCOUNT_EVENT_NAMES,
+  BUCKET_EVENT_NAMES,
+  ROUTED_EVENT_NAMES,
+  type AccountEventName,
+  type BucketEventName,
+} from './event-names';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const S3_EVENT_SOURCE = 'aws.s3';

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { ACCOUNT_EXPOSURE_EVENT_NAMES, BUCKET_EXPOSURE_EVENT_NAMES } from '../../../lib/exposure-events';
 import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, interpretEvent, isReadOnlyCall } from '../../../lambda/remediate/event';
 import { ACCOUNT, BUCKET, REGION, SELF_ROLE_ARN, fixture, fixtureNames } from './support';
 import { HOSTILE_INPUTS } from './hostile-inputs';
@@ -66,14 +65,6 @@ describe('fixtures written from the CloudTrail documentation', () => {
       { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
       { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
     ]);
-  });
-
-  it('routes the same event names as the EventBridge rule of the stack', () => {
-    // GIVEN the names the stack's rule matches
-    // WHEN compared with the names the handler acts on
-    // THEN they are the same lists
-    expect([...BUCKET_EVENT_NAMES]).toEqual([...BUCKET_EXPOSURE_EVENT_NAMES]);
-    expect([...ACCOUNT_EVENT_NAMES]).toEqual([...ACCOUNT_EXPOSURE_EVENT_NAMES]);
   });
 });
 
