@@ -5,7 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { bundleBenchTargets, runBundleBench } from './bundles';
 import { runEngineBench } from './engine';
+import { runHandlerBench } from './handler';
 
 interface Bench {
   readonly name: string;
@@ -16,6 +18,12 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { name: 'engine', run: runEngineBench, targets: { 'engine.typicalPerSecond': ['>=', 10_000], 'engine.policy20kbMs': ['<=', 2] } },
+  {
+    name: 'handler',
+    run: runHandlerBench,
+    targets: { 'handler.containP50InD': ['<=', 2.2], 'handler.containP99InD': ['<=', 2.2], 'handler.totalP50InD': ['<=', 4] },
+  },
+  { name: 'bundles', run: runBundleBench, targets: bundleBenchTargets() },
 ];
 
 async function main(): Promise<void> {

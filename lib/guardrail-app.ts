@@ -1,0 +1,77 @@
+/**
+ * Builds the app's stacks from a validated configuration and registers cdk-nag's AwsSolutions checks
+ * (a policy validation plugin: any unacknowledged finding stops synthesis).
+ * `bin/bucket-guardrail.ts` parses the context and calls this; tests call it with their own App.
+ */
+import { Duration, Tags, Validations, type App } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { GuardrailAppConfig } from './config';
+import { GuardrailStack } from './guardrail-stack';
+import type { PublicBucketGuardrailProps } from './public-bucket-guardrail';
+import { RegionForwarderStack } from './region-forwarder-stack';
+
+export interface GuardrailAppStacks {
+  readonly home: GuardrailStack;
+  /** One per covered region other than the home region, in the order of `config.regions`. */
+  readonly forwarders: readonly RegionForwarderStack[];
+}
+
+export function forwarderStackName(stackName: string, region: string): string {
+  return `${stackName}-Forwarder-${region}`;
+}
+
+/** The guardrail construct's props from the app configuration (shared by the single-account and organization apps). */
+export function guardrailPropsFrom(config: GuardrailAppConfig): PublicBucketGuardrailProps {
+  return {
+    remediationMode: config.remediationMode,
+    remediationStrategy: config.remediationStrategy,
+    exemptions: config.exemptions,
+    sensitiveTagKeys: config.sensitiveTagKeys,
+    enforceAccountBlockPublicAccess: config.enforceAccountBlockPublicAccess,
+    alertEmails: config.alertEmails,
+    auditRetention: Duration.days(config.auditRetentionDays),
+    logRetention: config.logRetentionDays as logs.RetentionDays,
+    reservedConcurrency: config.reservedConcurrency,
+    metricsNamespace: config.metricsNamespace,
+    createTrail: config.createTrail,
+  };
+}
+
+/** Tags every resource and registers cdk-nag's AwsSolutions checks (any unacknowledged finding stops synthesis). */
+export function applyAppChecks(app: App): void {
+  Tags.of(app).add('application', 'bucket-guardrail');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+}
+
+/** The single-account app: the home stack and one forwarder per extra region. See buildOrganizationGuardrailApp for organizations. */
+export function buildGuardrailApp(app: App, config: GuardrailAppConfig): GuardrailAppStacks {
+  // Account left unresolved (deploy-time AWS::AccountId) so `cdk synth` works offline; regions are concrete
+  // because forwarders must name the home bus.
+  const home = new GuardrailStack(app, config.stackName, {
+    stackName: config.stackName,
+    env: { region: config.homeRegion },
+    description: 'S3 bucket guardrail: contains buckets made public, alerts on-call and keeps a write-once audit trail',
+    coveredRegions: config.regions,
+    guardrail: guardrailPropsFrom(config),
+  });
+
+  const forwarders = config.regions
+    .filter((region) => region !== config.homeRegion)
+    .map((region) => {
+      const name = forwarderStackName(config.stackName, region);
+      const forwarder = new RegionForwarderStack(app, name, {
+        stackName: name,
+        env: { region },
+        description: `S3 bucket guardrail: forwards exposure events from ${region} to ${config.homeRegion}`,
+        homeRegion: config.homeRegion,
+        alertEmails: config.alertEmails,
+      });
+      // Deploy order only (no cross-region reference): the home rule exists before events are forwarded.
+      forwarder.addStackDependency(home);
+      return forwarder;
+    });
+
+  applyAppChecks(app);
+  return { home, forwarders };
+}

@@ -1,0 +1,61 @@
+/**
+ * Package entry: the reusable construct and the pieces other CDK apps need around it.
+ *
+ *   import { PublicBucketGuardrail } from 'bucket-guardrail';
+ *   new PublicBucketGuardrail(stack, 'Guardrail', { alertEmails: ['oncall@example.com'] });
+ */
+export {
+  PublicBucketGuardrail,
+  GuardrailPropsError,
+  REMEDIATE_METRICS,
+  DELIVERY_RETRIES,
+  type PublicBucketGuardrailProps,
+} from './public-bucket-guardrail';
+export { GuardrailStack, type GuardrailStackProps } from './guardrail-stack';
+export { RegionForwarderStack, RegionForwarderPropsError, type RegionForwarderStackProps } from './region-forwarder-stack';
+export { buildGuardrailApp, forwarderStackName, guardrailPropsFrom, applyAppChecks, type GuardrailAppStacks } from './guardrail-app';
+export {
+  OrganizationGuardrailStack,
+  OrganizationGuardrailPropsError,
+  CENTRAL_STACK_OUTPUTS,
+  CENTRAL_BUS_POLICY_SID,
+  type OrganizationGuardrailStackProps,
+  type CentralOrganizationSettings,
+} from './organization/central-stack';
+export { MemberStack, MemberStackPropsError, MEMBER_STACK_PARAMETERS, MEMBER_ROLE_CONDITION, type MemberStackProps } from './organization/member-stack';
+export {
+  MemberStackSet,
+  MemberStackSetPropsError,
+  MEMBER_STACK_SET_OPERATION_PREFERENCES,
+  type MemberStackSetProps,
+} from './organization/member-stack-set';
+export {
+  synthesizeMemberTemplate,
+  MemberTemplateError,
+  MAX_TEMPLATE_BODY_BYTES,
+  type MemberTemplate,
+  type SynthesizeMemberTemplateOptions,
+} from './organization/member-template';
+export {
+  PreventiveStack,
+  PreventiveStackPropsError,
+  denyBlockPublicAccessChangesPolicy,
+  BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS,
+  type PreventiveStackProps,
+  type ServiceControlPolicyDocument,
+} from './organization/preventive-stack';
+export { buildOrganizationGuardrailApp, preventiveStackName, OrganizationAppError, type OrganizationAppStacks } from './organization/organization-app';
+export { ORGANIZATION_DEFAULTS, type OrganizationConfig } from './organization/organization-settings';
+export { parseAppConfig, collectContext, AppConfigError, CONTEXT_KEYS, type GuardrailAppConfig, type ContextProblem } from './config';
+export {
+  EXPOSURE_EVENT_NAMES,
+  BUCKET_EXPOSURE_EVENT_NAMES,
+  ACCOUNT_EXPOSURE_EVENT_NAMES,
+  exposureEventPattern,
+  type RawEventPattern,
+  type ExposurePatternOptions,
+} from './exposure-events';
+export { remediatorS3Actions, type RemediatorS3Actions } from './remediator-permissions';
+export { GUARDRAIL_STACK_OUTPUTS } from './stack-outputs';
+export { GUARDRAIL_DEFAULTS } from './defaults';
+export type { Exemption, RemediationMode, RemediationStrategy } from '../lambda/remediate/environment';

@@ -1,0 +1,164 @@
+/**
+ * The central stack of the organization-wide deployment, for the security (StackSets delegated administrator)
+ * account, in the home region:
+ *
+ * - a custom event bus whose resource policy accepts events:PutEvents only from principals of the organization
+ *   (`aws:PrincipalOrgID`): the member accounts' forwarding rules put their exposure events here;
+ * - the PublicBucketGuardrail with its rule on that bus and `crossAccount` set, so the remediator may assume the
+ *   member role in the event's account (and only in accounts of the organization);
+ * - the member StackSet (service-managed, automatic deployment) that gives every member account, in every member
+ *   region, the forwarding rule and, in one region, the member role.
+ *
+ * The outputs are the single-account stack's (the CLI finds the audit store through them) plus the bus and
+ * StackSet.
+ */
+import { CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { GUARDRAIL_DEFAULTS } from '../defaults';
+import { PublicBucketGuardrail, type PublicBucketGuardrailProps } from '../public-bucket-guardrail';
+import { remediatorS3Actions } from '../remediator-permissions';
+import { GUARDRAIL_STACK_OUTPUTS } from '../stack-outputs';
+import { MemberStackSet } from './member-stack-set';
+import type { OrganizationConfig } from './organization-settings';
+
+/** Output keys the central stack adds to GUARDRAIL_STACK_OUTPUTS. A contract, like those. */
+export const CENTRAL_STACK_OUTPUTS = {
+  centralEventBusArn: 'CentralEventBusArn',
+  memberStackSetName: 'MemberStackSetName',
+  memberRoleName: 'MemberRoleName',
+  organizationId: 'OrganizationId',
+} as const;
+
+/** Statement ID of the central bus policy. */
+export const CENTRAL_BUS_POLICY_SID = 'AllowPutEventsFromOrganization';
+
+/** The organization settings the central stack uses. */
+export type CentralOrganizationSettings = Pick<
+  OrganizationConfig,
+  'organizationId' | 'memberRegions' | 'memberRoleRegion' | 'memberOrganizationalUnits' | 'delegatedAdminAccount' | 'memberRoleName'
+>;
+
+export interface OrganizationGuardrailStackProps extends StackProps {
+  readonly organization: CentralOrganizationSettings;
+
+  /**
+   * Settings of the guardrail construct (its rule goes on the central bus; `crossAccount` is set from `organization`).
+   * @default - the construct's defaults
+   */
+  readonly guardrail?: Omit<PublicBucketGuardrailProps, 'eventBus' | 'crossAccount'>;
+
+  /**
+   * Name of the central event bus.
+   * @default - `<stackName>-exposure-events`
+   */
+  readonly eventBusName?: string;
+
+  /**
+   * Name of the member StackSet.
+   * @default - `<stackName>-Member`
+   */
+  readonly memberStackSetName?: string;
+}
+
+/** The stack's props are invalid; the message shows the value and the fix. */
+export class OrganizationGuardrailPropsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`OrganizationGuardrailStack: ${message}`, options);
+    this.name = 'OrganizationGuardrailPropsError';
+  }
+}
+
+export class OrganizationGuardrailStack extends Stack {
+  readonly eventBus: events.EventBus;
+  /** The central bus's resource policy: events:PutEvents for principals of the organization only. */
+  readonly eventBusPolicy: iam.PolicyDocument;
+  readonly guardrail: PublicBucketGuardrail;
+  readonly memberStackSet: MemberStackSet;
+
+  constructor(scope: Construct, id: string, props: OrganizationGuardrailStackProps) {
+    super(scope, id, props);
+    const organization = props.organization;
+    const delegatedAdmin = organization.delegatedAdminAccount;
+    if (delegatedAdmin !== undefined && !Token.isUnresolved(this.account) && this.account !== delegatedAdmin) {
+      throw new OrganizationGuardrailPropsError(
+        `env.account ${this.account} is not the delegated administrator account ${delegatedAdmin}; deploy the central stack in the delegated administrator account`,
+      );
+    }
+
+    // ---- The central bus: only principals of the organization may put events on it.
+    const eventBusName = props.eventBusName ?? `${this.stackName}-exposure-events`;
+    if (!/^[A-Za-z0-9._-]{1,256}$/.test(eventBusName) || eventBusName === 'default') {
+      throw new OrganizationGuardrailPropsError(
+        `eventBusName "${eventBusName}" is not a custom event bus name (1-256 of letters, digits, . _ -, not "default"); use for example "guardrail-exposure-events"`,
+      );
+    }
+    this.eventBus = new events.EventBus(this, 'CentralEventBus', {
+      eventBusName,
+      description: 'S3 exposure events forwarded by every member account and region of the organization',
+    });
+    // The policy is the bus's own Policy property, so the bus never exists without it. (A separate
+    // AWS::Events::EventBusPolicy would work as well, but cdk-nag's check of that resource type reads a deprecated
+    // property and makes every synth print a jsii deprecation warning; the stack tests assert this policy instead.)
+    this.eventBusPolicy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: CENTRAL_BUS_POLICY_SID,
+          effect: iam.Effect.ALLOW,
+          principals: [new iam.StarPrincipal()],
+          actions: ['events:PutEvents'],
+          // Built from the name: a GetAtt of the bus inside its own property would be a circular reference.
+          resources: [this.formatArn({ service: 'events', resource: 'event-bus', resourceName: eventBusName })],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } },
+        }),
+      ],
+    });
+    (this.eventBus.node.defaultChild as events.CfnEventBus).policy = this.eventBusPolicy;
+
+    // ---- The guardrail on that bus, allowed into the member role of the organization's accounts.
+    this.guardrail = new PublicBucketGuardrail(this, 'Guardrail', {
+      ...props.guardrail,
+      eventBus: this.eventBus,
+      crossAccount: { memberRoleName: organization.memberRoleName, organizationId: organization.organizationId },
+    });
+    const remediatorRole = this.guardrail.remediateFunction.role;
+    if (remediatorRole === undefined) {
+      throw new OrganizationGuardrailPropsError('the remediator function has no role to trust in the member accounts');
+    }
+
+    // ---- The member StackSet: forwarding rules in every member region, the member role in one.
+    this.memberStackSet = new MemberStackSet(this, 'MemberStackSet', {
+      stackSetName: props.memberStackSetName ?? `${this.stackName}-Member`,
+      organizationId: organization.organizationId,
+      organizationalUnitIds: organization.memberOrganizationalUnits,
+      regions: organization.memberRegions,
+      memberRoleRegion: organization.memberRoleRegion,
+      memberRoleName: organization.memberRoleName,
+      s3Actions: remediatorS3Actions({
+        strategy: props.guardrail?.remediationStrategy ?? GUARDRAIL_DEFAULTS.remediationStrategy,
+        enforceAccountBlockPublicAccess: props.guardrail?.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
+      }),
+      centralEventBus: this.eventBus,
+      centralRemediatorRole: remediatorRole,
+      delegatedAdminAccount: delegatedAdmin,
+    });
+    // Member rules start forwarding as soon as their stack exists; the bus (with its policy) is created first
+    // because the StackSet's parameters reference it.
+
+    const output = (key: string, value: string, description: string): CfnOutput => new CfnOutput(this, key, { key, value, description });
+    output(GUARDRAIL_STACK_OUTPUTS.alertTopicArn, this.guardrail.alertTopic.topicArn, 'SNS topic of alerts and alarms');
+    output(GUARDRAIL_STACK_OUTPUTS.auditTableName, this.guardrail.auditTable.tableName, 'DynamoDB audit table');
+    output(GUARDRAIL_STACK_OUTPUTS.auditArchiveBucketName, this.guardrail.auditArchive.bucketName, 'Object Lock archive of audit records');
+    output(GUARDRAIL_STACK_OUTPUTS.remediateFunctionName, this.guardrail.remediateFunction.functionName, 'Remediator function');
+    output(GUARDRAIL_STACK_OUTPUTS.eventDeadLetterQueueUrl, this.guardrail.eventDeadLetterQueue.queueUrl, 'Events EventBridge could not deliver');
+    output(GUARDRAIL_STACK_OUTPUTS.failureQueueUrl, this.guardrail.failureQueue.queueUrl, 'Invocations that failed after retries');
+    output(GUARDRAIL_STACK_OUTPUTS.dashboardName, this.guardrail.dashboard.dashboardName, 'CloudWatch dashboard');
+    output(GUARDRAIL_STACK_OUTPUTS.homeRegion, this.region, 'Region of the remediator');
+    output(GUARDRAIL_STACK_OUTPUTS.coveredRegions, organization.memberRegions.join(','), 'Regions of the member accounts whose events reach the remediator');
+    output(CENTRAL_STACK_OUTPUTS.centralEventBusArn, this.eventBus.eventBusArn, 'Central bus the member accounts forward exposure events to');
+    output(CENTRAL_STACK_OUTPUTS.memberStackSetName, this.memberStackSet.stackSet.stackSetName, 'StackSet of the member accounts');
+    output(CENTRAL_STACK_OUTPUTS.memberRoleName, organization.memberRoleName, 'Role the remediator assumes in each member account');
+    output(CENTRAL_STACK_OUTPUTS.organizationId, organization.organizationId, 'Organization covered');
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The member stack: what every member account gets in every member region, through the service-managed
+ * StackSet of the central stack (see `member-template.ts` for how it becomes the StackSet's TemplateBody).
+ *
+ * - In every region: a rule on the default bus with the exposure pattern, forwarding to the central bus
+ *   (a role allowed events:PutEvents on that bus ARN only; an SSE-SQS dead-letter queue for what cannot be
+ *   delivered). S3 CloudTrail events arrive in the bucket's region, hence one rule per region.
+ * - In one region only (`memberRoleRegion`): the member role the central remediator assumes. IAM is global, so
+ *   a role with a fixed name created by every regional stack instance would collide; a template condition on
+ *   `AWS::Region` creates it in one stack instance. Its trust names the central remediator's role ARN and
+ *   requires `aws:PrincipalOrgID`; its permissions are exactly the remediator's S3 permissions
+ *   (`remediatorS3Actions`), limited to buckets of this account.
+ *
+ * The template must stay assets-free (StackSets take a template body, not CDK assets): the stack uses
+ * BootstraplessSynthesizer when synthesized by `synthesizeMemberTemplate`, which refuses assets.
+ * The central stack passes its bus ARN and remediator role ARN as StackSet parameters.
+ */
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { exposureEventPattern, type RawEventPattern } from '../exposure-events';
+import type { RemediatorS3Actions } from '../remediator-permissions';
+import { checkRegion } from '../validation';
+import { checkOrganizationId, checkRoleName } from './organization-settings';
+
+/** The member template's parameters, set by the StackSet. */
+export const MEMBER_STACK_PARAMETERS = {
+  centralEventBusArn: 'CentralEventBusArn',
+  centralRemediatorRoleArn: 'CentralRemediatorRoleArn',
+} as const;
+
+/** Logical ID of the condition that creates the member role in one region only. */
+export const MEMBER_ROLE_CONDITION = 'CreateMemberRoleInThisRegion';
+
+export interface MemberStackProps extends StackProps {
+  /** Only principals of this organization may assume the member role. */
+  readonly organizationId: string;
+  /** Fixed name of the member role, so the central remediator can build its ARN in any account. */
+  readonly memberRoleName: string;
+  /** The one region whose stack instance creates the member role. */
+  readonly memberRoleRegion: string;
+  /** The remediator's S3 permissions; the member role gets exactly these. */
+  readonly s3Actions: RemediatorS3Actions;
+}
+
+/** The stack's props are invalid; the message shows the value and the fix. */
+export class MemberStackPropsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`MemberStack: ${message}`, options);
+    this.name = 'MemberStackPropsError';
+  }
+}
+
+export class MemberStack extends Stack {
+  readonly rule: events.Rule;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly memberRole: iam.Role;
+  /** True in the member role's region only; the role and its output carry it. */
+  readonly memberRoleCondition: CfnCondition;
+  readonly eventPattern: RawEventPattern;
+
+  constructor(scope: Construct, id: string, props: MemberStackProps) {
+    super(scope, id, props);
+    const orgProblem = checkOrganizationId(props.organizationId);
+    if (orgProblem) throw new MemberStackPropsError(`organizationId ${orgProblem}`);
+    const roleProblem = checkRoleName(props.memberRoleName);
+    if (roleProblem) throw new MemberStackPropsError(`memberRoleName ${roleProblem}`);
+    const regionProblem = checkRegion(props.memberRoleRegion);
+    if (regionProblem) throw new MemberStackPropsError(`memberRoleRegion ${regionProblem}`);
+    if (props.s3Actions.bucketActions.length === 0) {
+      throw new MemberStackPropsError('s3Actions has no bucket actions; pass remediatorS3Actions(settings)');
+    }
+
+    const centralEventBusArn = new CfnParameter(this, MEMBER_STACK_PARAMETERS.centralEventBusArn, {
+      type: 'String',
+      description: 'ARN of the central event bus that receives the exposure events (set by the StackSet)',
+      allowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[A-Za-z0-9._\\-/]+$',
+    });
+    const centralRemediatorRoleArn = new CfnParameter(this, MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn, {
+      type: 'String',
+      description: 'ARN of the central remediator role, the only principal the member role trusts (set by the StackSet)',
+      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[A-Za-z0-9+=,.@_\\-/]+$',
+    });
+
+    // ---- Forwarding: the exposure events of this account and region, minus the member role's own calls.
+    this.eventPattern = exposureEventPattern({
+      excludeRole: { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, roleName: props.memberRoleName },
+    });
+    // SSE-SQS, not a customer managed key: a key per member account and region would cost more than the queue is worth.
+    this.deadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the forwarding rule target; events in it are redriven by hand, and the central sweep re-checks every bucket.',
+    });
+    this.rule = new events.Rule(this, 'ForwardExposureEvents', {
+      description: 'S3 calls that can make a bucket public, forwarded to the central bucket guardrail',
+      eventPattern: {
+        source: [...this.eventPattern.source],
+        detailType: [...this.eventPattern['detail-type']],
+        detail: this.eventPattern.detail as Record<string, unknown>,
+      },
+    });
+    // targets.EventBus gives the target its own role, allowed events:PutEvents on the central bus ARN only.
+    this.rule.addTarget(
+      new targets.EventBus(events.EventBus.fromEventBusArn(this, 'CentralEventBus', centralEventBusArn.valueAsString), {
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    );
+
+    // ---- The member role, in one region only (IAM is global).
+    this.memberRoleCondition = new CfnCondition(this, MEMBER_ROLE_CONDITION, {
+      expression: Fn.conditionEquals(Aws.REGION, props.memberRoleRegion),
+    });
+    this.memberRole = new iam.Role(this, 'MemberRemediationRole', {
+      roleName: props.memberRoleName,
+      description: 'Bucket guardrail: the central remediator reads bucket exposure settings and turns on Block Public Access',
+      assumedBy: new iam.ArnPrincipal(centralRemediatorRoleArn.valueAsString).withConditions({
+        StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+      }),
+      maxSessionDuration: Duration.hours(1),
+      // Inline, so the one conditioned AWS::IAM::Role resource carries all of it.
+      inlinePolicies: {
+        ContainPublicBuckets: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'InspectAndContainBuckets',
+              actions: [...props.s3Actions.bucketActions],
+              resources: [`arn:${Aws.PARTITION}:s3:::*`],
+              conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
+            }),
+            new iam.PolicyStatement({
+              sid: 'AccountBlockPublicAccess',
+              actions: [...props.s3Actions.accountActions],
+              resources: ['*'],
+            }),
+          ],
+        }),
+      },
+    });
+    (this.memberRole.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.memberRoleCondition;
+    Validations.of(this.memberRole).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
+        reason:
+          'Any bucket in the account can be made public, so the bucket-level actions name arn:<partition>:s3:::* (bucket actions only, ' +
+          'limited to this account by s3:ResourceAccount; no object action is granted). The same grant as the central remediator.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          's3:GetAccountPublicAccessBlock and s3:PutAccountPublicAccessBlock have no resource type in the Service Authorization Reference; IAM requires "*".',
+      },
+    );
+
+    new CfnOutput(this, 'MemberRoleArn', {
+      value: this.memberRole.roleArn,
+      description: 'The role the central remediator assumes in this account',
+      condition: this.memberRoleCondition,
+    });
+    new CfnOutput(this, 'ForwardDeadLetterQueueUrl', {
+      value: this.deadLetterQueue.queueUrl,
+      description: 'Exposure events that could not be forwarded to the central bus',
+    });
+  }
+}

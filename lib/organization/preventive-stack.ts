@@ -1,0 +1,131 @@
+/**
+ * The optional preventive layer: a service control policy that stops anyone in the target OUs from changing
+ * Block Public Access (bucket or account level), except a named break-glass role and the guardrail's member role.
+ *
+ * IAM actions (Service Authorization Reference, Amazon S3): the S3 API DeletePublicAccessBlock (CloudTrail
+ * DeleteBucketPublicAccessBlock) is authorized by s3:PutBucketPublicAccessBlock, and the S3 Control
+ * DeletePublicAccessBlock (CloudTrail DeleteAccountPublicAccessBlock) by s3:PutAccountPublicAccessBlock. There
+ * is no s3:Delete…PublicAccessBlock action, so the two Put actions cover turning the settings off and deleting them.
+ *
+ * Trade-off: these actions also turn Block Public Access ON, and no condition key describes the requested
+ * settings, so the deny cannot be limited to "weakening". Everyone else is also stopped from setting it at all,
+ * including templates that set PublicAccessBlockConfiguration on a new bucket (new buckets already have all four
+ * settings on by default) and `cdk bootstrap`, which sets it on its staging bucket. The member role stays exempt
+ * so remediation still turns settings back on; the break-glass role is how people make a reviewed change.
+ *
+ * Where: an SCP can only be created and attached by the management account or by an account the management
+ * account delegated Organizations policy management to (a resource-based delegation policy). That is why this is
+ * its own stack: deploy it with those credentials, separately from the central stack. SCPs never restrict the
+ * management account itself, and SCPs must be enabled in the organization.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as organizations from 'aws-cdk-lib/aws-organizations';
+import type { Construct } from 'constructs';
+import { checkOrganizationalUnitId, checkRoleName } from './organization-settings';
+
+/** Both Block Public Access write actions; each also authorizes the matching delete. */
+export const BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS = ['s3:PutBucketPublicAccessBlock', 's3:PutAccountPublicAccessBlock'] as const;
+
+/** An SCP document may hold at most 5,120 characters. */
+export const MAX_SCP_CHARACTERS = 5_120;
+
+export interface PreventiveStackProps extends StackProps {
+  /** The OUs (`ou-…`) or the root (`r-…`) the SCP is attached to. */
+  readonly targetIds: readonly string[];
+  /** The role allowed to change Block Public Access in spite of the SCP (no path). */
+  readonly breakGlassRoleName: string;
+  /** The guardrail's member role, which turns Block Public Access back on. */
+  readonly memberRoleName: string;
+  /**
+   * Name of the policy in Organizations.
+   * @default - `<stackName>-DenyBlockPublicAccessChanges`
+   */
+  readonly policyName?: string;
+}
+
+/** The stack's props are invalid; the message shows the value and the fix. */
+export class PreventiveStackPropsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`PreventiveStack: ${message}`, options);
+    this.name = 'PreventiveStackPropsError';
+  }
+}
+
+export interface ServiceControlPolicyDocument {
+  readonly Version: '2012-10-17';
+  readonly Statement: ReadonlyArray<{
+    readonly Sid: string;
+    readonly Effect: 'Deny';
+    readonly Action: readonly string[];
+    readonly Resource: '*';
+    readonly Condition: { readonly ArnNotLike: { readonly 'aws:PrincipalArn': readonly string[] } };
+  }>;
+}
+
+/**
+ * The SCP document. Pure: `partition` may be a literal or a token. The exempt roles are matched in any account of
+ * the targets (`arn:<partition>:iam::*:role/<name>`), without a path.
+ */
+export function denyBlockPublicAccessChangesPolicy(options: {
+  readonly partition: string;
+  readonly breakGlassRoleName: string;
+  readonly memberRoleName: string;
+}): ServiceControlPolicyDocument {
+  const roleArn = (name: string): string => `arn:${options.partition}:iam::*:role/${name}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DenyBlockPublicAccessChangesExceptBreakGlassAndGuardrail',
+        Effect: 'Deny',
+        Action: [...BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS],
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [roleArn(options.breakGlassRoleName), roleArn(options.memberRoleName)] } },
+      },
+    ],
+  };
+}
+
+export class PreventiveStack extends Stack {
+  readonly policy: organizations.CfnPolicy;
+  readonly policyDocument: ServiceControlPolicyDocument;
+
+  constructor(scope: Construct, id: string, props: PreventiveStackProps) {
+    super(scope, id, props);
+    if (props.targetIds.length === 0) {
+      throw new PreventiveStackPropsError('targetIds is empty; name the OUs (ou-…) or the root (r-…) to attach the policy to');
+    }
+    props.targetIds.forEach((target, index) => {
+      const problem = checkOrganizationalUnitId(target);
+      if (problem) throw new PreventiveStackPropsError(`targetIds[${index}] ${problem}`);
+    });
+    for (const [prop, name] of [['breakGlassRoleName', props.breakGlassRoleName], ['memberRoleName', props.memberRoleName]] as const) {
+      const problem = checkRoleName(name);
+      if (problem) throw new PreventiveStackPropsError(`${prop} ${problem}`);
+    }
+    if (props.breakGlassRoleName === props.memberRoleName) {
+      throw new PreventiveStackPropsError(`breakGlassRoleName "${props.breakGlassRoleName}" is the member role's name; name a separate break-glass role`);
+    }
+
+    // With a concrete region and @aws-cdk/core:enablePartitionLiterals, the partition is a literal in the document.
+    this.policyDocument = denyBlockPublicAccessChangesPolicy({
+      partition: this.partition,
+      breakGlassRoleName: props.breakGlassRoleName,
+      memberRoleName: props.memberRoleName,
+    });
+    const characters = JSON.stringify(this.resolve(this.policyDocument)).length;
+    if (characters > MAX_SCP_CHARACTERS) {
+      throw new PreventiveStackPropsError(`the policy has ${characters} characters, more than the ${MAX_SCP_CHARACTERS} an SCP may have`);
+    }
+
+    this.policy = new organizations.CfnPolicy(this, 'DenyBlockPublicAccessChanges', {
+      name: props.policyName ?? `${this.stackName}-DenyBlockPublicAccessChanges`,
+      description: `Only ${props.breakGlassRoleName} and the bucket guardrail (${props.memberRoleName}) may change S3 Block Public Access`,
+      type: 'SERVICE_CONTROL_POLICY',
+      content: this.policyDocument,
+      targetIds: [...props.targetIds],
+    });
+
+    new CfnOutput(this, 'ServiceControlPolicyId', { value: this.policy.attrId, description: 'The SCP that denies changing Block Public Access' });
+  }
+}

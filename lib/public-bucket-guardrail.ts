@@ -1,0 +1,835 @@
+/**
+ * PublicBucketGuardrail: routes every S3 exposure event in this region's default bus to the remediator,
+ * with an encrypted alert topic, a write-once audit store, failure queues, alarms and a dashboard.
+ *
+ * Construct IDs are a contract: renaming one replaces the resource (and, for the retained table and
+ * archive, orphans the old one). Do not rename them.
+ */
+import * as path from 'node:path';
+import { Aws, Duration, Names, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaNodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  REMEDIATE_ENV,
+  REMEDIATION_MODES,
+  REMEDIATION_STRATEGIES,
+  toRemediateEnvironment,
+  validateExemption,
+  type Exemption,
+  type RemediationMode,
+  type RemediationStrategy,
+} from '../lambda/remediate/environment';
+import { AUDIT_TABLE } from '../lambda/shared/audit/table-schema';
+import {
+  AUDIT_RETENTION_DAYS_RANGE,
+  GUARDRAIL_DEFAULTS,
+  REMEDIATE_SERVICE_NAME,
+  RESERVED_CONCURRENCY_RANGE,
+} from './defaults';
+import { exposureEventPattern, type RawEventPattern } from './exposure-events';
+import { newAlertTopic, newCustomerManagedKey, newFailureQueue, newQueuesKey } from './encrypted-resources';
+import { LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { remediatorS3Actions } from './remediator-permissions';
+import { checkEmail, checkIntegerInRange, checkMetricsNamespace, checkSensitiveTagKey } from './validation';
+import { CROSS_ACCOUNT_ENV } from '../lambda/shared/aws/assume-role';
+import { checkOrganizationId, checkRoleName } from './organization/organization-settings';
+
+/** The metric names the remediator publishes through Powertools (namespace from props, `service` dimension). */
+export const REMEDIATE_METRICS = {
+  remediated: 'Remediated',
+  failed: 'Failed',
+  ignored: 'Ignored',
+  timeToContainMs: 'TimeToContainMs',
+  verdictDisagreement: 'VerdictDisagreement',
+} as const;
+
+/** How EventBridge and Lambda retry before an event lands in a queue. */
+export const DELIVERY_RETRIES = {
+  /** EventBridge → Lambda delivery (throttled or failed Invoke calls). */
+  ruleTargetRetryAttempts: 8,
+  ruleTargetMaxEventAge: Duration.hours(2),
+  /** Lambda's own asynchronous retries of a failed invocation (0-2). */
+  functionRetryAttempts: 2,
+  functionMaxEventAge: Duration.hours(1),
+} as const;
+
+export interface PublicBucketGuardrailProps {
+  /**
+   * `enforce` contains public buckets; `report-only` changes nothing and reports what it would have done.
+   * @default 'enforce'
+   */
+  readonly remediationMode?: RemediationMode;
+
+  /**
+   * `block-public-access` turns on the bucket's four Block Public Access settings (reversible, removes
+   * nothing); `strip-public-grants` also removes the public ACL grants and policy statements and grants
+   * the function s3:PutBucketAcl, s3:PutBucketPolicy and s3:DeleteBucketPolicy.
+   * @default 'block-public-access'
+   */
+  readonly remediationStrategy?: RemediationStrategy;
+
+  /**
+   * Reviewed exceptions: matching buckets are left alone (and recorded as `exempt`) until `expires`.
+   * @default - no exemptions
+   */
+  readonly exemptions?: readonly Exemption[];
+
+  /**
+   * Tag keys that mark a bucket as holding sensitive data; alerts for such buckets are one level more severe.
+   * @default - no sensitive tag keys
+   */
+  readonly sensitiveTagKeys?: readonly string[];
+
+  /**
+   * Restore all four account-level Block Public Access settings after an account-level event weakens them
+   * (grants s3:PutAccountPublicAccessBlock).
+   * @default false
+   */
+  readonly enforceAccountBlockPublicAccess?: boolean;
+
+  /**
+   * Topic for alerts and alarms. If it is encrypted, pass its key as `alertTopicKey` so the function may use it.
+   * @default - a new topic encrypted with a new customer managed key that CloudWatch alarms may use
+   */
+  readonly alertTopic?: sns.ITopic;
+
+  /**
+   * The key of an `alertTopic` you pass; the function is granted kms:GenerateDataKey and kms:Decrypt on it.
+   * @default - `alertTopic.masterKey` if the topic has one, else none
+   */
+  readonly alertTopicKey?: kms.IKey;
+
+  /**
+   * Email addresses subscribed to the alert topic (each must confirm the subscription).
+   * @default - no subscriptions
+   */
+  readonly alertEmails?: readonly string[];
+
+  /**
+   * Object Lock COMPLIANCE retention of the audit archive: nobody, root included, can delete or
+   * overwrite a record before it ends. Whole days from 1 to 36,500.
+   * @default Duration.days(365)
+   */
+  readonly auditRetention?: Duration;
+
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Reserved concurrency of the remediator: bounds its S3 call rate and any runaway loop (1 to 1,000).
+   * @default 10
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * CloudWatch namespace of the remediator's metrics.
+   * @default 'BucketGuardrail'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * Create a multi-region CloudTrail trail (log file validation, KMS, private bucket with access logs).
+   * EventBridge only receives these events while some trail logs management events; most organizations
+   * already have one.
+   * @default false
+   */
+  readonly createTrail?: boolean;
+
+  /**
+   * The event bus the rule listens on, for example the central bus member accounts forward their events to.
+   * @default - this region's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * Organization-wide operation: the remediator may assume `memberRoleName` in any account of the organization
+   * (sts:AssumeRole on `arn:<partition>:iam::*:role/<memberRoleName>` where `aws:ResourceOrgID` is
+   * `organizationId`), and its environment names the role (MEMBER_ROLE_NAME, ORGANIZATION_ID).
+   * @default - single account: no cross-account permission
+   */
+  readonly crossAccount?: { readonly memberRoleName: string; readonly organizationId: string };
+}
+
+/** A prop value is invalid; the message shows the value and the fix. */
+export class GuardrailPropsError extends Error {
+  constructor(
+    readonly prop: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`PublicBucketGuardrail ${prop}: ${message}`, options);
+    this.name = 'GuardrailPropsError';
+  }
+}
+
+interface ValidatedProps {
+  readonly mode: RemediationMode;
+  readonly strategy: RemediationStrategy;
+  readonly exemptions: readonly Exemption[];
+  readonly sensitiveTagKeys: readonly string[];
+  readonly enforceAccountBlockPublicAccess: boolean;
+  readonly alertEmails: readonly string[];
+  readonly auditRetentionDays: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly reservedConcurrency: number;
+  readonly metricsNamespace: string;
+  readonly createTrail: boolean;
+}
+
+function validateProps(props: PublicBucketGuardrailProps): ValidatedProps {
+  const mode = props.remediationMode ?? GUARDRAIL_DEFAULTS.remediationMode;
+  if (!(REMEDIATION_MODES as readonly string[]).includes(mode)) {
+    throw new GuardrailPropsError('remediationMode', `"${mode}" is not one of ${REMEDIATION_MODES.map((m) => `'${m}'`).join(', ')}`);
+  }
+  const strategy = props.remediationStrategy ?? GUARDRAIL_DEFAULTS.remediationStrategy;
+  if (!(REMEDIATION_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new GuardrailPropsError(
+      'remediationStrategy',
+      `"${strategy}" is not one of ${REMEDIATION_STRATEGIES.map((s) => `'${s}'`).join(', ')}`,
+    );
+  }
+  const exemptions = (props.exemptions ?? []).map((exemption, index) => {
+    try {
+      return validateExemption(exemption, `exemptions[${index}]`);
+    } catch (error) {
+      throw new GuardrailPropsError('exemptions', error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  });
+  const sensitiveTagKeys = props.sensitiveTagKeys ?? [];
+  sensitiveTagKeys.forEach((key, index) => {
+    const problem = checkSensitiveTagKey(key);
+    if (problem) throw new GuardrailPropsError(`sensitiveTagKeys[${index}]`, problem);
+  });
+  const alertEmails = props.alertEmails ?? [];
+  alertEmails.forEach((email, index) => {
+    const problem = checkEmail(email);
+    if (problem) throw new GuardrailPropsError(`alertEmails[${index}]`, problem);
+  });
+  const retention = props.auditRetention ?? Duration.days(GUARDRAIL_DEFAULTS.auditRetentionDays);
+  const auditRetentionDays = retention.toHours() / 24;
+  const retentionProblem = checkIntegerInRange(auditRetentionDays, AUDIT_RETENTION_DAYS_RANGE);
+  if (retentionProblem) {
+    throw new GuardrailPropsError(
+      'auditRetention',
+      `${retention.toHumanString()} is not whole days from ${AUDIT_RETENTION_DAYS_RANGE.min} to ${AUDIT_RETENTION_DAYS_RANGE.max}; use Duration.days(365)`,
+    );
+  }
+  const reservedConcurrency = props.reservedConcurrency ?? GUARDRAIL_DEFAULTS.reservedConcurrency;
+  const concurrencyProblem = checkIntegerInRange(reservedConcurrency, RESERVED_CONCURRENCY_RANGE);
+  if (concurrencyProblem) {
+    throw new GuardrailPropsError('reservedConcurrency', `${concurrencyProblem}; use for example ${GUARDRAIL_DEFAULTS.reservedConcurrency}`);
+  }
+  const metricsNamespace = props.metricsNamespace ?? GUARDRAIL_DEFAULTS.metricsNamespace;
+  const namespaceProblem = checkMetricsNamespace(metricsNamespace);
+  if (namespaceProblem) throw new GuardrailPropsError('metricsNamespace', namespaceProblem);
+  const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+  if (logRetention === logs.RetentionDays.INFINITE) {
+    throw new GuardrailPropsError('logRetention', 'INFINITE keeps logs forever; choose a period such as logs.RetentionDays.ONE_YEAR');
+  }
+  return {
+    mode,
+    strategy,
+    exemptions,
+    sensitiveTagKeys,
+    enforceAccountBlockPublicAccess: props.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
+    alertEmails,
+    auditRetentionDays,
+    logRetention,
+    reservedConcurrency,
+    metricsNamespace,
+    createTrail: props.createTrail ?? GUARDRAIL_DEFAULTS.createTrail,
+  };
+}
+
+/** A Lambda on-failure destination whose permissions the construct grants itself, exactly. */
+class QueueDestination implements lambda.IDestination {
+  constructor(private readonly queue: sqs.IQueue) {}
+  bind(): lambda.DestinationConfig {
+    return { destination: this.queue.queueArn };
+  }
+}
+
+export class PublicBucketGuardrail extends Construct {
+  /** The topic alerts and alarms go to. */
+  readonly alertTopic: sns.ITopic;
+  /** The DynamoDB audit table (key schema: AUDIT_TABLE). */
+  readonly auditTable: dynamodb.Table;
+  /** The Object Lock (COMPLIANCE) archive holding a write-once copy of every audit record. */
+  readonly auditArchive: s3.Bucket;
+  /** Customer managed key of the audit table and archive. */
+  readonly auditKey: kms.Key;
+  readonly remediateFunction: lambdaNodejs.NodejsFunction;
+  /** The rule on this region's default bus that routes exposure events to the remediator. */
+  readonly rule: events.Rule;
+  /** Events EventBridge could not deliver to the function. */
+  readonly eventDeadLetterQueue: sqs.Queue;
+  /** Invocations that failed after Lambda's retries. */
+  readonly failureQueue: sqs.Queue;
+  readonly alarms: readonly cloudwatch.Alarm[];
+  readonly dashboard: cloudwatch.Dashboard;
+  /** The trail, when `createTrail` is on. */
+  readonly trail?: cloudtrail.Trail;
+  readonly metricsNamespace: string;
+  /** The rule's event pattern as EventBridge stores it. */
+  readonly eventPattern: RawEventPattern;
+  /** The bus the rule listens on, when it is not the default bus. */
+  readonly eventBus?: events.IEventBus;
+
+  constructor(scope: Construct, id: string, props: PublicBucketGuardrailProps = {}) {
+    super(scope, id);
+    const settings = validateProps(props);
+    const stack = Stack.of(this);
+    this.metricsNamespace = settings.metricsNamespace;
+
+    // ---- Alerts: an SSL-only topic under a customer managed key that CloudWatch alarms may use.
+    let alertTopicKey = props.alertTopicKey ?? props.alertTopic?.masterKey;
+    if (props.alertTopic) {
+      this.alertTopic = props.alertTopic;
+    } else {
+      const created = newAlertTopic(this, { key: 'AlertsKey', topic: 'AlertTopic' }, 'S3 bucket guardrail');
+      this.alertTopic = created.topic;
+      alertTopicKey = created.key;
+    }
+    settings.alertEmails.forEach((email) => this.alertTopic.addSubscription(new subscriptions.EmailSubscription(email)));
+
+    // ---- Failure queues: SSL-only, under a customer managed key EventBridge may use for its DLQ.
+    const ruleName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    // A rule on a custom bus has the ARN …:rule/<bus name>/<rule name>.
+    this.eventBus = props.eventBus;
+    const ruleArn = stack.formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: props.eventBus ? `${props.eventBus.eventBusName}/${ruleName}` : ruleName,
+    });
+    const queuesKey = newQueuesKey(this, 'QueuesKey', 'Bucket guardrail failure queues', ruleArn);
+    this.eventDeadLetterQueue = newFailureQueue(this, 'EventDeadLetterQueue', queuesKey);
+    this.failureQueue = newFailureQueue(this, 'FailureQueue', queuesKey);
+
+    // ---- Audit store: table and Object Lock archive under one customer managed key.
+    this.auditKey = newCustomerManagedKey(this, 'AuditKey', 'Bucket guardrail audit table and archive');
+    this.auditTable = new dynamodb.Table(this, 'AuditTable', {
+      partitionKey: { name: AUDIT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.auditKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of Object.values(AUDIT_TABLE.indexes)) {
+      this.auditTable.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: AUDIT_TABLE.timeAttribute, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
+      // Server access log delivery supports SSE-S3 only on the target bucket.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // Object ownership left to CDK: log delivery uses a bucket policy (feature flag
+      // @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy, set in cdk.json) or, without it, the log-delivery ACL.
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log target of the audit archive and trail buckets; logging it into itself would loop.',
+    });
+
+    this.auditArchive = new s3.Bucket(this, 'AuditArchive', {
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(settings.auditRetentionDays)),
+      versioned: true,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.auditKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'audit-archive/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ---- The remediator: its own role (no managed policies), explicit log group, bounded concurrency.
+    const role = new iam.Role(this, 'RemediateRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Bucket guardrail remediator: reads bucket exposure settings and turns on Block Public Access',
+    });
+    const logGroup = new logs.LogGroup(this, 'RemediateLogGroup', {
+      retention: settings.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const environment = toRemediateEnvironment({
+      alertTopicArn: this.alertTopic.topicArn,
+      auditTableName: this.auditTable.tableName,
+      auditArchiveBucket: this.auditArchive.bucketName,
+      mode: settings.mode,
+      strategy: settings.strategy,
+      exemptions: settings.exemptions,
+      selfRoleArn: role.roleArn,
+      sensitiveTagKeys: settings.sensitiveTagKeys,
+      enforceAccountBlockPublicAccess: settings.enforceAccountBlockPublicAccess,
+    });
+
+    this.remediateFunction = new lambdaNodejs.NodejsFunction(this, 'Remediate', {
+      description: 'Contains S3 buckets made public, alerts on-call and writes the audit record',
+      entry: path.join(__dirname, '..', LAMBDA_ENTRIES.remediate),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      reservedConcurrentExecutions: settings.reservedConcurrency,
+      onFailure: new QueueDestination(this.failureQueue),
+      retryAttempts: DELIVERY_RETRIES.functionRetryAttempts,
+      maxEventAge: DELIVERY_RETRIES.functionMaxEventAge,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: REMEDIATE_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: settings.metricsNamespace,
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
+      },
+      bundling: {
+        target: LAMBDA_ESBUILD.target,
+        format: lambdaNodejs.OutputFormat.CJS,
+        minify: LAMBDA_ESBUILD.minify,
+        sourceMap: LAMBDA_ESBUILD.sourceMap,
+        sourcesContent: LAMBDA_ESBUILD.sourcesContent,
+        mainFields: [...LAMBDA_ESBUILD.mainFields],
+        externalModules: [...LAMBDA_ESBUILD.externalModules],
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+    const fn = this.remediateFunction;
+    const environmentSet = new Set<string>();
+    const setEnvironment = (name: string): void => {
+      const value = environment[name];
+      if (value !== undefined) fn.addEnvironment(name, value);
+      environmentSet.add(name);
+    };
+
+    // Logs: write to its own log group only.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+
+    // S3: the exact bucket-level actions, on buckets of this account only; no object access.
+    const s3Actions = remediatorS3Actions(settings);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InspectAndContainBuckets',
+        actions: [...s3Actions.bucketActions],
+        resources: [`arn:${Aws.PARTITION}:s3:::*`],
+        conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AccountBlockPublicAccess',
+        actions: [...s3Actions.accountActions],
+        resources: ['*'],
+      }),
+    );
+    setEnvironment(REMEDIATE_ENV.mode);
+    setEnvironment(REMEDIATE_ENV.strategy);
+    setEnvironment(REMEDIATE_ENV.enforceAccountBlockPublicAccess);
+    setEnvironment(REMEDIATE_ENV.exemptions);
+    setEnvironment(REMEDIATE_ENV.sensitiveTagKeys);
+    // The rule below leaves out this role's own calls; the handler double-checks with SELF_ROLE_ARN.
+    setEnvironment(REMEDIATE_ENV.selfRoleArn);
+
+    // Alerts: publish to this topic only.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.alertTopic.topicArn] }),
+    );
+    if (alertTopicKey) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'EncryptAlerts',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [alertTopicKey.keyArn],
+        }),
+      );
+    }
+    setEnvironment(REMEDIATE_ENV.alertTopicArn);
+
+    // Audit: write this table's items (conditional claim and completion; GetItem reads back the record of a
+    // duplicate delivery) and the archive's audit/ prefix (no reads, no deletes). No ConditionCheckItem needed.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteAuditRecords',
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+        resources: [this.auditTable.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAuditTableKey',
+        actions: ['kms:Decrypt'],
+        resources: [this.auditKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
+    setEnvironment(REMEDIATE_ENV.auditTableName);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ArchiveAuditRecords',
+        actions: ['s3:PutObject'],
+        resources: [this.auditArchive.arnForObjects('audit/*')],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptArchivedRecords',
+        actions: ['kms:GenerateDataKey'],
+        resources: [this.auditKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
+    setEnvironment(REMEDIATE_ENV.auditArchiveBucket);
+
+    // Failure destination: send to the failure queue only.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'SendFailedInvocations', actions: ['sqs:SendMessage'], resources: [this.failureQueue.queueArn] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptFailedInvocations',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [queuesKey.keyArn],
+      }),
+    );
+
+    // Organization-wide: assume the member role in the event's account, for roles inside the organization only.
+    if (props.crossAccount) {
+      const { memberRoleName, organizationId } = props.crossAccount;
+      const roleNameProblem = checkRoleName(memberRoleName);
+      if (roleNameProblem) throw new GuardrailPropsError('crossAccount.memberRoleName', roleNameProblem);
+      const organizationProblem = checkOrganizationId(organizationId);
+      if (organizationProblem) throw new GuardrailPropsError('crossAccount.organizationId', organizationProblem);
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeMemberRole',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${Aws.PARTITION}:iam::*:role/${memberRoleName}`],
+          conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+        }),
+      );
+      fn.addEnvironment(CROSS_ACCOUNT_ENV.memberRoleName, memberRoleName);
+      fn.addEnvironment(CROSS_ACCOUNT_ENV.organizationId, organizationId);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}]`,
+        reason:
+          'The member role has the same name in every member account and accounts join the organization later; the account is a ' +
+          'wildcard, narrowed to roles of this organization by aws:ResourceOrgID.',
+      });
+    }
+
+    const unset = Object.keys(environment).filter((name) => !environmentSet.has(name));
+    if (unset.length > 0) {
+      throw new GuardrailPropsError('environment', `${unset.join(', ')} from toRemediateEnvironment are not set next to a grant; set them above`);
+    }
+
+    // cdk-nag IAM5 findings name the flattened resource, e.g. `<LogicalId.Arn>/audit/*`.
+    const arnOf = (resource: Construct): string => `<${stack.resolve((resource.node.defaultChild as CfnResource).logicalId)}.Arn>`;
+    Validations.of(role).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]`,
+        reason:
+          'Any bucket in the account can be made public, so the bucket-level actions name arn:<partition>:s3:::* (bucket actions only, ' +
+          'limited to this account by s3:ResourceAccount; no object action is granted).',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          's3:GetAccountPublicAccessBlock and s3:PutAccountPublicAccessBlock have no resource type in the Service Authorization Reference; IAM requires "*".',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnOf(this.auditArchive)}/audit/*]`,
+        reason: 'Audit records are written under generated keys audit/<yyyy>/<mm>/<dd>/<id>.json: s3:PutObject only, under the audit/ prefix only.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnOf(logGroup)}]`,
+        reason: "Lambda creates one log stream per execution environment, with a generated name, inside this function's own log group.",
+      },
+    );
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: `Pinned to Node.js ${LAMBDA_ESBUILD.target.replace('node', '')}, the runtime the bundle targets and the handler is tested on; move runtime and esbuild target together.`,
+    });
+
+    // ---- The rule: exposure events on this region's default bus, minus our own calls.
+    this.eventPattern = exposureEventPattern({
+      excludeRole: { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, roleName: role.roleName },
+    });
+    this.rule = new events.Rule(this, 'ExposureRule', {
+      ruleName,
+      eventBus: props.eventBus,
+      description: 'S3 calls that can make a bucket public, routed to the bucket guardrail remediator',
+      eventPattern: {
+        source: [...this.eventPattern.source],
+        detailType: [...this.eventPattern['detail-type']],
+        detail: this.eventPattern.detail as Record<string, unknown>,
+      },
+    });
+    this.rule.addTarget(
+      new targets.LambdaFunction(fn, {
+        deadLetterQueue: this.eventDeadLetterQueue,
+        retryAttempts: DELIVERY_RETRIES.ruleTargetRetryAttempts,
+        maxEventAge: DELIVERY_RETRIES.ruleTargetMaxEventAge,
+      }),
+    );
+    for (const queue of [this.eventDeadLetterQueue, this.failureQueue]) {
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is itself a dead-letter queue (of the rule target or the function); it is alarmed, not redriven.',
+      });
+    }
+
+    // ---- Alarms, to the alert topic.
+    const alarmAction = new cloudwatchActions.SnsAction(this.alertTopic);
+    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      created.addAlarmAction(alarmAction);
+      return created;
+    };
+    const fiveMinutes = Duration.minutes(5);
+    this.alarms = [
+      alarm(
+        'EventDeadLetterQueueAlarm',
+        this.eventDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+        'Exposure events EventBridge could not deliver to the remediator are waiting in the dead-letter queue.',
+      ),
+      alarm(
+        'FailureQueueAlarm',
+        this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+        'Remediator invocations failed after all retries; the events are in the failure queue.',
+      ),
+      alarm(
+        'RemediateErrorsAlarm',
+        fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        'The remediator function raised errors; exposures may be uncontained.',
+      ),
+      alarm(
+        'RuleFailedInvocationsAlarm',
+        this.metricRuleFailedInvocations({ period: fiveMinutes, label: undefined }),
+        'EventBridge failed to invoke the remediator for exposure events.',
+      ),
+    ];
+
+    // ---- Dashboard.
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(7),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Events received',
+            left: [this.metricEventsReceived(), this.metricRuleFailedInvocations()],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Outcomes',
+            left: [this.metricRemediated(), this.metricFailed(), this.metricIgnored()],
+            stacked: true,
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Time to contain (ms)',
+            left: [
+              this.metricTimeToContain({ statistic: 'p50', label: 'p50' }),
+              this.metricTimeToContain({ statistic: 'p99', label: 'p99' }),
+            ],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Failures',
+            left: [
+              fn.metricErrors({ statistic: 'Sum', label: 'Function errors' }),
+              fn.metricThrottles({ statistic: 'Sum', label: 'Function throttles' }),
+              this.metricFailed({ label: 'Failed remediations' }),
+              this.metric(REMEDIATE_METRICS.verdictDisagreement, { label: 'Verdict disagreements' }),
+            ],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Queue depth',
+            left: [
+              this.eventDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: 'Event dead-letter queue' }),
+              this.failureQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: 'Failure queue' }),
+            ],
+            width: 12,
+          }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms], width: 12 }),
+        ],
+      ],
+    });
+
+    // ---- Optional trail: multi-region, validated, KMS-encrypted, private bucket with access logs.
+    if (settings.createTrail) {
+      const trailKey = newCustomerManagedKey(this, 'TrailKey', 'Bucket guardrail CloudTrail log files');
+      trailKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudTrailToEncryptLogs',
+          principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+          actions: ['kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: {
+            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*` },
+          },
+        }),
+      );
+      trailKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudTrailToDescribeKey',
+          principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+          actions: ['kms:DescribeKey'],
+          resources: ['*'],
+        }),
+      );
+      const trailBucket = new s3.Bucket(this, 'TrailBucket', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforceSSL: true,
+        versioned: true,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: 'trail/',
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.trail = new cloudtrail.Trail(this, 'Trail', {
+        bucket: trailBucket,
+        encryptionKey: trailKey,
+        isMultiRegionTrail: true,
+        includeGlobalServiceEvents: true,
+        enableFileValidation: true,
+        managementEvents: cloudtrail.ReadWriteType.ALL,
+      });
+    }
+  }
+
+  /** A metric the remediator publishes (Powertools, this construct's namespace, `service` = remediate). */
+  metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: REMEDIATE_SERVICE_NAME },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** Buckets contained. */
+  metricRemediated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(REMEDIATE_METRICS.remediated, { label: 'Remediated', ...props });
+  }
+
+  /** Remediations that failed (the bucket may still be public). */
+  metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(REMEDIATE_METRICS.failed, { label: 'Failed', ...props });
+  }
+
+  /** Events ignored (malformed, self-inflicted, not an exposure). */
+  metricIgnored(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(REMEDIATE_METRICS.ignored, { label: 'Ignored', ...props });
+  }
+
+  /** Milliseconds from the exposing call to containment. Pass `statistic: 'p50'` / `'p99'`. */
+  metricTimeToContain(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(REMEDIATE_METRICS.timeToContainMs, { statistic: 'p50', ...props });
+  }
+
+  /** Exposure events the rule matched and sent to the remediator. */
+  metricEventsReceived(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'Invocations',
+      dimensionsMap: this.ruleMetricDimensions(),
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      label: 'Events received',
+      ...props,
+    });
+  }
+
+  /** EventBridge metrics of a rule on a custom bus carry EventBusName as well as RuleName. */
+  private ruleMetricDimensions(): Record<string, string> {
+    return this.eventBus
+      ? { EventBusName: this.eventBus.eventBusName, RuleName: this.rule.ruleName }
+      : { RuleName: this.rule.ruleName };
+  }
+
+  /** Times EventBridge failed to invoke the remediator. */
+  metricRuleFailedInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'FailedInvocations',
+      dimensionsMap: this.ruleMetricDimensions(),
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      label: 'Failed invocations',
+      ...props,
+    });
+  }
+
+  /**
+   * Lets a principal read the audit trail (table and its indexes, archive copies, the key to decrypt them),
+   * for reviewers and the `bucket-guardrail audit` / `verify` commands. Nothing here allows a write.
+   */
+  grantReadAudit(grantee: iam.IGrantable): iam.Grant {
+    const table = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+      resourceArns: [this.auditTable.tableArn, `${this.auditTable.tableArn}/index/*`],
+    });
+    const archive = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:ListBucket'],
+      resourceArns: [this.auditArchive.bucketArn, this.auditArchive.arnForObjects('audit/*')],
+    });
+    const key = iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt'], resourceArns: [this.auditKey.keyArn] });
+    return table.combine(archive).combine(key);
+  }
+}

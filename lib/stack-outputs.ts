@@ -1,0 +1,15 @@
+/**
+ * CloudFormation output keys of the guardrail stack: the CLI finds the audit table, archive and topic
+ * through them (`--stack`). A contract: renaming one breaks every deployed reader. No aws-cdk-lib import.
+ */
+export const GUARDRAIL_STACK_OUTPUTS = {
+  alertTopicArn: 'AlertTopicArn',
+  auditTableName: 'AuditTableName',
+  auditArchiveBucketName: 'AuditArchiveBucketName',
+  remediateFunctionName: 'RemediateFunctionName',
+  eventDeadLetterQueueUrl: 'EventDeadLetterQueueUrl',
+  failureQueueUrl: 'FailureQueueUrl',
+  dashboardName: 'DashboardName',
+  homeRegion: 'HomeRegion',
+  coveredRegions: 'CoveredRegions',
+} as const;

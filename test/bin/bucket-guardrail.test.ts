@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CDK_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { app: string; context: Record<string, unknown> };
+const outdirs: string[] = [];
+
+interface Run {
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly stacks: Record<string, { environment: string }>;
+}
+
+/** Runs the app the way the CDK CLI does: cdk.json context (plus -c overrides) in CDK_CONTEXT_JSON, output to CDK_OUTDIR. */
+function runApp(overrides: Record<string, unknown>, env: Record<string, string> = {}): Run {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrail-bin-'));
+  outdirs.push(outdir);
+  const { CDK_DEFAULT_REGION: _region, CDK_DEFAULT_ACCOUNT: _account, ...inherited } = process.env;
+  const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'bin', 'bucket-guardrail.ts')], {
+    cwd: ROOT,
+    env: { ...inherited, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, ...overrides }), ...env },
+    encoding: 'utf8',
+  });
+  const manifestPath = path.join(outdir, 'manifest.json');
+  const manifest = fs.existsSync(manifestPath)
+    ? (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts: Record<string, { type: string; environment: string }> })
+    : { artifacts: {} };
+  const stacks = Object.fromEntries(
+    Object.entries(manifest.artifacts)
+      .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+      .map(([name, artifact]) => [name, { environment: artifact.environment }]),
+  );
+  return { status: result.status, stderr: result.stderr, stacks };
+}
+
+afterAll(() => {
+  for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bin/bucket-guardrail.ts', () => {
+  it('is the app cdk.json runs', () => {
+    expect(CDK_JSON.app).toBe('npx tsx bin/bucket-guardrail.ts');
+  });
+
+  it('synthesizes the home stack in us-east-1 with no account and no region configured', () => {
+    // GIVEN no CDK_DEFAULT_REGION / CDK_DEFAULT_ACCOUNT (offline, fresh clone)
+    const run = runApp({});
+    // THEN one stack, account left to deploy time
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/us-east-1' } });
+  });
+
+  it('adds a forwarder stack per extra region given with -c regions', () => {
+    const run = runApp({ regions: 'us-east-1,eu-west-1,ap-southeast-2' });
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual({
+      BucketGuardrail: { environment: 'aws://unknown-account/us-east-1' },
+      'BucketGuardrail-Forwarder-eu-west-1': { environment: 'aws://unknown-account/eu-west-1' },
+      'BucketGuardrail-Forwarder-ap-southeast-2': { environment: 'aws://unknown-account/ap-southeast-2' },
+    });
+  });
+
+  it("takes the home region from the CLI's CDK_DEFAULT_REGION", () => {
+    const run = runApp({}, { CDK_DEFAULT_REGION: 'eu-central-1' });
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/eu-central-1' } });
+  });
+
+  it('fails with every context problem, the bad values and the fixes, and no stack trace', () => {
+    // GIVEN two invalid -c values
+    const run = runApp({ remediationMode: 'fix', regions: 'eu-west-1' });
+    // THEN exit 1 with the actionable list and nothing synthesized
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Invalid cdk.json context (2 problems):');
+    expect(run.stderr).toContain('- regions: [eu-west-1] does not include the home region us-east-1');
+    expect(run.stderr).toContain('- remediationMode: "fix" is not one of "enforce", "report-only"');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stacks).toEqual({});
+  });
+});
+
+describe('bin/bucket-guardrail.ts with organization=true', () => {
+  const ORGANIZATION = {
+    organization: 'true',
+    organizationId: 'o-abcdefghij',
+    memberOrganizationalUnits: 'ou-ab12-cdefgh12',
+    memberRegions: 'us-east-1,eu-west-1',
+  };
+
+  it('synthesizes the central stack offline, with the member StackSet and no forwarder stacks', () => {
+    // GIVEN the documented command: -c organization=true -c organizationId=… -c memberOrganizationalUnits=… -c memberRegions=…
+    const run = runApp({ ...ORGANIZATION, regions: 'us-east-1,eu-west-1' });
+    // THEN one stack, account left to deploy time, and no jsii deprecation noise
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/us-east-1' } });
+    expect(run.stderr).not.toMatch(/deprecated/i);
+  });
+
+  it('pins the central stack to the delegated administrator account and adds the SCP stack with preventive', () => {
+    const run = runApp({ ...ORGANIZATION, delegatedAdminAccount: '111122223333', preventive: 'true', breakGlassRoleName: 'BreakGlass' });
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual({
+      BucketGuardrail: { environment: 'aws://111122223333/us-east-1' },
+      'BucketGuardrail-Preventive': { environment: 'aws://unknown-account/us-east-1' },
+    });
+  });
+
+  it('fails with the organization problems and their fixes', () => {
+    const run = runApp({ organization: 'true', preventive: 'true' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Invalid cdk.json context (3 problems):');
+    expect(run.stderr).toContain('- organizationId: is required with organization=true; for example -c organizationId=o-abcdefghij');
+    expect(run.stderr).toContain('- memberOrganizationalUnits: is required with organization=true');
+    expect(run.stderr).toContain('- breakGlassRoleName: is required with preventive=true');
+    expect(run.stacks).toEqual({});
+  });
+});

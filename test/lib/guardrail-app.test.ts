@@ -1,0 +1,165 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { parseAppConfig } from '../../lib/config';
+import { exposureEventPattern } from '../../lib/exposure-events';
+import { buildGuardrailApp, forwarderStackName, type GuardrailAppStacks } from '../../lib/guardrail-app';
+import { RegionForwarderPropsError, RegionForwarderStack } from '../../lib/region-forwarder-stack';
+import { GUARDRAIL_STACK_OUTPUTS } from '../../lib/stack-outputs';
+import { grantLines, logicalIdOf, newTestApp, renderIntrinsics } from './stack-test-helpers';
+
+const VALUES = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111122223333' };
+
+const tempDirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrail-app-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface ValidationReport {
+  pluginReports: Array<{ summary: { pluginName: string; status: string }; violations: Array<{ ruleName: string; violatingResources?: unknown[] }> }>;
+}
+
+function readValidationReport(outdir: string): ValidationReport {
+  return JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
+}
+
+describe('buildGuardrailApp with three regions', () => {
+  let stacks: GuardrailAppStacks;
+  beforeAll(() => {
+    // GIVEN -c regions=us-east-1,eu-west-1,ap-southeast-2 and no CDK_DEFAULT_REGION
+    const app = newTestApp();
+    stacks = buildGuardrailApp(app, parseAppConfig({ regions: 'us-east-1,eu-west-1,ap-southeast-2', alertEmails: 'oncall@example.com' }));
+  });
+
+  it('puts the guardrail in the home region with the account left to deploy time', () => {
+    expect(stacks.home.stackName).toBe('BucketGuardrail');
+    expect(stacks.home.region).toBe('us-east-1');
+    expect(Token.isUnresolved(stacks.home.account)).toBe(true);
+  });
+
+  it('creates one forwarder per extra region, deployed after the home stack', () => {
+    expect(stacks.forwarders.map((f) => [f.stackName, f.region])).toEqual([
+      ['BucketGuardrail-Forwarder-eu-west-1', 'eu-west-1'],
+      ['BucketGuardrail-Forwarder-ap-southeast-2', 'ap-southeast-2'],
+    ]);
+    expect(forwarderStackName('BucketGuardrail', 'eu-west-1')).toBe('BucketGuardrail-Forwarder-eu-west-1');
+    for (const forwarder of stacks.forwarders) expect(forwarder.dependencies).toContain(stacks.home);
+  });
+
+  it.each([0, 1])('forwards the same exposure events (minus the self-exclusion, applied at home) to the home default bus, forwarder %i', (index) => {
+    const forwarder = stacks.forwarders[index];
+    const template = Template.fromStack(forwarder);
+    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as Array<{ Properties: { EventPattern: unknown; Targets: unknown[] } }>;
+    // THEN the pattern is the home pattern without $or
+    expect(rule.Properties.EventPattern).toEqual(exposureEventPattern());
+    const home = exposureEventPattern({ excludeRole: { partition: 'aws', account: '1', roleName: 'r' } });
+    const { $or: _selfExclusion, ...homeWithoutSelf } = home.detail;
+    expect((rule.Properties.EventPattern as { detail: unknown }).detail).toEqual(homeWithoutSelf);
+    // AND the target is the us-east-1 default bus, with a role and a dead-letter queue
+    const [target] = renderIntrinsics(rule.Properties.Targets, { values: VALUES }) as Array<Record<string, unknown>>;
+    expect(target.Arn).toBe('arn:aws:events:us-east-1:111122223333:event-bus/default');
+    expect(target.DeadLetterConfig).toEqual({ Arn: `\${${logicalIdOf(forwarder.deadLetterQueue)}.Arn}` });
+    expect(target.RoleArn).toMatch(/^\$\{.*EventsRole.*\.Arn\}$/);
+  });
+
+  it('lets the forwarding role put events on the home default bus only', () => {
+    const template = Template.fromStack(stacks.forwarders[0]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: never[] } } }>;
+    expect(policies.flatMap((p) => grantLines(p.Properties.PolicyDocument, { values: VALUES }))).toEqual([
+      'Allow events:PutEvents on arn:aws:events:us-east-1:111122223333:event-bus/default',
+    ]);
+  });
+
+  it('keeps forwarder dead letters encrypted, SSL-only and alarmed to a regional encrypted topic', () => {
+    const forwarder = stacks.forwarders[0];
+    const template = Template.fromStack(forwarder);
+    const queuesKey = logicalIdOf(forwarder.node.findChild('QueuesKey'));
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [queuesKey, 'Arn'] } });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    const topicId = logicalIdOf(forwarder.node.findChild('ForwarderAlertTopic'));
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topicId }] });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+  });
+
+  it('states the covered regions and the names the CLI needs as outputs', () => {
+    const outputs = Template.fromStack(stacks.home).toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(GUARDRAIL_STACK_OUTPUTS).sort());
+    expect(outputs[GUARDRAIL_STACK_OUTPUTS.coveredRegions].Value).toBe('us-east-1,eu-west-1,ap-southeast-2');
+    expect(outputs[GUARDRAIL_STACK_OUTPUTS.homeRegion].Value).toBe('us-east-1');
+  });
+});
+
+describe('RegionForwarderStack', () => {
+  it.each<[string, () => void, RegExp]>([
+    ['its region is not set', () => new RegionForwarderStack(newTestApp(), 'F', { homeRegion: 'us-east-1' }), /env.region is not set; give each forwarder a concrete region/],
+    ['it is in the home region', () => new RegionForwarderStack(newTestApp(), 'F', { env: { region: 'us-east-1' }, homeRegion: 'us-east-1' }), /homeRegion "us-east-1" equals this stack's region/],
+    ['the home region is not a region code', () => new RegionForwarderStack(newTestApp(), 'F', { env: { region: 'eu-west-1' }, homeRegion: 'home' }), /homeRegion "home" is not an AWS Region code/],
+    [
+      'an alert email is invalid',
+      () => new RegionForwarderStack(newTestApp(), 'F', { env: { region: 'eu-west-1' }, homeRegion: 'us-east-1', alertEmails: ['x'] }),
+      /alertEmails\[0\] "x" is not an email address/,
+    ],
+  ])('fails when %s', (_title, create, message) => {
+    expect(create).toThrow(RegionForwarderPropsError);
+    expect(create).toThrow(message);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding, error or warning, on every stack with every option on', () => {
+    // GIVEN the app with three regions, a trail, the strip strategy and account enforcement
+    const outdir = tempDir();
+    const app = newTestApp({}, outdir);
+    buildGuardrailApp(
+      app,
+      parseAppConfig({
+        regions: 'us-east-1,eu-west-1,ap-southeast-2',
+        createTrail: true,
+        remediationStrategy: 'strip-public-grants',
+        enforceAccountBlockPublicAccess: true,
+        alertEmails: 'oncall@example.com',
+      }),
+    );
+    // WHEN synthesized THEN the validation plugin passes and its report lists no violation
+    expect(() => app.synth()).not.toThrow();
+    const report = readValidationReport(outdir);
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
+  });
+
+  it('stops synthesis on a finding (the check is wired, not vacuous)', () => {
+    // GIVEN a bucket without access logs or SSL enforcement added to the home stack
+    const outdir = tempDir();
+    const app = newTestApp({}, outdir);
+    const { home } = buildGuardrailApp(app, parseAppConfig({}));
+    new s3.Bucket(home, 'Unlogged');
+    // WHEN synthesized THEN cdk-nag stops it and names the rules
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1'/);
+    const rules = readValidationReport(outdir).pluginReports.flatMap((plugin) => plugin.violations.map((violation) => violation.ruleName));
+    expect(rules).toEqual(expect.arrayContaining([expect.stringMatching(/AwsSolutions-S1/), expect.stringMatching(/AwsSolutions-S10/)]));
+  });
+});
+
+describe('snapshot', () => {
+  it('matches the reviewed template of the home stack (asset hashes blanked)', () => {
+    const app = newTestApp();
+    const { home } = buildGuardrailApp(app, parseAppConfig({ alertEmails: 'oncall@example.com' }));
+    expect(Template.fromStack(home).toJSON()).toMatchSnapshot();
+  });
+});
+
+expect.addSnapshotSerializer({
+  test: (value: unknown) => typeof value === 'string' && /^[0-9a-f]{64}\.(zip|json)$/.test(value),
+  serialize: (value: string) => `"<asset hash>.${value.split('.').pop()}"`,
+});

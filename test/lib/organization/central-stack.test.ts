@@ -1,0 +1,285 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/assume-role';
+import { exposureEventPattern } from '../../../lib/exposure-events';
+import { CENTRAL_BUS_POLICY_SID, CENTRAL_STACK_OUTPUTS, OrganizationGuardrailPropsError, OrganizationGuardrailStack } from '../../../lib/organization/central-stack';
+import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS } from '../../../lib/organization/member-stack';
+import { MEMBER_STACK_SET_OPERATION_PREFERENCES, MemberStackSet, MemberStackSetPropsError, type MemberStackSetProps } from '../../../lib/organization/member-stack-set';
+import { remediatorS3Actions } from '../../../lib/remediator-permissions';
+import { GUARDRAIL_STACK_OUTPUTS } from '../../../lib/stack-outputs';
+import { matchesEventPattern } from '../event-pattern-matcher';
+import { s3ApiCallEvent } from '../fixtures/cloudtrail-events';
+import { grantLines, logicalIdOf, newTestApp, renderIntrinsics } from '../stack-test-helpers';
+import { buildOrganization, CENTRAL_ACCOUNT, memberTemplateOf, stackSetOf, VALUES, type BuiltOrganization } from './organization-test-helpers';
+
+const MEMBER_ACCOUNT = '444455556666';
+const MEMBER_ROLE_NAME = 'BucketGuardrailRemediation';
+
+interface PolicyJson {
+  Properties: { PolicyDocument: { Statement: never[] }; Roles?: unknown[] };
+}
+
+function remediatorGrants(built: BuiltOrganization, values: Record<string, string> = VALUES): string[] {
+  const roleId = logicalIdOf(built.stacks.central.guardrail.remediateFunction.role as iam.Role);
+  const policies = Object.values(built.central.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })) as PolicyJson[];
+  return policies.flatMap((policy) => grantLines(policy.Properties.PolicyDocument, { values, names: built.names }));
+}
+
+function memberRoleGrants(built: BuiltOrganization, values: Record<string, string>): string[] {
+  const [role] = Object.values(memberTemplateOf(built).Resources).filter((resource) => resource.Type === 'AWS::IAM::Role' && resource.Properties.RoleName !== undefined);
+  const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: never[] } }>;
+  return policies.flatMap((policy) => grantLines(policy.PolicyDocument, { values }));
+}
+
+describe('OrganizationGuardrailStack', () => {
+  describe('central event bus', () => {
+    it('is a named custom bus whose policy lets only principals of the organization put events', () => {
+      const built = buildOrganization();
+      built.central.resourceCountIs('AWS::Events::EventBus', 1);
+      built.central.resourceCountIs('AWS::Events::EventBusPolicy', 0);
+      const [bus] = Object.values(built.central.findResources('AWS::Events::EventBus')) as Array<{ Properties: { Name: string; Policy: unknown } }>;
+      expect(bus.Properties.Name).toBe('BucketGuardrail-exposure-events');
+      expect(renderIntrinsics(bus.Properties.Policy, { values: VALUES })).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: CENTRAL_BUS_POLICY_SID,
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 'events:PutEvents',
+            Resource: `arn:aws:events:us-east-1:${CENTRAL_ACCOUNT}:event-bus/BucketGuardrail-exposure-events`,
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } },
+          },
+        ],
+      });
+    });
+  });
+
+  describe('guardrail on the central bus', () => {
+    it('puts the exposure rule on the central bus, excluding the central remediator’s own sessions', () => {
+      const built = buildOrganization();
+      const rule = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
+      expect(rule).toHaveLength(1);
+      expect(rule[0].Properties.EventBusName).toEqual({ Ref: logicalIdOf(built.stacks.central.eventBus) });
+      const pattern = renderIntrinsics(rule[0].Properties.EventPattern, { values: VALUES, names: built.names });
+      expect(pattern).toEqual(exposureEventPattern({ excludeRole: { partition: 'aws', account: CENTRAL_ACCOUNT, roleName: '${RemediateRole}' } }));
+    });
+
+    it.each<[string, boolean, Record<string, unknown>]>([
+      ['a member account’s root call, forwarded', true, { ...s3ApiCallEvent({ eventName: 'PutBucketPolicy', identity: 'root' }), account: MEMBER_ACCOUNT }],
+      ['a member account’s call by a role named like the remediator', true, s3ApiCallEvent({ eventName: 'PutBucketAcl', identity: 'sameRoleNameOtherAccount' })],
+      [
+        'the central remediator’s own call in the central account',
+        false,
+        (() => {
+          const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
+          const identity = { type: 'AssumedRole', arn: `arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/\${RemediateRole}/BucketGuardrail-Remediate`, accountId: CENTRAL_ACCOUNT };
+          return { ...event, account: CENTRAL_ACCOUNT, detail: { ...(event.detail as object), userIdentity: identity } };
+        })(),
+      ],
+    ])('%s reaches the remediator: %s', (_title, expected, event) => {
+      // GIVEN the central rule as deployed in the central account WHEN the event arrives on the bus THEN it matches or not
+      const built = buildOrganization();
+      const [rule] = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
+      const pattern = renderIntrinsics(rule.Properties.EventPattern, { values: VALUES, names: built.names }) as Record<string, unknown>;
+      expect(matchesEventPattern(event, pattern)).toBe(expected);
+    });
+
+    it('lets the remediator assume the member role in accounts of the organization only, and names it in the environment', () => {
+      const built = buildOrganization();
+      const assumeGrants = remediatorGrants(built).filter((line) => line.includes('sts:'));
+      expect(assumeGrants).toEqual([`Allow sts:AssumeRole on arn:aws:iam::*:role/${MEMBER_ROLE_NAME} [StringEquals aws:ResourceOrgID=o-abcdefghij]`]);
+      built.central.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { [CROSS_ACCOUNT_ENV.memberRoleName]: MEMBER_ROLE_NAME, [CROSS_ACCOUNT_ENV.organizationId]: 'o-abcdefghij' } },
+      });
+    });
+
+    it('lets EventBridge dead-letter only this rule’s events, by the ARN of a rule on a custom bus', () => {
+      const built = buildOrganization();
+      const queuesKey = built.stacks.central.guardrail.node.findChild('QueuesKey');
+      const resources = built.central.toJSON().Resources as Record<string, { Properties: { KeyPolicy: { Statement: Array<{ Sid?: string; Condition?: unknown }> } } }>;
+      const statement = resources[logicalIdOf(queuesKey)].Properties.KeyPolicy.Statement.find((s) => s.Sid === 'AllowRuleDeadLetters');
+      const [rule] = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: { Name: string } }>;
+      // Ref of an AWS::Events::EventBus is its name.
+      expect(renderIntrinsics(statement?.Condition, { values: VALUES, names: built.names })).toEqual({
+        ArnEquals: { 'aws:SourceArn': `arn:aws:events:us-east-1:${CENTRAL_ACCOUNT}:rule/\${CentralEventBus}/${rule.Properties.Name}` },
+      });
+    });
+
+    it('watches the rule’s metrics with the EventBusName dimension a custom-bus rule reports', () => {
+      const built = buildOrganization();
+      const alarms = Object.values(built.central.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Events' } })) as Array<{
+        Properties: { MetricName: string; Dimensions: unknown };
+      }>;
+      expect(alarms.map((alarm) => [alarm.Properties.MetricName, renderIntrinsics(alarm.Properties.Dimensions, { names: built.names })])).toEqual([
+        [
+          'FailedInvocations',
+          [
+            { Name: 'EventBusName', Value: '${CentralEventBus}' },
+            { Name: 'RuleName', Value: '${ExposureRule}' },
+          ],
+        ],
+      ]);
+    });
+
+    it('states the single-account outputs (for the CLI) plus the bus, StackSet, member role and organization', () => {
+      const built = buildOrganization();
+      const outputs = built.central.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(Object.keys(outputs).sort()).toEqual([...Object.values(GUARDRAIL_STACK_OUTPUTS), ...Object.values(CENTRAL_STACK_OUTPUTS)].sort());
+      expect(outputs[GUARDRAIL_STACK_OUTPUTS.coveredRegions].Value).toBe('us-east-1,eu-west-1');
+      expect(outputs[CENTRAL_STACK_OUTPUTS.memberStackSetName].Value).toBe('BucketGuardrail-Member');
+      expect(outputs[CENTRAL_STACK_OUTPUTS.memberRoleName].Value).toBe(MEMBER_ROLE_NAME);
+    });
+  });
+
+  describe('member StackSet', () => {
+    it('is service-managed, deploys automatically to accounts that join the OUs, and removes stacks from accounts that leave', () => {
+      const stackSet = stackSetOf(buildOrganization());
+      expect(stackSet.Properties).toMatchObject({
+        StackSetName: 'BucketGuardrail-Member',
+        PermissionModel: 'SERVICE_MANAGED',
+        AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+        CallAs: 'SELF',
+        ManagedExecution: { Active: true },
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      });
+    });
+
+    it('targets the member OUs in every member region', () => {
+      const stackSet = stackSetOf(buildOrganization({ memberOrganizationalUnits: 'ou-ab12-cdefgh12,r-ab12', memberRegions: 'eu-west-1,us-east-1,ap-southeast-2' }));
+      expect(stackSet.Properties.StackInstancesGroup).toEqual([
+        { DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-cdefgh12', 'r-ab12'] }, Regions: ['eu-west-1', 'us-east-1', 'ap-southeast-2'] },
+      ]);
+    });
+
+    it('rolls out in parallel regions, a quarter of the accounts at once, tolerating 10 % failed accounts', () => {
+      expect(stackSetOf(buildOrganization()).Properties.OperationPreferences).toEqual({
+        RegionConcurrencyType: 'PARALLEL',
+        FailureTolerancePercentage: MEMBER_STACK_SET_OPERATION_PREFERENCES.failureTolerancePercentage,
+        MaxConcurrentPercentage: MEMBER_STACK_SET_OPERATION_PREFERENCES.maxConcurrentPercentage,
+        ConcurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+      });
+    });
+
+    it('passes the central bus and remediator role ARNs to the member template (so it is created after both)', () => {
+      const built = buildOrganization();
+      const stackSet = stackSetOf(built);
+      expect(stackSet.Properties.Parameters).toEqual([
+        { ParameterKey: MEMBER_STACK_PARAMETERS.centralEventBusArn, ParameterValue: { 'Fn::GetAtt': [logicalIdOf(built.stacks.central.eventBus), 'Arn'] } },
+        {
+          ParameterKey: MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn,
+          ParameterValue: { 'Fn::GetAtt': [logicalIdOf(built.stacks.central.guardrail.remediateFunction.role as iam.Role), 'Arn'] },
+        },
+      ]);
+    });
+
+    it('makes the member role trust exactly the central remediator role ARN, inside the organization', () => {
+      // GIVEN the parameter the StackSet sets (the remediator role's ARN) WHEN the member template uses it THEN it is the trusted principal
+      const built = buildOrganization();
+      const [memberRole] = Object.values(memberTemplateOf(built).Resources).filter((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === MEMBER_ROLE_NAME);
+      const remediatorRoleArn = `arn:aws:iam::${CENTRAL_ACCOUNT}:role/BucketGuardrail-GuardrailRemediateRole-EXAMPLE`;
+      expect(renderIntrinsics(memberRole.Properties.AssumeRolePolicyDocument, { values: { [MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn]: remediatorRoleArn } })).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: remediatorRoleArn }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } },
+        ],
+      });
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['the default settings', {}],
+      ['strip-public-grants and account enforcement', { remediationStrategy: 'strip-public-grants', enforceAccountBlockPublicAccess: 'true' }],
+    ])('gives the member role exactly the remediator’s S3 permissions with %s', (_title, context) => {
+      // GIVEN the same account for both (the member role's grants apply to its own account, the remediator's to the central one)
+      const built = buildOrganization(context);
+      const values = { ...VALUES, 'AWS::AccountId': MEMBER_ACCOUNT };
+      const remediatorS3 = remediatorGrants(built, values).filter((line) => /^Allow s3:/.test(line) && !line.startsWith('Allow s3:PutObject '));
+      // WHEN compared THEN the lists are equal, line for line
+      expect(memberRoleGrants(built, values)).toEqual(remediatorS3);
+      expect(remediatorS3.length).toBeGreaterThanOrEqual(8);
+    });
+
+    it('creates the member role in the home region when it is a member region, else in the first member region', () => {
+      expect(memberTemplateOf(buildOrganization()).Conditions[MEMBER_ROLE_CONDITION]).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
+      expect(memberTemplateOf(buildOrganization({ memberRegions: 'eu-west-1,eu-central-1' })).Conditions[MEMBER_ROLE_CONDITION]).toEqual({
+        'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'],
+      });
+    });
+
+    it('is created as delegated administrator, in that account, when delegatedAdminAccount is set', () => {
+      const built = buildOrganization({ delegatedAdminAccount: '111122223333' });
+      expect(stackSetOf(built).Properties.CallAs).toBe('DELEGATED_ADMIN');
+      expect(built.stacks.central.account).toBe('111122223333');
+    });
+  });
+
+  describe('prop validation', () => {
+    it('fails when the stack is pinned to another account than the delegated administrator', () => {
+      const create = (): OrganizationGuardrailStack =>
+        new OrganizationGuardrailStack(newTestApp(), 'Central', {
+          env: { account: '222233334444', region: 'us-east-1' },
+          organization: {
+            organizationId: 'o-abcdefghij',
+            memberRegions: ['us-east-1'],
+            memberRoleRegion: 'us-east-1',
+            memberOrganizationalUnits: ['ou-ab12-cdefgh12'],
+            memberRoleName: MEMBER_ROLE_NAME,
+            delegatedAdminAccount: '111122223333',
+          },
+        });
+      expect(create).toThrow(OrganizationGuardrailPropsError);
+      expect(create).toThrow(/env.account 222233334444 is not the delegated administrator account 111122223333/);
+    });
+
+    it.each(['default', 'bus/name', ''])('fails when the event bus name is "%s"', (eventBusName) => {
+      const create = (): OrganizationGuardrailStack =>
+        new OrganizationGuardrailStack(newTestApp(), 'Central', {
+          env: { region: 'us-east-1' },
+          eventBusName,
+          organization: {
+            organizationId: 'o-abcdefghij',
+            memberRegions: ['us-east-1'],
+            memberRoleRegion: 'us-east-1',
+            memberOrganizationalUnits: ['ou-ab12-cdefgh12'],
+            memberRoleName: MEMBER_ROLE_NAME,
+          },
+        });
+      expect(create).toThrow(OrganizationGuardrailPropsError);
+      expect(create).toThrow(/is not a custom event bus name/);
+    });
+
+    function stackSetProps(stack: Stack, overrides: Partial<MemberStackSetProps>): MemberStackSetProps {
+      return {
+        stackSetName: 'Member',
+        organizationId: 'o-abcdefghij',
+        organizationalUnitIds: ['ou-ab12-cdefgh12'],
+        regions: ['us-east-1'],
+        memberRoleRegion: 'us-east-1',
+        memberRoleName: MEMBER_ROLE_NAME,
+        s3Actions: remediatorS3Actions({ strategy: 'block-public-access', enforceAccountBlockPublicAccess: false }),
+        centralEventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'central'),
+        centralRemediatorRole: iam.Role.fromRoleName(stack, 'Role', 'remediator'),
+        ...overrides,
+      };
+    }
+
+    it.each<[string, Partial<MemberStackSetProps>, RegExp]>([
+      ['no OU is given', { organizationalUnitIds: [] }, /organizationalUnitIds: is empty; name the OUs/],
+      ['an OU ID is an account ID', { organizationalUnitIds: ['111122223333'] }, /organizationalUnitIds\[0\]: "111122223333" is not an OU ID/],
+      ['no region is given', { regions: [] }, /regions: is empty/],
+      ['a region is not a region code', { regions: ['us-east-1', 'mars-1'] }, /regions\[1\]: "mars-1" is not an AWS Region code/],
+      ['the member role region is not a member region', { memberRoleRegion: 'eu-west-1' }, /memberRoleRegion: "eu-west-1" is not one of the regions \[us-east-1\]/],
+      ['the organization ID is malformed', { organizationId: 'o-1' }, /organizationId: "o-1" is not an organization ID/],
+      ['the delegated administrator is not an account ID', { delegatedAdminAccount: '12345' }, /delegatedAdminAccount: "12345" is not an AWS account ID/],
+    ])('MemberStackSet fails when %s', (_title, overrides, message) => {
+      const create = (): MemberStackSet => {
+        const stack = new Stack(new App(), 'S', { env: { region: 'us-east-1' } });
+        return new MemberStackSet(stack, 'MemberStackSet', stackSetProps(stack, overrides));
+      };
+      expect(create).toThrow(MemberStackSetPropsError);
+      expect(create).toThrow(message);
+    });
+  });
+});
+

@@ -1,0 +1,246 @@
+import { CfnResource, Duration } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { ACCOUNT_ENFORCE_ACTIONS, BUCKET_CONTAIN_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_STRIP_ACTIONS, remediatorS3Actions } from '../../../lib/remediator-permissions';
+import { exposureEventPattern } from '../../../lib/exposure-events';
+import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS, MemberStack, MemberStackPropsError, type MemberStackProps } from '../../../lib/organization/member-stack';
+import { MAX_TEMPLATE_BODY_BYTES, MemberTemplateError, synthesizeMemberTemplate, type MemberTemplate } from '../../../lib/organization/member-template';
+import { matchesEventPattern } from '../event-pattern-matcher';
+import { ACCOUNT, s3ApiCallEvent } from '../fixtures/cloudtrail-events';
+import { CDK_JSON_CONTEXT, grantLines, newTestApp, renderIntrinsics } from '../stack-test-helpers';
+
+const MEMBER_ROLE_NAME = 'BucketGuardrailRemediation';
+const PROPS: MemberStackProps = {
+  organizationId: 'o-abcdefghij',
+  memberRoleName: MEMBER_ROLE_NAME,
+  memberRoleRegion: 'us-east-1',
+  s3Actions: remediatorS3Actions({ strategy: 'block-public-access', enforceAccountBlockPublicAccess: false }),
+};
+/** The member template as one member account (ACCOUNT) in eu-west-1 sees it. */
+const VALUES = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'eu-west-1' };
+
+interface CfnResourceJson {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Condition?: string;
+  DependsOn?: string[];
+}
+type TemplateJson = { Resources: Record<string, CfnResourceJson> } & Record<string, unknown>;
+
+function resourcesOf(template: TemplateJson, type: string): Array<[string, CfnResourceJson]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+let member: MemberTemplate;
+let template: TemplateJson;
+beforeAll(() => {
+  member = synthesizeMemberTemplate(PROPS, { context: CDK_JSON_CONTEXT });
+  template = member.template as TemplateJson;
+});
+
+describe('member template', () => {
+  it('is assets-free and free of CDK bookkeeping: no BootstrapVersion, no metadata, well under the TemplateBody limit', () => {
+    expect(Object.keys(template).sort()).toEqual(['Conditions', 'Description', 'Outputs', 'Parameters', 'Resources']);
+    expect(Object.keys(template.Parameters as object).sort()).toEqual([MEMBER_STACK_PARAMETERS.centralEventBusArn, MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn].sort());
+    expect(member.templateBody).not.toMatch(/aws:cdk:|CDKMetadata|BootstrapVersion|AssetParameters|cdk-hnb659fds/);
+    expect(JSON.parse(member.templateBody)).toEqual(template);
+    expect(Buffer.byteLength(member.templateBody)).toBeLessThan(MAX_TEMPLATE_BODY_BYTES / 4);
+  });
+
+  it('takes the central bus and remediator role ARNs as validated parameters', () => {
+    const parameters = template.Parameters as Record<string, { Type: string; AllowedPattern: string }>;
+    const busPattern = new RegExp(parameters[MEMBER_STACK_PARAMETERS.centralEventBusArn].AllowedPattern);
+    const rolePattern = new RegExp(parameters[MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn].AllowedPattern);
+    expect(busPattern.test('arn:aws:events:us-east-1:999988887777:event-bus/BucketGuardrail-exposure-events')).toBe(true);
+    expect(busPattern.test('arn:aws:events:us-east-1:999988887777:rule/x')).toBe(false);
+    expect(rolePattern.test('arn:aws:iam::999988887777:role/BucketGuardrail-GuardrailRemediateRole-ABC')).toBe(true);
+    expect(rolePattern.test('arn:aws:iam::999988887777:user/alice')).toBe(false);
+  });
+
+  describe('forwarding rule (every region)', () => {
+    const rule = (): CfnResourceJson => {
+      const rules = resourcesOf(template, 'AWS::Events::Rule');
+      expect(rules).toHaveLength(1);
+      return rules[0][1];
+    };
+
+    it('listens on the default bus with the exposure pattern, minus the member role’s own sessions', () => {
+      expect(rule().Properties.EventBusName).toBeUndefined();
+      expect(rule().Condition).toBeUndefined();
+      expect(renderIntrinsics(rule().Properties.EventPattern, { values: VALUES })).toEqual(
+        exposureEventPattern({ excludeRole: { partition: 'aws', account: ACCOUNT, roleName: MEMBER_ROLE_NAME } }),
+      );
+    });
+
+    const memberRoleSession = {
+      type: 'AssumedRole',
+      principalId: 'AROAEXAMPLEMEMBER0001:bucket-guardrail',
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${MEMBER_ROLE_NAME}/bucket-guardrail`,
+      accountId: ACCOUNT,
+    };
+    it.each<[string, boolean, Record<string, unknown>]>([
+      ['a root call', true, s3ApiCallEvent({ eventName: 'PutBucketPolicy', identity: 'root' })],
+      ['an IAM user call', true, s3ApiCallEvent({ eventName: 'DeleteBucketPublicAccessBlock', identity: 'iamUser' })],
+      ['another role’s call', true, s3ApiCallEvent({ eventName: 'PutBucketAcl', identity: 'assumedRoleOther' })],
+      ['an AWS service call (no userIdentity.arn)', true, s3ApiCallEvent({ eventName: 'CreateBucket', identity: 'awsService' })],
+      ['an account-level call', true, s3ApiCallEvent({ eventName: 'DeleteAccountPublicAccessBlock', identity: 'identityCenter' })],
+      ['a failed call', false, s3ApiCallEvent({ eventName: 'PutBucketPolicy', identity: 'root', errorCode: 'AccessDenied' })],
+      ['a read-only call', false, s3ApiCallEvent({ eventName: 'GetBucketPolicy', identity: 'root' })],
+      [
+        'the member role’s own remediation',
+        false,
+        (() => {
+          const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
+          return { ...event, detail: { ...(event.detail as object), userIdentity: memberRoleSession } };
+        })(),
+      ],
+    ])('%s is forwarded: %s', (_title, expected, event) => {
+      // GIVEN the rule's pattern as a member account (ACCOUNT) sees it WHEN an event arrives THEN it is forwarded or not
+      const pattern = renderIntrinsics(rule().Properties.EventPattern, { values: VALUES }) as Record<string, unknown>;
+      expect(matchesEventPattern(event, pattern)).toBe(expected);
+    });
+
+    it('targets the central bus through a role allowed events:PutEvents on that bus only, with a dead-letter queue', () => {
+      const [target] = rule().Properties.Targets as Array<Record<string, unknown>>;
+      const [[roleId, role]] = resourcesOf(template, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName === undefined);
+      const [[queueId]] = resourcesOf(template, 'AWS::SQS::Queue');
+      expect(target).toEqual({
+        Arn: { Ref: MEMBER_STACK_PARAMETERS.centralEventBusArn },
+        Id: 'Target0',
+        RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+      });
+      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }],
+      });
+      const policies = resourcesOf(template, 'AWS::IAM::Policy');
+      expect(policies.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: roleId }]]);
+      expect(grantLines(policies[0][1].Properties.PolicyDocument as never)).toEqual([`Allow events:PutEvents on \${${MEMBER_STACK_PARAMETERS.centralEventBusArn}}`]);
+    });
+
+    it('keeps dead letters encrypted (SSE-SQS), SSL-only, for 14 days, writable by this rule only', () => {
+      const [[queueId, queue]] = resourcesOf(template, 'AWS::SQS::Queue');
+      expect(queue.Properties).toEqual({ MessageRetentionPeriod: Duration.days(14).toSeconds(), SqsManagedSseEnabled: true, Tags: expect.any(Array) });
+      const [[, policy]] = resourcesOf(template, 'AWS::SQS::QueuePolicy');
+      const [[ruleId]] = resourcesOf(template, 'AWS::Events::Rule');
+      const statements = (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+      expect(statements).toEqual([
+        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Principal: { Service: 'events.amazonaws.com' },
+          Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+        }),
+      ]);
+    });
+  });
+
+  describe('member role (one region)', () => {
+    const memberRole = (): CfnResourceJson => {
+      const named = resourcesOf(template, 'AWS::IAM::Role').filter(([, role]) => role.Properties.RoleName !== undefined);
+      expect(named).toHaveLength(1);
+      return named[0][1];
+    };
+
+    it('has the fixed name and is created only where AWS::Region is the member role region', () => {
+      expect(memberRole().Properties.RoleName).toBe(MEMBER_ROLE_NAME);
+      expect(memberRole().Condition).toBe(MEMBER_ROLE_CONDITION);
+      expect(template.Conditions).toEqual({ [MEMBER_ROLE_CONDITION]: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } });
+      const outputs = template.Outputs as Record<string, { Condition?: string; Value: unknown }>;
+      expect(outputs.MemberRoleArn.Condition).toBe(MEMBER_ROLE_CONDITION);
+    });
+
+    it('leaves every other IAM resource unnamed, so the regional stack instances of one account never collide', () => {
+      // GIVEN IAM is global WHEN each region's instance creates its resources THEN only the conditioned role has a fixed name
+      const iamResources = Object.values(template.Resources).filter((resource) => resource.Type.startsWith('AWS::IAM::'));
+      for (const resource of iamResources) {
+        if (resource.Type === 'AWS::IAM::Role' && resource.Properties.RoleName !== undefined) {
+          expect(resource.Condition).toBe(MEMBER_ROLE_CONDITION);
+        } else {
+          expect(resource.Properties).not.toHaveProperty('RoleName');
+          expect(resource.Properties).not.toHaveProperty('ManagedPolicyName');
+        }
+      }
+      expect(resourcesOf(template, 'AWS::IAM::ManagedPolicy')).toEqual([]);
+    });
+
+    it('trusts only the central remediator role, and only from inside the organization', () => {
+      expect(memberRole().Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { Ref: MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn } },
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } },
+          },
+        ],
+      });
+      expect(memberRole().Properties.MaxSessionDuration).toBe(3600);
+      expect(memberRole().Properties).not.toHaveProperty('ManagedPolicyArns');
+    });
+
+    it.each<[string, Parameters<typeof remediatorS3Actions>[0], readonly string[], readonly string[]]>([
+      ['block-public-access', { strategy: 'block-public-access', enforceAccountBlockPublicAccess: false }, [], []],
+      ['strip-public-grants', { strategy: 'strip-public-grants', enforceAccountBlockPublicAccess: false }, BUCKET_STRIP_ACTIONS, []],
+      ['account enforcement', { strategy: 'block-public-access', enforceAccountBlockPublicAccess: true }, [], ACCOUNT_ENFORCE_ACTIONS],
+    ])('grants exactly the remediator’s S3 actions with %s, on this account’s buckets only', (_title, settings, extraBucket, extraAccount) => {
+      // GIVEN the remediator settings WHEN the member template is synthesized THEN its role has exactly those S3 grants
+      const synthesized = synthesizeMemberTemplate({ ...PROPS, s3Actions: remediatorS3Actions(settings) }, { context: CDK_JSON_CONTEXT }).template as TemplateJson;
+      const [[, role]] = resourcesOf(synthesized, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== undefined);
+      const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: never[] } }>;
+      const buckets = `arn:aws:s3:::* [StringEquals s3:ResourceAccount=${ACCOUNT}]`;
+      expect(policies.flatMap((policy) => grantLines(policy.PolicyDocument, { values: VALUES }))).toEqual(
+        [
+          ...[...BUCKET_READ_ACTIONS, ...BUCKET_CONTAIN_ACTIONS, ...extraBucket].map((action) => `Allow ${action} on ${buckets}`),
+          ...['s3:GetAccountPublicAccessBlock', ...extraAccount].map((action) => `Allow ${action} on *`),
+        ].sort(),
+      );
+    });
+  });
+
+  describe('cdk-nag', () => {
+    it('passes AwsSolutions as generated, and stops synthesis on an unacknowledged finding', () => {
+      // GIVEN the generated member stack WHEN synthesized THEN no finding (the private app's check would throw)
+      expect(() => synthesizeMemberTemplate(PROPS, { context: CDK_JSON_CONTEXT })).not.toThrow();
+      // GIVEN a bucket with no logging and no SSL policy added to the member stack
+      // WHEN synthesized THEN the private app's cdk-nag check stops it: the check is wired, not vacuous
+      const addBucket = (): MemberTemplate =>
+        synthesizeMemberTemplate(PROPS, { context: CDK_JSON_CONTEXT, customize: (stack) => void new s3.Bucket(stack, 'Unlogged') });
+      expect(addBucket).toThrow(MemberTemplateError);
+      expect(addBucket).toThrow(/AwsSolutions-S1/);
+    });
+  });
+
+  describe('failures', () => {
+    it('refuses an asset: StackSets take a template body only', () => {
+      const addAsset = (): MemberTemplate =>
+        synthesizeMemberTemplate(PROPS, { customize: (stack) => void new s3assets.Asset(stack, 'Code', { path: __filename }) });
+      expect(addAsset).toThrow(MemberTemplateError);
+      expect(addAsset).toThrow(/customize failed: .*asset/i);
+    });
+
+    it('refuses a template over the 51,200-byte TemplateBody limit, saying by how much', () => {
+      const inflate = (stack: MemberStack): void => {
+        for (let index = 0; index < 200; index++) {
+          new CfnResource(stack, `Padding${index}`, { type: 'AWS::CloudFormation::WaitConditionHandle' }).addMetadata('padding', 'x'.repeat(300));
+        }
+      };
+      expect(() => synthesizeMemberTemplate(PROPS, { customize: inflate })).toThrow(/^Member StackSet template: \d+ bytes is more than the 51200 a StackSet TemplateBody accepts/);
+    });
+
+    it.each<[string, Partial<MemberStackProps>, RegExp]>([
+      ['the organization ID is malformed', { organizationId: 'org-1' }, /organizationId "org-1" is not an organization ID/],
+      ['the role name has a path', { memberRoleName: 'guardrail/Role' }, /memberRoleName "guardrail\/Role" is not an IAM role name without a path/],
+      ['the role region is not a region', { memberRoleRegion: 'global' }, /memberRoleRegion "global" is not an AWS Region code/],
+      ['there is no bucket action', { s3Actions: { bucketActions: [], accountActions: [] } }, /s3Actions has no bucket actions/],
+    ])('fails when %s', (_title, overrides, message) => {
+      const create = (): MemberStack => new MemberStack(newTestApp(), 'Member', { ...PROPS, ...overrides });
+      expect(create).toThrow(MemberStackPropsError);
+      expect(create).toThrow(message);
+    });
+  });
+});

@@ -1,0 +1,566 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { REMEDIATE_ENV } from '../../lambda/remediate/environment';
+import { AUDIT_TABLE } from '../../lambda/shared/audit/table-schema';
+import {
+  ACCOUNT_ENFORCE_ACTIONS,
+  BUCKET_CONTAIN_ACTIONS,
+  BUCKET_READ_ACTIONS,
+  BUCKET_STRIP_ACTIONS,
+} from '../../lib/remediator-permissions';
+import {
+  DELIVERY_RETRIES,
+  GuardrailPropsError,
+  PublicBucketGuardrail,
+  REMEDIATE_METRICS,
+  type PublicBucketGuardrailProps,
+} from '../../lib/public-bucket-guardrail';
+import { grantLines, logicalIdOf, newTestApp, renderIntrinsics, type RenderOptions } from './stack-test-helpers';
+
+interface Synthesized {
+  readonly stack: Stack;
+  readonly guardrail: PublicBucketGuardrail;
+  readonly template: Template;
+  /** Pseudo parameters and logical IDs → values and readable names for renderIntrinsics and grantLines. */
+  readonly render: RenderOptions;
+}
+
+const cache = new Map<string, Synthesized>();
+
+function synth(key: string, props: PublicBucketGuardrailProps = {}, configure?: (stack: Stack) => PublicBucketGuardrailProps): Synthesized {
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const app = newTestApp();
+  const stack = new Stack(app, `Test${cache.size}`, { env: { region: 'eu-west-1' } });
+  const guardrail = new PublicBucketGuardrail(stack, 'Guardrail', { ...props, ...configure?.(stack) });
+  const template = Template.fromStack(stack);
+  const values = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111122223333', 'AWS::Region': 'eu-west-1' };
+  const names: Record<string, string> = {
+    [logicalIdOf(guardrail.alertTopic)]: 'AlertTopic',
+    [logicalIdOf(guardrail.auditTable)]: 'AuditTable',
+    [logicalIdOf(guardrail.auditArchive)]: 'AuditArchive',
+    [logicalIdOf(guardrail.auditKey)]: 'AuditKey',
+    [logicalIdOf(guardrail.failureQueue)]: 'FailureQueue',
+    [logicalIdOf(guardrail.node.findChild('QueuesKey'))]: 'QueuesKey',
+    [logicalIdOf(guardrail.node.findChild('RemediateLogGroup'))]: 'RemediateLogGroup',
+  };
+  if (guardrail.node.tryFindChild('AlertsKey')) names[logicalIdOf(guardrail.node.findChild('AlertsKey'))] = 'AlertsKey';
+  const result = { stack, guardrail, template, render: { values, names } };
+  cache.set(key, result);
+  return result;
+}
+
+function remediatorGrants(s: Synthesized): string[] {
+  const roleId = logicalIdOf(s.guardrail.remediateFunction.role as iam.Role);
+  const policies = s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies).flatMap((policy) =>
+    grantLines((policy as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument, s.render),
+  );
+}
+
+const BUCKETS = 'arn:aws:s3:::* [StringEquals s3:ResourceAccount=111122223333]';
+function baseGrants(extraBucketActions: readonly string[] = [], extraAccountActions: readonly string[] = []): string[] {
+  return [
+    ...[...BUCKET_READ_ACTIONS, ...BUCKET_CONTAIN_ACTIONS, ...extraBucketActions].map((action) => `Allow ${action} on ${BUCKETS}`),
+    ...['s3:GetAccountPublicAccessBlock', ...extraAccountActions].map((action) => `Allow ${action} on *`),
+    'Allow logs:CreateLogStream on ${RemediateLogGroup.Arn}',
+    'Allow logs:PutLogEvents on ${RemediateLogGroup.Arn}',
+    'Allow sns:Publish on ${AlertTopic}',
+    'Allow kms:Decrypt on ${AlertsKey.Arn}',
+    'Allow kms:GenerateDataKey on ${AlertsKey.Arn}',
+    'Allow dynamodb:GetItem on ${AuditTable.Arn}',
+    'Allow dynamodb:PutItem on ${AuditTable.Arn}',
+    'Allow dynamodb:UpdateItem on ${AuditTable.Arn}',
+    'Allow kms:Decrypt on ${AuditKey.Arn} [StringEquals kms:ViaService=dynamodb.eu-west-1.amazonaws.com]',
+    'Allow s3:PutObject on ${AuditArchive.Arn}/audit/*',
+    'Allow kms:GenerateDataKey on ${AuditKey.Arn} [StringEquals kms:ViaService=s3.eu-west-1.amazonaws.com]',
+    'Allow sqs:SendMessage on ${FailureQueue.Arn}',
+    'Allow kms:Decrypt on ${QueuesKey.Arn}',
+    'Allow kms:GenerateDataKey on ${QueuesKey.Arn}',
+  ].sort();
+}
+
+describe('PublicBucketGuardrail', () => {
+  describe('least privilege', () => {
+    it('grants the remediator exactly the reads, containment, alert, audit and failure-queue permissions', () => {
+      // GIVEN the default block-public-access strategy WHEN synthesized
+      // THEN the role's policies hold exactly these grants, and nothing else
+      expect(remediatorGrants(synth('default'))).toEqual(baseGrants());
+    });
+
+    it('adds only s3:PutBucketAcl, s3:PutBucketPolicy and s3:DeleteBucketPolicy with the strip strategy', () => {
+      expect(remediatorGrants(synth('strip', { remediationStrategy: 'strip-public-grants' }))).toEqual(baseGrants(BUCKET_STRIP_ACTIONS));
+    });
+
+    it('adds only s3:PutAccountPublicAccessBlock with enforceAccountBlockPublicAccess', () => {
+      expect(remediatorGrants(synth('enforce-account', { enforceAccountBlockPublicAccess: true }))).toEqual(
+        baseGrants([], ACCOUNT_ENFORCE_ACTIONS),
+      );
+    });
+
+    it('never grants object reads, wildcard actions or managed policies', () => {
+      const s = synth('default');
+      const grants = remediatorGrants(s);
+      const actions = grants.map((line) => line.split(' ')[1]);
+      // THEN no object data access on customer buckets and no action wildcard
+      expect(actions.filter((action) => action.includes('*') || /^s3:(Get|Put|Delete)Object/.test(action) && action !== 's3:PutObject')).toEqual([]);
+      expect(grants.filter((line) => line.includes('s3:PutObject'))).toEqual(['Allow s3:PutObject on ${AuditArchive.Arn}/audit/*']);
+      const roleId = logicalIdOf(s.guardrail.remediateFunction.role as iam.Role);
+      expect(s.template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    });
+
+    it('lets only Lambda assume the remediator role', () => {
+      const s = synth('default');
+      const roleId = logicalIdOf(s.guardrail.remediateFunction.role as iam.Role);
+      expect(s.template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    });
+  });
+
+  describe('rule and delivery', () => {
+    it('routes the rule to the function with retries, a maximum event age and an SQS dead-letter queue', () => {
+      const s = synth('default');
+      s.template.hasResourceProperties('AWS::Events::Rule', {
+        Targets: [
+          {
+            Arn: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.remediateFunction), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.eventDeadLetterQueue), 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+          },
+        ],
+      });
+    });
+
+    it('filters on the exact event names and successful calls only', () => {
+      const s = synth('default');
+      s.template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['aws.s3'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: Match.objectLike({
+            eventSource: ['s3.amazonaws.com'],
+            eventName: [
+              'CreateBucket',
+              'PutBucketAcl',
+              'PutBucketPolicy',
+              'PutBucketPublicAccessBlock',
+              'DeleteBucketPublicAccessBlock',
+              'PutBucketOwnershipControls',
+              'DeleteBucketOwnershipControls',
+              'PutAccountPublicAccessBlock',
+              'DeleteAccountPublicAccessBlock',
+            ],
+            errorCode: [{ exists: false }],
+          }),
+        },
+      });
+    });
+
+    it("excludes the remediator's own sessions with $or so callers without an ARN still match", () => {
+      const s = synth('default');
+      const [rule] = Object.values(s.template.findResources('AWS::Events::Rule')) as Array<{ Properties: { EventPattern: { detail: unknown } } }>;
+      const roleId = logicalIdOf(s.guardrail.remediateFunction.role as iam.Role);
+      expect(renderIntrinsics(rule.Properties.EventPattern.detail, { ...s.render, values: { ...s.render.values, [roleId]: 'REMEDIATE-ROLE' } })).toMatchObject({
+        $or: [
+          { userIdentity: { arn: [{ 'anything-but': { prefix: 'arn:aws:sts::111122223333:assumed-role/REMEDIATE-ROLE/' } }] } },
+          { userIdentity: { arn: [{ exists: false }] } },
+        ],
+      });
+    });
+
+    it('sends failed invocations to the failure queue after bounded Lambda retries', () => {
+      const s = synth('default');
+      s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalIdOf(s.guardrail.remediateFunction) },
+        MaximumRetryAttempts: DELIVERY_RETRIES.functionRetryAttempts,
+        MaximumEventAgeInSeconds: DELIVERY_RETRIES.functionMaxEventAge.toSeconds(),
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.failureQueue), 'Arn'] } } },
+      });
+    });
+
+    it('lets only this rule invoke the function', () => {
+      const s = synth('default');
+      const permissions = s.template.findResources('AWS::Lambda::Permission');
+      expect(Object.values(permissions)).toEqual([
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            Action: 'lambda:InvokeFunction',
+            Principal: 'events.amazonaws.com',
+            SourceArn: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.rule), 'Arn'] },
+          }),
+        }),
+      ]);
+    });
+  });
+
+  describe('function', () => {
+    it('runs Node.js 22 on ARM64 with JSON logs in its own log group and bounded concurrency', () => {
+      const s = synth('default');
+      s.template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        ReservedConcurrentExecutions: 10,
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalIdOf(s.guardrail.node.findChild('RemediateLogGroup')) } },
+      });
+    });
+
+    it('keeps its logs for the configured retention and retains them on stack deletion', () => {
+      synth('default').template.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+      synth('tuned', { logRetention: logs.RetentionDays.THREE_MONTHS, reservedConcurrency: 3 }).template.hasResourceProperties(
+        'AWS::Logs::LogGroup',
+        { RetentionInDays: 90 },
+      );
+      synth('tuned').template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 3 });
+    });
+
+    it('receives the whole environment contract, with SELF_ROLE_ARN its own role', () => {
+      const s = synth('configured', {
+        remediationMode: 'report-only',
+        exemptions: [{ bucket: 'site-*', reason: 'public website', owner: 'web-team', expires: '2027-01-31' }],
+        sensitiveTagKeys: ['data-classification', 'pii'],
+      });
+      const [fn] = Object.values(s.template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+      const variables = renderIntrinsics(fn.Properties.Environment.Variables, {
+        ...s.render,
+        names: { ...s.render.names, [logicalIdOf(s.guardrail.remediateFunction.role as iam.Role)]: 'RemediateRole' },
+      });
+      expect(variables).toEqual({
+        [REMEDIATE_ENV.alertTopicArn]: '${AlertTopic}',
+        [REMEDIATE_ENV.auditTableName]: '${AuditTable}',
+        [REMEDIATE_ENV.auditArchiveBucket]: '${AuditArchive}',
+        [REMEDIATE_ENV.mode]: 'report-only',
+        [REMEDIATE_ENV.strategy]: 'block-public-access',
+        [REMEDIATE_ENV.exemptions]: '[{"bucket":"site-*","reason":"public website","owner":"web-team","expires":"2027-01-31"}]',
+        [REMEDIATE_ENV.selfRoleArn]: '${RemediateRole.Arn}',
+        [REMEDIATE_ENV.sensitiveTagKeys]: 'data-classification,pii',
+        [REMEDIATE_ENV.enforceAccountBlockPublicAccess]: 'false',
+        POWERTOOLS_SERVICE_NAME: 'remediate',
+        POWERTOOLS_METRICS_NAMESPACE: 'BucketGuardrail',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    });
+  });
+
+  describe('encryption', () => {
+    it('encrypts the alert topic with a rotated customer managed key CloudWatch alarms may use, and requires SSL', () => {
+      const s = synth('default');
+      const keyId = logicalIdOf(s.guardrail.node.findChild('AlertsKey'));
+      s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      s.template.hasResource('AWS::KMS::Key', {
+        Properties: {
+          EnableKeyRotation: true,
+          KeyPolicy: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+            ]),
+          },
+        },
+      });
+      expect(s.template.toJSON().Resources[keyId].Properties.EnableKeyRotation).toBe(true);
+      s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('encrypts both queues with a customer managed key EventBridge may use only for this rule, and requires SSL', () => {
+      const s = synth('default');
+      const keyId = logicalIdOf(s.guardrail.node.findChild('QueuesKey'));
+      const queues = s.template.findResources('AWS::SQS::Queue');
+      expect(Object.values(queues).map((q) => (q as { Properties: { KmsMasterKeyId: unknown } }).Properties.KmsMasterKeyId)).toEqual([
+        { 'Fn::GetAtt': [keyId, 'Arn'] },
+        { 'Fn::GetAtt': [keyId, 'Arn'] },
+      ]);
+      const keyPolicy = renderIntrinsics(s.template.toJSON().Resources[keyId].Properties.KeyPolicy, s.render) as { Statement: unknown[] };
+      const ruleName = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)].Properties.Name as string;
+      expect(keyPolicy.Statement).toContainEqual({
+        Sid: 'AllowRuleDeadLetters',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { ArnEquals: { 'aws:SourceArn': `arn:aws:events:eu-west-1:111122223333:rule/${ruleName}` } },
+      });
+      expect(Object.keys(s.template.findResources('AWS::SQS::QueuePolicy', {
+        Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+      }))).toHaveLength(2);
+    });
+
+    it('rotates every key it creates', () => {
+      const keys = synth('trail', { createTrail: true }).template.findResources('AWS::KMS::Key');
+      expect(Object.keys(keys)).toHaveLength(4);
+      expect(Object.values(keys).every((key) => (key as { Properties: { EnableKeyRotation: boolean } }).Properties.EnableKeyRotation)).toBe(true);
+    });
+  });
+
+  describe('audit store', () => {
+    it('shapes the table for reviewers: id key, by-bucket, by-outcome and by-day indexes sorted by event time', () => {
+      const s = synth('default');
+      s.template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          KeySchema: [{ AttributeName: AUDIT_TABLE.partitionKey, KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: Object.values(AUDIT_TABLE.indexes).map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: 'eventTime', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          })),
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.auditKey), 'Arn'] } },
+        },
+      });
+      expect(Object.values(AUDIT_TABLE.indexes).map((index) => index.name)).toEqual(['by-bucket', 'by-outcome', 'by-day']);
+    });
+
+    it('keeps the archive write-once: Object Lock COMPLIANCE for 365 days, versioned, KMS, private, SSL-only, logged, retained', () => {
+      const s = synth('default');
+      const archiveId = logicalIdOf(s.guardrail.auditArchive);
+      const archive = s.template.toJSON().Resources[archiveId];
+      expect(archive.DeletionPolicy).toBe('Retain');
+      expect(archive.Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.auditKey), 'Arn'] } },
+            },
+          ],
+        },
+        LoggingConfiguration: { DestinationBucketName: { Ref: logicalIdOf(s.guardrail.node.findChild('AccessLogsBucket')) } },
+      });
+      s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: archiveId },
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    it('uses the configured Object Lock retention', () => {
+      const s = synth('retention-30', { auditRetention: Duration.days(30) });
+      s.template.hasResourceProperties('AWS::S3::Bucket', {
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } } },
+      });
+    });
+
+    it('keeps the access-log bucket private, SSL-only and retained', () => {
+      const s = synth('default');
+      const logsId = logicalIdOf(s.guardrail.node.findChild('AccessLogsBucket'));
+      const bucket = s.template.toJSON().Resources[logsId];
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    });
+  });
+
+  describe('alarms and dashboard', () => {
+    it('alarms on both queues and on function errors, notifying the alert topic', () => {
+      const s = synth('default');
+      const topic = { Ref: logicalIdOf(s.guardrail.alertTopic) };
+      const expectAlarm = (metricName: string, dimensions: unknown): void =>
+        s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: metricName,
+          Dimensions: dimensions,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [topic],
+        });
+      for (const queue of [s.guardrail.eventDeadLetterQueue, s.guardrail.failureQueue]) {
+        expectAlarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(queue), 'QueueName'] } }]);
+      }
+      expectAlarm('Errors', [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(s.guardrail.remediateFunction) } }]);
+      expectAlarm('FailedInvocations', [{ Name: 'RuleName', Value: { Ref: logicalIdOf(s.guardrail.rule) } }]);
+      s.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    });
+
+    it('draws events received, outcomes, time to contain p50/p99, failures and queue depth', () => {
+      const s = synth('default');
+      const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard')) as Array<{ Properties: { DashboardBody: unknown } }>;
+      const body = JSON.parse(String(renderIntrinsics(dashboard.Properties.DashboardBody, s.render))) as { widgets: Array<{ properties: { title: string; metrics?: unknown[][] } }> };
+      const titles = body.widgets.map((widget) => widget.properties.title);
+      expect(titles).toEqual(['Events received', 'Outcomes', 'Time to contain (ms)', 'Failures', 'Queue depth', 'Alarms']);
+      const metricsOf = (title: string): string => JSON.stringify(body.widgets.find((widget) => widget.properties.title === title)?.properties.metrics);
+      expect(metricsOf('Events received')).toContain('"AWS/Events","Invocations","RuleName"');
+      for (const name of [REMEDIATE_METRICS.remediated, REMEDIATE_METRICS.failed, REMEDIATE_METRICS.ignored]) {
+        expect(metricsOf('Outcomes')).toContain(`"BucketGuardrail","${name}","service","remediate"`);
+      }
+      expect(metricsOf('Time to contain (ms)')).toMatch(/"TimeToContainMs".*"stat":"p50".*"TimeToContainMs".*"stat":"p99"/);
+      expect(metricsOf('Queue depth').match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(2);
+    });
+
+    it('exposes metrics under the configured namespace and the remediate service dimension', () => {
+      const { guardrail } = synth('namespace', { metricsNamespace: 'Security/Guardrail' });
+      const metric = guardrail.metricRemediated();
+      expect({ namespace: metric.namespace, name: metric.metricName, dims: metric.dimensions }).toEqual({
+        namespace: 'Security/Guardrail',
+        name: 'Remediated',
+        dims: { service: 'remediate' },
+      });
+      expect(guardrail.metricTimeToContain({ statistic: 'p99' }).statistic).toBe('p99');
+    });
+  });
+
+  describe('alert topic', () => {
+    it('subscribes each alert email address', () => {
+      const s = synth('emails', { alertEmails: ['oncall@example.com', 'security@example.org'] });
+      const subscriptions = Object.values(s.template.findResources('AWS::SNS::Subscription')).map(
+        (sub) => (sub as { Properties: { Protocol: string; Endpoint: string } }).Properties,
+      );
+      expect(subscriptions.map(({ Protocol, Endpoint }) => [Protocol, Endpoint])).toEqual([
+        ['email', 'oncall@example.com'],
+        ['email', 'security@example.org'],
+      ]);
+    });
+
+    it('uses an existing topic and its key instead of creating them', () => {
+      const s = synth('existing-topic', {}, (stack) => {
+        const key = kms.Key.fromKeyArn(stack, 'ExistingKey', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+        return { alertTopic: sns.Topic.fromTopicArn(stack, 'ExistingTopic', 'arn:aws:sns:eu-west-1:111122223333:oncall'), alertTopicKey: key };
+      });
+      s.template.resourceCountIs('AWS::SNS::Topic', 0);
+      const grants = remediatorGrants(s);
+      expect(grants).toContain('Allow sns:Publish on arn:aws:sns:eu-west-1:111122223333:oncall');
+      expect(grants).toContain('Allow kms:GenerateDataKey on arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:eu-west-1:111122223333:oncall'] });
+    });
+  });
+
+  describe('trail', () => {
+    it('creates no trail by default', () => {
+      synth('default').template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    });
+
+    it('creates a multi-region, validated, KMS-encrypted trail into a private, logged bucket when asked', () => {
+      const s = synth('trail', { createTrail: true });
+      const trail = s.guardrail.trail;
+      expect(trail).toBeDefined();
+      const trailKeyId = logicalIdOf(s.guardrail.node.findChild('TrailKey'));
+      const bucketId = logicalIdOf(s.guardrail.node.findChild('TrailBucket'));
+      s.template.hasResourceProperties('AWS::CloudTrail::Trail', {
+        IsMultiRegionTrail: true,
+        IncludeGlobalServiceEvents: true,
+        EnableLogFileValidation: true,
+        IsLogging: true,
+        KMSKeyId: { 'Fn::GetAtt': [trailKeyId, 'Arn'] },
+        S3BucketName: { Ref: bucketId },
+      });
+      const bucket = s.template.toJSON().Resources[bucketId];
+      expect(bucket.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: { Ref: logicalIdOf(s.guardrail.node.findChild('AccessLogsBucket')) }, LogFilePrefix: 'trail/' },
+      });
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      s.template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*' })]) },
+      });
+    });
+  });
+
+  describe('grantReadAudit', () => {
+    it('lets a reviewer read the table, its indexes, the archive and the key, and write nothing', () => {
+      const app = newTestApp();
+      const stack = new Stack(app, 'Reader', { env: { region: 'eu-west-1' } });
+      const guardrail = new PublicBucketGuardrail(stack, 'Guardrail');
+      const reviewer = new iam.Role(stack, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() });
+      guardrail.grantReadAudit(reviewer);
+      const template = Template.fromStack(stack);
+      const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalIdOf(reviewer) }] } });
+      const names = {
+        [logicalIdOf(guardrail.auditTable)]: 'AuditTable',
+        [logicalIdOf(guardrail.auditArchive)]: 'AuditArchive',
+        [logicalIdOf(guardrail.auditKey)]: 'AuditKey',
+      };
+      const grants = Object.values(policies).flatMap((p) => grantLines((p as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument, { names }));
+      expect(grants).toEqual(
+        [
+          ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'].flatMap((a) => [`Allow ${a} on \${AuditTable.Arn}`, `Allow ${a} on \${AuditTable.Arn}/index/*`]),
+          ...['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:ListBucket'].flatMap((a) => [
+            `Allow ${a} on \${AuditArchive.Arn}`,
+            `Allow ${a} on \${AuditArchive.Arn}/audit/*`,
+          ]),
+          'Allow kms:Decrypt on ${AuditKey.Arn}',
+        ].sort(),
+      );
+    });
+  });
+
+  describe('prop validation', () => {
+    const scope = (): Stack => new Stack(new App(), 'Validation');
+    it.each<[string, PublicBucketGuardrailProps, RegExp]>([
+      ['the mode is unknown', { remediationMode: 'fix' as never }, /remediationMode: "fix" is not one of 'enforce', 'report-only'/],
+      ['the strategy is unknown', { remediationStrategy: 'delete' as never }, /remediationStrategy: "delete" is not one of 'block-public-access', 'strip-public-grants'/],
+      ['an exemption has a bad bucket glob', { exemptions: [{ bucket: 'UPPER', reason: 'r', owner: 'o', expires: '2027-01-31' }] }, /exemptions: exemptions\[0\]\.bucket "UPPER" is not a bucket name or glob/],
+      ['an exemption has a bad date', { exemptions: [{ bucket: 'a-*', reason: 'r', owner: 'o', expires: 'soon' }] }, /exemptions\[0\]\.expires "soon" is not an ISO 8601 date/],
+      ['a sensitive tag key contains a comma', { sensitiveTagKeys: ['a,b'] }, /sensitiveTagKeys\[0\]: "a,b" contains a comma/],
+      ['an alert email is invalid', { alertEmails: ['oncall'] }, /alertEmails\[0\]: "oncall" is not an email address; use addresses such as oncall@example.com/],
+      ['the audit retention is not whole days', { auditRetention: Duration.hours(36) }, /auditRetention: 1 day 12 hours is not whole days from 1 to 36500; use Duration.days\(365\)/],
+      ['the audit retention exceeds 100 years', { auditRetention: Duration.days(40000) }, /auditRetention: 40000 days is not whole days/],
+      ['the reserved concurrency is zero', { reservedConcurrency: 0 }, /reservedConcurrency: 0 is not a whole number from 1 to 1000; use for example 10/],
+      ['the reserved concurrency is fractional', { reservedConcurrency: 2.5 }, /reservedConcurrency: 2.5 is not a whole number/],
+      ['the metrics namespace is reserved for AWS', { metricsNamespace: 'AWS/Lambda' }, /metricsNamespace: "AWS\/Lambda" starts with "AWS\/"/],
+      ['log retention is infinite', { logRetention: logs.RetentionDays.INFINITE }, /logRetention: INFINITE keeps logs forever; choose a period such as logs.RetentionDays.ONE_YEAR/],
+    ])('fails when %s', (_title, props, message) => {
+      // GIVEN invalid props WHEN the construct is created THEN it throws before creating anything, showing value and fix
+      expect(() => new PublicBucketGuardrail(scope(), 'Guardrail', props)).toThrow(GuardrailPropsError);
+      expect(() => new PublicBucketGuardrail(scope(), 'Guardrail', props)).toThrow(message);
+    });
+  });
+
+  it('synthesizes in an app without the cdk.json feature flags (reusable in other apps)', () => {
+    const stack = new Stack(new App(), 'NoFlags');
+    new PublicBucketGuardrail(stack, 'Guardrail');
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  it('keeps construct IDs stable (they are a contract)', () => {
+    const { guardrail } = synth('trail', { createTrail: true });
+    expect(guardrail.node.children.map((child) => child.node.id).filter((id) => !id.startsWith('ExposureRuleAllow'))).toEqual(
+      expect.arrayContaining([
+        'AlertsKey',
+        'AlertTopic',
+        'QueuesKey',
+        'EventDeadLetterQueue',
+        'FailureQueue',
+        'AuditKey',
+        'AuditTable',
+        'AccessLogsBucket',
+        'AuditArchive',
+        'RemediateRole',
+        'RemediateLogGroup',
+        'Remediate',
+        'ExposureRule',
+        'EventDeadLetterQueueAlarm',
+        'FailureQueueAlarm',
+        'RemediateErrorsAlarm',
+        'RuleFailedInvocationsAlarm',
+        'Dashboard',
+        'TrailKey',
+        'TrailBucket',
+        'Trail',
+      ]),
+    );
+  });
+});
