@@ -15,6 +15,26 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'explain <file|-> [--json]       why a bucket snapshot is (not) public, offline',
     load: () => (require('./commands/explain') as typeof import('./commands/explain')).explainCommand,
   },
+  audit: {
+    summary: 'audit [--since 7d|ISO] [--until ISO] [--bucket B] [--outcome O] [--actor A] [--format table|json|csv|md|html] [--out FILE]',
+    load: () => (require('./commands/audit') as typeof import('./commands/audit')).auditCommand,
+  },
+  verify: {
+    summary: 'verify [--since …]               check every audit record against its write-once archive copy',
+    load: () => (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand,
+  },
+  restore: {
+    summary: 'restore <record-id> [--yes]      put back exactly what a remediation changed (exempts the bucket first)',
+    load: () => (require('./commands/restore') as typeof import('./commands/restore')).restoreCommand,
+  },
+  exempt: {
+    summary: 'exempt <bucket|glob> --reason … --owner … --expires …   let a bucket stay public until a date',
+    load: () => (require('./commands/exempt') as typeof import('./commands/exempt')).exemptCommand,
+  },
+  exemptions: {
+    summary: 'exemptions list|remove <bucket|glob>   review or revoke exemptions',
+    load: () => (require('./commands/exempt') as typeof import('./commands/exempt')).exemptionsCommand,
+  },
 };
 
 function usage(): string {

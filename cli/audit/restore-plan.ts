@@ -1,0 +1,354 @@
+/**
+ * Restore planning: from an audit record and the bucket's current state to the exact S3 calls that put
+ * back what that remediation changed. Pure and total: any record in, a plan or a refusal with the reason out.
+ *
+ *  - Block Public Access: the bucket's settings before the remediation, exactly (none configured → delete).
+ *  - strip-public-grants: the removed policy statements and ACL grants, merged into the current policy and
+ *    ACL at their original positions. When nobody touched the policy (or ACL) since the remediation, the
+ *    before-state is put back verbatim.
+ *  - Order: S3 rejects a public policy while BlockPublicPolicy is on and public grants while BlockPublicAcls
+ *    is on. If the state to restore has those settings on (they were on before, yet the policy was public
+ *    through other means), the plan turns them off for the write and puts them back afterwards.
+ */
+import type { AclGrant, BucketAcl, PublicAccessBlock } from '../../lambda/shared/exposure/types';
+import { jsonEqual } from './diff';
+import type { StoredAuditRecord } from './operator-records';
+
+/** The bucket's configuration now, as read just before restoring. `null` means none configured. */
+export interface CurrentBucketState {
+  readonly acl: BucketAcl | null;
+  readonly policy: string | null;
+  readonly bucketPublicAccessBlock: PublicAccessBlock | null;
+  readonly ownership: string | null;
+}
+
+type BucketInput = {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+};
+
+/** A restore write, named as CloudTrail logs it (as the remediator's audit actions are). */
+export type RestoreCall =
+  | { readonly api: 'PutBucketPublicAccessBlock'; readonly input: BucketInput & { readonly PublicAccessBlockConfiguration: Required<PublicAccessBlock> } }
+  | { readonly api: 'DeleteBucketPublicAccessBlock'; readonly input: BucketInput }
+  | { readonly api: 'PutBucketPolicy'; readonly input: BucketInput & { readonly Policy: string } }
+  | { readonly api: 'PutBucketAcl'; readonly input: BucketInput & { readonly AccessControlPolicy: { readonly Owner?: BucketAcl['Owner']; readonly Grants: AclGrant[] } } };
+
+/** What the bucket must look like once the calls are made; only the parts the restore changes. */
+export interface RestoreTarget {
+  readonly bucketPublicAccessBlock?: Required<PublicAccessBlock> | null;
+  readonly policy?: string;
+  readonly acl?: { readonly Owner?: BucketAcl['Owner']; readonly Grants: AclGrant[] };
+}
+
+export interface RestorePlan {
+  readonly recordId: string;
+  readonly bucket: string;
+  readonly account: string;
+  readonly region: string;
+  readonly calls: readonly RestoreCall[];
+  readonly target: RestoreTarget;
+  /** Things the operator should know: merges, changes made since, parts that cannot be restored. */
+  readonly notes: readonly string[];
+  /** True when some part of the remediation cannot be put back (see notes). */
+  readonly incomplete: boolean;
+}
+
+export type RestorePlanResult = { readonly plan: RestorePlan } | { readonly refused: string };
+
+/** The bucket writes a remediation makes, by the names CloudTrail logs (and the SDK command names). */
+const WRITE_APIS: Readonly<Record<string, WriteApi>> = {
+  PutBucketPublicAccessBlock: 'PutBucketPublicAccessBlock',
+  PutPublicAccessBlock: 'PutBucketPublicAccessBlock',
+  PutBucketPolicy: 'PutBucketPolicy',
+  DeleteBucketPolicy: 'DeleteBucketPolicy',
+  PutBucketAcl: 'PutBucketAcl',
+};
+type WriteApi = 'PutBucketPublicAccessBlock' | 'PutBucketPolicy' | 'DeleteBucketPolicy' | 'PutBucketAcl';
+
+/** `s3:PutBucketPolicy`, `PutBucketPolicyCommand` → `PutBucketPolicy`. */
+function apiName(api: string): string {
+  return api.replace(/^.*:/, '').replace(/Command$/, '');
+}
+
+function succeededWrites(record: StoredAuditRecord): Set<WriteApi> {
+  const done = new Set<WriteApi>();
+  for (const action of Array.isArray(record.actions) ? record.actions : []) {
+    const key = apiName(String(action.api));
+    const name = Object.hasOwn(WRITE_APIS, key) ? WRITE_APIS[key] : undefined;
+    if (action.result === 'succeeded' && name !== undefined) {
+      done.add(name);
+    }
+  }
+  return done;
+}
+
+function fullBlock(block: PublicAccessBlock): Required<PublicAccessBlock> {
+  return {
+    BlockPublicAcls: block.BlockPublicAcls === true,
+    IgnorePublicAcls: block.IgnorePublicAcls === true,
+    BlockPublicPolicy: block.BlockPublicPolicy === true,
+    RestrictPublicBuckets: block.RestrictPublicBuckets === true,
+  };
+}
+
+type PolicyDocument = Record<string, unknown> & { Statement?: unknown };
+
+function parsePolicy(text: string | null | undefined): PolicyDocument | null | 'invalid' {
+  if (text === null || text === undefined) {
+    return null;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as PolicyDocument) : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
+
+function statementsOf(document: PolicyDocument): unknown[] {
+  if (Array.isArray(document.Statement)) return [...document.Statement];
+  return document.Statement === undefined ? [] : [document.Statement];
+}
+
+/** Inserts each removed item at its original index (ascending), unless an equal item is already there. */
+function mergeAtIndexes<T>(
+  current: readonly T[],
+  removed: readonly { index: number; item: T }[],
+  same: (a: T, b: T) => boolean = jsonEqual,
+): { merged: T[]; added: number } {
+  const merged = [...current];
+  let added = 0;
+  for (const { index, item } of [...removed].sort((a, b) => a.index - b.index)) {
+    if (merged.some((existing) => same(existing, item))) {
+      continue;
+    }
+    merged.splice(Math.min(Math.max(0, index), merged.length), 0, item);
+    added += 1;
+  }
+  return { merged, added };
+}
+
+/** A grant as S3 compares it: grantee identity and permission, not the display name S3 may add or drop. */
+function grantKey(grant: AclGrant): unknown {
+  const grantee = grant.Grantee ?? {};
+  return { Type: grantee.Type, ID: grantee.ID, URI: grantee.URI, EmailAddress: grantee.EmailAddress, Permission: grant.Permission };
+}
+
+function sameGrants(a: readonly AclGrant[] | undefined, b: readonly AclGrant[] | undefined): boolean {
+  return jsonEqual((a ?? []).map(grantKey), (b ?? []).map(grantKey));
+}
+
+function samePolicy(a: string | null | undefined, b: string | null | undefined): boolean {
+  const left = parsePolicy(a);
+  const right = parsePolicy(b);
+  return left !== 'invalid' && right !== 'invalid' && jsonEqual(left, right);
+}
+
+function planPolicy(record: StoredAuditRecord, current: CurrentBucketState, notes: string[]): { policy?: string; refused?: string } {
+  const removed = record.removed?.policyStatements ?? [];
+  if (removed.length === 0) {
+    return {};
+  }
+  const before = record.before?.policy;
+  if (typeof before === 'string' && record.after !== undefined && samePolicy(current.policy, record.after.policy)) {
+    return { policy: before };
+  }
+  const parsed = parsePolicy(current.policy);
+  if (parsed === 'invalid') {
+    return { refused: 'the current bucket policy is not valid JSON, so the removed statements cannot be merged into it' };
+  }
+  const beforeDocument = parsePolicy(before);
+  const base: PolicyDocument =
+    parsed ?? {
+      Version: beforeDocument && beforeDocument !== 'invalid' && typeof beforeDocument.Version === 'string' ? beforeDocument.Version : '2012-10-17',
+      ...(beforeDocument && beforeDocument !== 'invalid' && typeof beforeDocument.Id === 'string' ? { Id: beforeDocument.Id } : {}),
+    };
+  const { merged, added } = mergeAtIndexes(
+    statementsOf(base),
+    removed.map((entry) => ({ index: entry.index, item: entry.statement })),
+  );
+  if (added === 0) {
+    notes.push('The removed policy statements are already back in the current policy; it is left as it is.');
+    return {};
+  }
+  notes.push(
+    `The bucket policy changed after the remediation; ${added} removed statement${added === 1 ? '' : 's'} will be merged into the current policy at ${added === 1 ? 'its' : 'their'} original position${added === 1 ? '' : 's'}${added < removed.length ? ` (${removed.length - added} already present)` : ''}.`,
+  );
+  const sids = merged.map((statement) => (statement as { Sid?: unknown }).Sid).filter((sid): sid is string => typeof sid === 'string');
+  const duplicate = sids.find((sid, index) => sids.indexOf(sid) !== index);
+  if (duplicate !== undefined) {
+    return { refused: `merging would give two statements with Sid "${duplicate}"; resolve the conflict in the current policy first` };
+  }
+  return { policy: JSON.stringify({ ...base, Statement: merged }) };
+}
+
+function planAcl(record: StoredAuditRecord, current: CurrentBucketState, notes: string[]): { acl?: RestoreTarget['acl']; skipped?: string } {
+  const removed = record.removed?.aclGrants ?? [];
+  if (removed.length === 0) {
+    return {};
+  }
+  if (current.ownership === 'BucketOwnerEnforced') {
+    return { skipped: 'Object Ownership is now BucketOwnerEnforced, so ACLs are disabled and the removed grants cannot be put back; change Object Ownership first if they are still needed' };
+  }
+  const before = record.before?.acl;
+  if (before && record.after?.acl !== undefined && sameGrants(current.acl?.Grants, record.after.acl?.Grants ?? undefined)) {
+    return { acl: { ...(before.Owner ? { Owner: before.Owner } : {}), Grants: [...(before.Grants ?? [])] } };
+  }
+  const { merged, added } = mergeAtIndexes(
+    current.acl?.Grants ?? [],
+    removed.map((entry) => ({ index: entry.index, item: entry.grant as AclGrant })),
+    (a, b) => jsonEqual(grantKey(a), grantKey(b)),
+  );
+  if (added === 0) {
+    notes.push('The removed ACL grants are already back in the current ACL; it is left as it is.');
+    return {};
+  }
+  notes.push(
+    `The bucket ACL changed after the remediation; ${added} removed grant${added === 1 ? '' : 's'} will be merged into the current ACL${added < removed.length ? ` (${removed.length - added} already present)` : ''}.`,
+  );
+  const owner = current.acl?.Owner ?? before?.Owner;
+  return { acl: { ...(owner ? { Owner: owner } : {}), Grants: merged } };
+}
+
+/** The calls that put back what the remediation in `record` changed, given the bucket's state now. */
+export function planRestore(record: StoredAuditRecord, current: CurrentBucketState): RestorePlanResult {
+  if (record.trigger === 'operator') {
+    return { refused: `record ${record.id} is an operator's action (${record.eventName ?? record.outcome}), not a remediation` };
+  }
+  if (record.scope !== 'bucket' || !record.bucket) {
+    return {
+      refused: `record ${record.id} is about the account's Block Public Access, not a bucket; turn off enforceAccountBlockPublicAccess in cdk.json first, then change the account setting yourself`,
+    };
+  }
+  if (record.mode === 'report-only') {
+    return { refused: `record ${record.id} was made in report-only mode; the guardrail changed nothing` };
+  }
+  const writes = succeededWrites(record);
+  if (writes.size === 0) {
+    return { refused: `record ${record.id} (outcome ${record.outcome}) made no successful change to the bucket; nothing to restore` };
+  }
+  const bucket = record.bucket;
+  const owner = { Bucket: bucket, ExpectedBucketOwner: record.account };
+  const notes: string[] = [];
+  let incomplete = false;
+
+  let blockTarget: Required<PublicAccessBlock> | null | undefined;
+  if (writes.has('PutBucketPublicAccessBlock')) {
+    const before = record.before?.bucketPublicAccessBlock;
+    if (before === undefined) {
+      return { refused: `record ${record.id} does not hold the bucket's Block Public Access settings from before the remediation` };
+    }
+    blockTarget = before === null ? null : fullBlock(before);
+    const after = record.after?.bucketPublicAccessBlock;
+    if (after !== undefined && !jsonEqual(current.bucketPublicAccessBlock === null ? null : fullBlock(current.bucketPublicAccessBlock), after === null ? null : fullBlock(after))) {
+      notes.push('Block Public Access on the bucket changed after the remediation; the restore sets it to the settings from before the remediation.');
+    }
+  }
+
+  let policy: string | undefined;
+  if (writes.has('PutBucketPolicy') || writes.has('DeleteBucketPolicy')) {
+    const planned = planPolicy(record, current, notes);
+    if (planned.refused) {
+      return { refused: planned.refused };
+    }
+    policy = planned.policy;
+  }
+  let acl: RestoreTarget['acl'];
+  if (writes.has('PutBucketAcl')) {
+    const planned = planAcl(record, current, notes);
+    if (planned.skipped) {
+      notes.push(`Not restored: ${planned.skipped}.`);
+      incomplete = true;
+    }
+    acl = planned.acl;
+  }
+
+  // The Block Public Access settings in force while the policy and ACL are written, and at the end.
+  const finalBlock = blockTarget !== undefined ? blockTarget : current.bucketPublicAccessBlock === null ? null : fullBlock(current.bucketPublicAccessBlock);
+  const relaxPolicy = policy !== undefined && finalBlock?.BlockPublicPolicy === true;
+  const relaxAcls = acl !== undefined && finalBlock?.BlockPublicAcls === true;
+  const calls: RestoreCall[] = [];
+  const putFinalBlock = (): void => {
+    if (finalBlock === null) {
+      calls.push({ api: 'DeleteBucketPublicAccessBlock', input: owner });
+    } else if (finalBlock !== undefined) {
+      calls.push({ api: 'PutBucketPublicAccessBlock', input: { ...owner, PublicAccessBlockConfiguration: finalBlock } });
+    }
+  };
+  if (relaxPolicy || relaxAcls) {
+    const relaxed = { ...(finalBlock as Required<PublicAccessBlock>) };
+    if (relaxPolicy) relaxed.BlockPublicPolicy = false;
+    if (relaxAcls) relaxed.BlockPublicAcls = false;
+    calls.push({ api: 'PutBucketPublicAccessBlock', input: { ...owner, PublicAccessBlockConfiguration: relaxed } });
+    notes.push(
+      `${[relaxPolicy ? 'BlockPublicPolicy' : '', relaxAcls ? 'BlockPublicAcls' : ''].filter(Boolean).join(' and ')} ${relaxPolicy && relaxAcls ? 'are' : 'is'} on in the state to restore, so ${relaxPolicy && relaxAcls ? 'they are' : 'it is'} turned off for the write and back on afterwards.`,
+    );
+  } else if (blockTarget !== undefined) {
+    putFinalBlock();
+  }
+  if (policy !== undefined) {
+    calls.push({ api: 'PutBucketPolicy', input: { ...owner, Policy: policy } });
+  }
+  if (acl !== undefined) {
+    calls.push({ api: 'PutBucketAcl', input: { ...owner, AccessControlPolicy: acl } });
+  }
+  if (relaxPolicy || relaxAcls) {
+    putFinalBlock();
+  }
+  if (record.before?.accountPublicAccessBlock?.BlockPublicPolicy === true && policy !== undefined) {
+    notes.push('The account had BlockPublicPolicy on at the time; if it still does, S3 rejects the restored policy.');
+  }
+  return {
+    plan: {
+      recordId: record.id,
+      bucket,
+      account: record.account,
+      region: record.region,
+      calls,
+      target: {
+        ...(blockTarget !== undefined ? { bucketPublicAccessBlock: blockTarget } : {}),
+        ...(policy !== undefined ? { policy } : {}),
+        ...(acl !== undefined ? { acl } : {}),
+      },
+      notes,
+      incomplete,
+    },
+  };
+}
+
+/** One line per call, for the confirmation prompt. */
+export function describeCall(call: RestoreCall): string {
+  switch (call.api) {
+    case 'PutBucketPublicAccessBlock': {
+      const settings = Object.entries(call.input.PublicAccessBlockConfiguration)
+        .map(([name, on]) => `${name}=${on}`)
+        .join(' ');
+      return `PutBucketPublicAccessBlock ${call.input.Bucket}: ${settings}`;
+    }
+    case 'DeleteBucketPublicAccessBlock':
+      return `DeleteBucketPublicAccessBlock ${call.input.Bucket} (no bucket-level settings, as before)`;
+    case 'PutBucketPolicy':
+      return `PutBucketPolicy ${call.input.Bucket}: ${call.input.Policy}`;
+    case 'PutBucketAcl':
+      return `PutBucketAcl ${call.input.Bucket}: ${JSON.stringify(call.input.AccessControlPolicy.Grants)}`;
+  }
+}
+
+/** The parts of the target that differ from what was read after the restore (empty when all match). */
+export function targetMismatches(target: RestoreTarget, state: CurrentBucketState): string[] {
+  const mismatches: string[] = [];
+  if (target.bucketPublicAccessBlock !== undefined) {
+    const now = state.bucketPublicAccessBlock === null ? null : fullBlock(state.bucketPublicAccessBlock);
+    if (!jsonEqual(now, target.bucketPublicAccessBlock)) {
+      mismatches.push(`Block Public Access is ${JSON.stringify(now)}, expected ${JSON.stringify(target.bucketPublicAccessBlock)}`);
+    }
+  }
+  if (target.policy !== undefined && !samePolicy(state.policy, target.policy)) {
+    mismatches.push('the bucket policy differs from the restored one');
+  }
+  if (target.acl !== undefined && !sameGrants(state.acl?.Grants, target.acl.Grants)) {
+    mismatches.push('the bucket ACL grants differ from the restored ones');
+  }
+  return mismatches;
+}

@@ -1,0 +1,124 @@
+/**
+ * Tamper evidence: every DynamoDB audit item is compared with its write-once copy in the Object Lock archive.
+ * Pure: items and archive copies in, findings out.
+ *
+ * For each item: its record must still hash to its `recordSha256` attribute, its `archiveKey` must be the key
+ * derived from its id and event time, and the archived copy must exist and hold the same record (compared as
+ * canonical JSON, so a reviewer sees which fields differ). Archive copies with no item are reported too: a
+ * deleted item is as much a tampering as an edited one.
+ */
+import { canonicalJson, recordFromItem, sha256Hex } from '../../lambda/shared/audit/record';
+import { AUDIT_TABLE, archiveKeyFor } from '../../lambda/shared/audit/table-schema';
+import { describeChange, diffStates } from './diff';
+
+export const VERIFY_PROBLEMS = [
+  'archive-missing',
+  'archive-unreadable',
+  'record-differs',
+  'hash-mismatch',
+  'archive-key-mismatch',
+  'item-missing',
+  'archive-not-locked',
+  'unfinished',
+] as const;
+export type VerifyProblem = (typeof VERIFY_PROBLEMS)[number];
+
+/** Problems that mean the trail was altered (everything but `unfinished`, which is work still in progress). */
+export function isTampering(finding: VerifyFinding): boolean {
+  return finding.problem !== 'unfinished';
+}
+
+/**
+ * A remediation's claim that has not been completed yet: the remediator writes a claim first and replaces it
+ * with the hashed record at the end. A claim never carries a hash, so removing `finishedAt` from a finished
+ * record does not make it look unfinished.
+ */
+export function isUnfinishedClaim(item: Readonly<Record<string, unknown>>): boolean {
+  return item.finishedAt === undefined && item[AUDIT_TABLE.hashAttribute] === undefined && typeof item.phase === 'string';
+}
+
+export interface VerifyFinding {
+  readonly problem: VerifyProblem;
+  /** The record id, when known. */
+  readonly id?: string;
+  readonly archiveKey: string;
+  readonly detail: string;
+}
+
+/** What GetObject returned for an archive key; `body: null` when there is no such object. */
+export interface ArchiveCopy {
+  readonly body: string | null;
+  /** The object's Object Lock mode, when S3 reported it (needs s3:GetObjectRetention). */
+  readonly lockMode?: string;
+}
+
+/** The archive key an item should have, from its own id and event time. */
+export function expectedArchiveKey(item: Readonly<Record<string, unknown>>): string | undefined {
+  const id = item[AUDIT_TABLE.partitionKey];
+  const eventTime = item[AUDIT_TABLE.timeAttribute];
+  return typeof id === 'string' && typeof eventTime === 'string' && eventTime.length >= 10 ? archiveKeyFor(id, eventTime) : undefined;
+}
+
+/** Everything wrong with one item and its archive copy; empty when they agree. */
+export function checkItem(item: Readonly<Record<string, unknown>>, archive: ArchiveCopy, now: Date = new Date()): VerifyFinding[] {
+  const findings: VerifyFinding[] = [];
+  const id = typeof item[AUDIT_TABLE.partitionKey] === 'string' ? (item[AUDIT_TABLE.partitionKey] as string) : undefined;
+  const archiveKey = expectedArchiveKey(item) ?? String(item[AUDIT_TABLE.archiveKeyAttribute] ?? '(unknown)');
+  const base = { ...(id !== undefined ? { id } : {}), archiveKey };
+  if (isUnfinishedClaim(item)) {
+    const lease = typeof item.leaseUntil === 'number' ? item.leaseUntil : undefined;
+    const stale = lease !== undefined && lease < now.getTime() ? `; its lease ran out at ${new Date(lease).toISOString()}, so the remediation stopped before finishing` : '';
+    return [{ ...base, problem: 'unfinished', detail: `claimed by a remediation still in phase "${String(item.phase)}"${stale}` }];
+  }
+  const record = recordFromItem(item);
+  const tableHash = sha256Hex(canonicalJson(record));
+
+  if (item[AUDIT_TABLE.hashAttribute] !== tableHash) {
+    findings.push({ ...base, problem: 'hash-mismatch', detail: `the item no longer hashes to its ${AUDIT_TABLE.hashAttribute} attribute (stored ${String(item[AUDIT_TABLE.hashAttribute])}, computed ${tableHash})` });
+  }
+  if (item[AUDIT_TABLE.archiveKeyAttribute] !== archiveKey) {
+    findings.push({ ...base, problem: 'archive-key-mismatch', detail: `the item's ${AUDIT_TABLE.archiveKeyAttribute} is ${String(item[AUDIT_TABLE.archiveKeyAttribute])}, but its id and event time give ${archiveKey}` });
+  }
+  if (archive.body === null) {
+    findings.push({ ...base, problem: 'archive-missing', detail: 'no write-once copy in the archive bucket' });
+    return findings;
+  }
+  let archived: unknown;
+  try {
+    archived = JSON.parse(archive.body) as unknown;
+  } catch (error) {
+    findings.push({ ...base, problem: 'archive-unreadable', detail: `the archive copy is not JSON (${(error as Error).message})` });
+    return findings;
+  }
+  const archiveHash = sha256Hex(canonicalJson(archived));
+  if (archiveHash !== tableHash) {
+    const changes = diffStates(archived, record).slice(0, 10);
+    findings.push({
+      ...base,
+      problem: 'record-differs',
+      detail: `the table's record differs from the archive copy: ${changes.map((change) => describeChange(change, 160)).join('; ')}`,
+    });
+  }
+  if (archive.lockMode !== undefined && archive.lockMode !== 'COMPLIANCE') {
+    findings.push({ ...base, problem: 'archive-not-locked', detail: `the archive copy is under Object Lock mode ${archive.lockMode}, not COMPLIANCE` });
+  }
+  return findings;
+}
+
+/** Archive keys with no item among `items` (the items of the same days): deleted from the table. */
+export function orphanedArchiveKeys(archiveKeys: readonly string[], items: readonly Readonly<Record<string, unknown>>[]): VerifyFinding[] {
+  const known = new Set(items.map((item) => expectedArchiveKey(item)).filter((key): key is string => key !== undefined));
+  return archiveKeys
+    .filter((key) => key.endsWith('.json') && !known.has(key))
+    .map((key) => ({
+      problem: 'item-missing' as const,
+      id: key.slice(key.lastIndexOf('/') + 1, -'.json'.length),
+      archiveKey: key,
+      detail: 'the archive holds this record but the table does not (deleted, or its event time was changed)',
+    }));
+}
+
+/** The archive prefix holding the records of one UTC day (YYYY-MM-DD). */
+export function archivePrefixForDay(day: string): string {
+  return archiveKeyFor('x', `${day}T00:00:00Z`).replace(/x\.json$/, '');
+}

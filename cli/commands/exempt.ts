@@ -1,0 +1,160 @@
+import { validateExemption, type Exemption } from '../../lambda/remediate/environment';
+import { isExpired, type StoredExemption } from '../../lambda/shared/exemptions/exemptions-table';
+import { scanExemptions } from '../../lambda/shared/exemptions/exemptions-store';
+import { EXIT, UsageError, type CliIo } from '../io';
+import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps, type GuardrailContext } from '../audit/context';
+import { grantExemption, revokeExemption, type ExemptionStores } from '../audit/exemption-changes';
+import { parseInstant } from '../audit/time-range';
+
+const EXEMPT_USAGE = `usage: bucket-guardrail exempt <bucket|glob> --reason TEXT --owner WHO --expires ISO
+  Leaves matching buckets alone until the expiry (the remediator reads these exemptions with the bucket's state).
+  A glob uses * for any run of characters and ? for one. The change is written to the audit trail.
+${COMMON_USAGE}`;
+
+const EXEMPTIONS_USAGE = `usage: bucket-guardrail exemptions list [--json]
+       bucket-guardrail exemptions remove <bucket|glob>
+${COMMON_USAGE}`;
+
+async function exemptionStores(context: GuardrailContext): Promise<ExemptionStores> {
+  const { exemptionsTable, auditTable, archiveBucket } = await context.resources(['exemptionsTable', 'auditTable', 'archiveBucket']);
+  return {
+    dynamoDb: context.clients.dynamoDbDocument(context.region),
+    s3: context.clients.s3(context.region),
+    exemptionsTable,
+    auditTable,
+    archiveBucket,
+  };
+}
+
+/** Checks a new exemption: shape (as the remediator checks cdk.json exemptions) and an expiry in the future. */
+export function parseNewExemption(bucket: string | undefined, values: { reason?: string; owner?: string; expires?: string }, now: Date): Exemption {
+  if (bucket === undefined) {
+    throw new UsageError(`name the bucket or glob to exempt\n${EXEMPT_USAGE}`);
+  }
+  for (const flag of ['reason', 'owner', 'expires'] as const) {
+    if (values[flag] === undefined || values[flag].trim() === '') {
+      throw new UsageError(`--${flag} is required: an exemption is a reviewed decision with a reason, an owner and an end\n${EXEMPT_USAGE}`);
+    }
+  }
+  let exemption: Exemption;
+  try {
+    exemption = validateExemption({ bucket, reason: values.reason, owner: values.owner, expires: values.expires }, 'exemption');
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  const expires = parseInstant(exemption.expires, '--expires');
+  if (expires.getTime() <= now.getTime()) {
+    throw new UsageError(`--expires ${exemption.expires} is not in the future`);
+  }
+  return exemption;
+}
+
+export function createExemptCommand(deps: Partial<AuditCommandDeps> = {}) {
+  return async function exemptCommand(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags(
+      args,
+      { ...COMMON_OPTIONS, reason: { type: 'string' }, owner: { type: 'string' }, expires: { type: 'string' } } as const,
+      EXEMPT_USAGE,
+    );
+    if (values.help) {
+      io.stdout.write(`${EXEMPT_USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (positionals.length > 1) {
+      throw new UsageError(`exempt takes one bucket or glob, got ${positionals.length}\n${EXEMPT_USAGE}`);
+    }
+    const context = createContext(values, io, deps);
+    const startedAt = context.deps.now();
+    const exemption = parseNewExemption(positionals[0], values, startedAt);
+    const stores = await exemptionStores(context);
+    const caller = await context.deps.callerIdentity(context.clients);
+    const change = await grantExemption(stores, exemption, 'exempt-command', {
+      caller,
+      id: context.deps.newId(),
+      startedAt,
+      now: context.deps.now,
+      account: caller.account,
+      region: context.region ?? 'unknown',
+    });
+    const replaced = change.previous ? ` (replaces the exemption owned by ${change.previous.owner} until ${change.previous.expires})` : '';
+    io.stdout.write(
+      `Exempted ${exemption.bucket} until ${exemption.expires}, owner ${exemption.owner}${replaced}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`,
+    );
+    return EXIT.ok;
+  };
+}
+
+function renderExemptions(exemptions: readonly StoredExemption[], now: Date): string {
+  const header = ['BUCKET/GLOB', 'STATUS', 'EXPIRES', 'OWNER', 'REASON', 'CREATED BY', 'CREATED AT'];
+  const rows = [...exemptions]
+    .sort((a, b) => a.bucket.localeCompare(b.bucket))
+    .map((exemption) => [
+      exemption.bucket,
+      isExpired(exemption, now) ? 'expired' : 'active',
+      exemption.expires,
+      exemption.owner,
+      exemption.reason,
+      exemption.createdBy,
+      exemption.createdAt,
+    ]);
+  const widths = header.map((title, column) => Math.min(60, Math.max(title.length, ...rows.map((row) => (row[column] as string).length))));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => {
+        const width = widths[column] as number;
+        return (cell.length > width ? `${cell.slice(0, width - 1)}…` : cell).padEnd(width);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function createExemptionsCommand(deps: Partial<AuditCommandDeps> = {}) {
+  return async function exemptionsCommand(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags(args, { ...COMMON_OPTIONS, json: { type: 'boolean' } } as const, EXEMPTIONS_USAGE);
+    if (values.help) {
+      io.stdout.write(`${EXEMPTIONS_USAGE}\n`);
+      return EXIT.ok;
+    }
+    const [action, ...rest] = positionals;
+    const context = createContext(values, io, deps);
+    if (action === 'list' && rest.length === 0) {
+      const { exemptionsTable } = await context.resources(['exemptionsTable']);
+      const { exemptions, invalid } = await scanExemptions(context.clients.dynamoDbDocument(context.region), exemptionsTable);
+      const now = context.deps.now();
+      if (values.json) {
+        io.stdout.write(`${JSON.stringify({ exemptions: exemptions.map((exemption) => ({ ...exemption, expired: isExpired(exemption, now) })), invalid }, null, 2)}\n`);
+        return EXIT.ok;
+      }
+      const lines = exemptions.length === 0 ? ['No exemptions in the table (exemptions in cdk.json are listed there).'] : [renderExemptions(exemptions, now)];
+      for (const item of invalid) {
+        lines.push(`invalid item ${item.bucket ?? '(no bucket)'}: ${item.problem} (the remediator ignores it)`);
+      }
+      io.stdout.write(`${lines.join('\n')}\n`);
+      return EXIT.ok;
+    }
+    if (action === 'remove' && rest.length === 1) {
+      const bucket = rest[0] as string;
+      const stores = await exemptionStores(context);
+      const caller = await context.deps.callerIdentity(context.clients);
+      const startedAt = context.deps.now();
+      const change = await revokeExemption(stores, bucket, {
+        caller,
+        id: context.deps.newId(),
+        startedAt,
+        now: context.deps.now,
+        account: caller.account,
+        region: context.region ?? 'unknown',
+      });
+      if (!change) {
+        throw new UsageError(`there is no exemption for "${bucket}" in ${stores.exemptionsTable}; "exemptions list" shows them`);
+      }
+      io.stdout.write(`Removed the exemption for ${bucket}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`);
+      return EXIT.ok;
+    }
+    throw new UsageError(EXEMPTIONS_USAGE);
+  };
+}
+
+export const exemptCommand = createExemptCommand();
+export const exemptionsCommand = createExemptionsCommand();

@@ -1,0 +1,98 @@
+import { EXIT, UsageError, type CliIo } from '../io';
+import { listArchiveKeys, mapLimit, queryAll, readArchiveCopy } from '../audit/aws';
+import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps } from '../audit/context';
+import { planAuditQueries } from '../audit/query-plan';
+import { daysNewestFirst, parseTimeRange, type TimeRange } from '../audit/time-range';
+import { archivePrefixForDay, checkItem, expectedArchiveKey, isTampering, isUnfinishedClaim, orphanedArchiveKeys, type VerifyFinding } from '../audit/verify-records';
+
+const USAGE = `usage: bucket-guardrail verify [--since 7d|ISO] [--until ISO] [--json]
+  Checks every audit record of the range (whole UTC days) against its write-once copy in the Object Lock
+  archive and lists records that are missing, altered or deleted. Exit 1 on any mismatch.
+  --since 30m|36h|7d|2w|ISO  start of the range (default 7d)
+  --until ISO              end of the range (default now)
+  --json                   print the result as JSON
+${COMMON_USAGE}`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  since: { type: 'string' },
+  until: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Widens a range to whole UTC days, so every item and archive copy of those days is compared. */
+function wholeDays(range: TimeRange): TimeRange {
+  const days = daysNewestFirst(range);
+  return { from: new Date(`${days[days.length - 1]}T00:00:00.000Z`), to: new Date(`${days[0]}T23:59:59.999Z`) };
+}
+
+export interface VerifyResult {
+  readonly from: string;
+  readonly to: string;
+  readonly archiveBucket: string;
+  readonly checked: number;
+  readonly ok: number;
+  /** Missing, altered or deleted records: any of these makes verify exit 1. */
+  readonly findings: readonly VerifyFinding[];
+  /** Remediations still in progress (claimed, not yet completed): listed, not failures. */
+  readonly unfinished: readonly VerifyFinding[];
+}
+
+export function createVerifyCommand(deps: Partial<AuditCommandDeps> = {}) {
+  return async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseFlags(args, OPTIONS, USAGE);
+    if (values.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (positionals.length > 0) {
+      throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
+    }
+    const context = createContext(values, io, deps);
+    const range = wholeDays(parseTimeRange({ since: values.since, until: values.until }, context.deps.now()));
+    const { auditTable, archiveBucket } = await context.resources(['auditTable', 'archiveBucket']);
+    const s3 = context.clients.s3(context.region);
+
+    const items = await queryAll(context.clients.dynamoDbDocument(context.region), planAuditQueries(auditTable, range, {}));
+    const now = context.deps.now();
+    const perItem = await mapLimit(items, 16, async (item) => {
+      const key = expectedArchiveKey(item) ?? String(item.archiveKey ?? '');
+      const archive = isUnfinishedClaim(item) || key === '' ? { body: null } : await readArchiveCopy(s3, archiveBucket, key);
+      return checkItem(item, archive, now);
+    });
+    const archiveKeys = (await mapLimit(daysNewestFirst(range), 8, (day) => listArchiveKeys(s3, archiveBucket, archivePrefixForDay(day)))).flat();
+    const all = [...perItem.flat(), ...orphanedArchiveKeys(archiveKeys, items)];
+    const findings = all.filter(isTampering);
+    const unfinished = all.filter((finding) => !isTampering(finding));
+    const result: VerifyResult = {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      archiveBucket,
+      checked: items.length - unfinished.length,
+      ok: perItem.filter((list) => list.length === 0).length,
+      findings,
+      unfinished,
+    };
+
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      const lines = [
+        `Checked ${result.checked} record${result.checked === 1 ? '' : 's'} from ${result.from} to ${result.to} against s3://${archiveBucket}: ${result.ok} intact, ${findings.length} problem${findings.length === 1 ? '' : 's'}.`,
+      ];
+      for (const finding of findings) {
+        lines.push(`  ${finding.problem.padEnd(20)} ${finding.id ?? '(unknown id)'}  ${finding.archiveKey}`, `      ${finding.detail}`);
+      }
+      for (const claim of unfinished) {
+        lines.push(`  ${'in progress'.padEnd(20)} ${claim.id ?? '(unknown id)'}  ${claim.detail}`);
+      }
+      if (findings.length > 0) {
+        lines.push('', 'The archive copies are write-once (Object Lock, COMPLIANCE mode): where they differ, the archive holds the record as written.');
+      }
+      io.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return findings.length > 0 ? EXIT.findings : EXIT.ok;
+  };
+}
+
+export const verifyCommand = createVerifyCommand();

@@ -1,0 +1,146 @@
+/**
+ * The AWS world the audit commands run against in tests: the audit and exemptions tables (in memory, with
+ * the audit table's indexes), the stateful S3 fake for customer buckets plus the archive bucket's objects,
+ * and the stack's outputs from CloudFormation. Everything goes through aws-sdk-client-mock mocks.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { mockClient } from 'aws-sdk-client-mock';
+import { canonicalJson, type AuditRecord } from '../../../lambda/shared/audit/record';
+import { AUDIT_TABLE, archiveKeyFor } from '../../../lambda/shared/audit/table-schema';
+import type { AuditCommandDeps } from '../../../cli/audit/context';
+import type { CallerIdentity } from '../../../cli/audit/operator-records';
+import { S3Fake, type BucketInit } from '../../fakes/s3-fake';
+import type { FakeStub } from '../../fakes/call-log';
+import { DynamoTables } from './dynamo-tables';
+import { itemOf } from './records';
+
+export const AUDIT_TABLE_NAME = 'BucketGuardrail-AuditTable-1ABC';
+export const EXEMPTIONS_TABLE_NAME = 'BucketGuardrail-ExemptionsTable-9XYZ';
+export const ARCHIVE_BUCKET = 'bucketguardrail-auditarchive-1q2w3e';
+export const HOME_REGION = 'us-east-1';
+export const ENV = { AWS_REGION: HOME_REGION };
+
+export const OPERATOR: CallerIdentity = {
+  arn: 'arn:aws:sts::111122223333:assumed-role/OnCallEngineer/dave',
+  account: '111122223333',
+  userId: 'AROAONCALLEXAMPLE:dave',
+};
+
+const mockS3 = () => mockClient(S3Client);
+const mockCloudFormation = () => mockClient(CloudFormationClient);
+
+export interface AuditWorld {
+  readonly tables: DynamoTables;
+  readonly s3: S3Fake;
+  readonly s3Mock: ReturnType<typeof mockS3>;
+  readonly cloudFormation: ReturnType<typeof mockCloudFormation>;
+  /** Stores a record as the remediator does: the item in the table and the canonical JSON in the archive. */
+  store(record: AuditRecord, options?: { archive?: boolean }): void;
+  archiveBody(key: string): string | undefined;
+  deps(now: string): Partial<AuditCommandDeps>;
+  restore(): void;
+}
+
+export function createAuditWorld(options: { pageSize?: number; listPageSize?: number } = {}): AuditWorld {
+  const byIndex = AUDIT_TABLE.indexes;
+  const tables = new DynamoTables(
+    {
+      [AUDIT_TABLE_NAME]: {
+        partitionKey: AUDIT_TABLE.partitionKey,
+        indexes: {
+          [byIndex.byBucket.name]: { partitionKey: byIndex.byBucket.partitionKey, sortKey: AUDIT_TABLE.timeAttribute },
+          [byIndex.byOutcome.name]: { partitionKey: byIndex.byOutcome.partitionKey, sortKey: AUDIT_TABLE.timeAttribute },
+          [byIndex.byDay.name]: { partitionKey: byIndex.byDay.partitionKey, sortKey: AUDIT_TABLE.timeAttribute },
+        },
+      },
+      [EXEMPTIONS_TABLE_NAME]: { partitionKey: 'bucket' },
+    },
+    options.pageSize,
+  );
+  const s3 = new S3Fake();
+  const s3Mock = mockS3();
+  const controlMock = mockClient(S3ControlClient);
+  s3.install(s3Mock as unknown as FakeStub, controlMock as unknown as FakeStub);
+  s3.addBucket(ARCHIVE_BUCKET, { region: HOME_REGION });
+  const objects = () => s3.bucket(ARCHIVE_BUCKET).objects;
+
+  s3Mock.on(GetObjectCommand).callsFake((input) => {
+    const object = input.Bucket === ARCHIVE_BUCKET ? objects().get(String(input.Key)) : undefined;
+    if (!object) {
+      throw new S3ServiceException({ name: 'NoSuchKey', $fault: 'client', $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' });
+    }
+    return { Body: { transformToString: async () => object.body }, ObjectLockMode: 'COMPLIANCE', ContentType: object.contentType };
+  });
+  const listPageSize = options.listPageSize ?? 1000;
+  s3Mock.on(ListObjectsV2Command).callsFake((input) => {
+    const keys = [...objects().keys()].filter((key) => key.startsWith(String(input.Prefix ?? ''))).sort();
+    const start = input.ContinuationToken === undefined ? 0 : keys.indexOf(String(input.ContinuationToken)) + 1;
+    const page = keys.slice(start, start + listPageSize);
+    const truncated = start + listPageSize < keys.length;
+    return { Contents: page.map((Key) => ({ Key })), IsTruncated: truncated, ...(truncated ? { NextContinuationToken: page[page.length - 1] } : {}) };
+  });
+
+  const cloudFormation = mockCloudFormation();
+  cloudFormation
+    .on(DescribeStacksCommand)
+    .callsFake((input: { StackName?: string }) => {
+      throw Object.assign(new Error(`Stack with id ${String(input.StackName)} does not exist`), { name: 'ValidationError' });
+    });
+  cloudFormation.on(DescribeStacksCommand, { StackName: 'BucketGuardrail' }).resolves({
+    Stacks: [
+      {
+        StackName: 'BucketGuardrail',
+        StackStatus: 'UPDATE_COMPLETE',
+        CreationTime: new Date('2026-10-01T00:00:00Z'),
+        Outputs: [
+          { OutputKey: 'AuditTableName', OutputValue: AUDIT_TABLE_NAME },
+          { OutputKey: 'AuditArchiveBucketName', OutputValue: ARCHIVE_BUCKET },
+          { OutputKey: 'ExemptionsTableName', OutputValue: EXEMPTIONS_TABLE_NAME },
+          { OutputKey: 'AlertTopicArn', OutputValue: 'arn:aws:sns:us-east-1:111122223333:BucketGuardrail-Alerts' },
+        ],
+      },
+    ],
+  });
+
+  let ids = 0;
+  return {
+    tables,
+    s3,
+    s3Mock,
+    cloudFormation,
+    store(record, storeOptions = {}) {
+      tables.put(AUDIT_TABLE_NAME, itemOf(record));
+      if (storeOptions.archive !== false) {
+        objects().set(archiveKeyFor(record.id, record.eventTime), { body: canonicalJson(record), contentType: 'application/json' });
+      }
+    },
+    archiveBody(key) {
+      return objects().get(key)?.body;
+    },
+    deps(now) {
+      return { now: () => new Date(now), callerIdentity: async () => OPERATOR, newId: () => `op-test-${++ids}` };
+    },
+    restore() {
+      tables.restore();
+      s3Mock.restore();
+      controlMock.restore();
+      cloudFormation.restore();
+    },
+  };
+}
+
+/** Adds a customer bucket in the state a record's remediation left it. */
+export function bucketAfter(world: AuditWorld, record: AuditRecord, overrides: BucketInit = {}): void {
+  const after = record.after ?? {};
+  world.s3.addBucket(record.bucket ?? '', {
+    account: record.account,
+    region: record.region,
+    acl: after.acl as BucketInit['acl'],
+    policy: after.policy ?? null,
+    publicAccessBlock: after.bucketPublicAccessBlock ?? null,
+    ownership: after.ownership ?? null,
+    ...overrides,
+  });
+}

@@ -1,0 +1,79 @@
+import { canonicalJson } from '../../../lambda/shared/audit/record';
+import { archivePrefixForDay, checkItem, isTampering, orphanedArchiveKeys } from '../../../cli/audit/verify-records';
+import { itemOf, loadRecord } from './records';
+
+const record = loadRecord('remediated-strip-public-grants');
+const item = itemOf(record);
+const archived = { body: canonicalJson(record), lockMode: 'COMPLIANCE' };
+
+describe('checkItem', () => {
+  test('an item and its archive copy that agree give no finding', () => {
+    expect(checkItem(item, archived)).toEqual([]);
+  });
+
+  test('an archive copy written with other whitespace or key order still agrees', () => {
+    expect(checkItem(item, { body: JSON.stringify(record, null, 2) })).toEqual([]);
+  });
+
+  test('an edited record whose hash was recomputed is caught against the archive, naming the field', () => {
+    // GIVEN someone changed the outcome in DynamoDB and recomputed recordSha256 to hide it
+    const tampered = itemOf({ ...record, outcome: 'already-private' });
+    // WHEN checked
+    const findings = checkItem(tampered, archived);
+    // THEN one finding: the record differs from the write-once copy, at outcome
+    expect(findings).toEqual([
+      expect.objectContaining({ problem: 'record-differs', id: record.id, detail: expect.stringContaining('~ outcome: "remediated" → "already-private"') }),
+    ]);
+  });
+
+  test('an edited record with the old hash is caught twice: hash and archive', () => {
+    const tampered = { ...item, actor: { ...item.actor, arn: 'arn:aws:iam::111122223333:user/someone-else' } };
+    expect(checkItem(tampered, archived).map((finding) => finding.problem)).toEqual(['hash-mismatch', 'record-differs']);
+  });
+
+  test.each([
+    ['missing', { body: null }, 'archive-missing'],
+    ['not JSON', { body: '{"truncated": ' }, 'archive-unreadable'],
+    ['under GOVERNANCE lock', { body: canonicalJson(record), lockMode: 'GOVERNANCE' }, 'archive-not-locked'],
+  ])('an archive copy that is %s is reported', (_name, copy, problem) => {
+    expect(checkItem(item, copy).map((finding) => finding.problem)).toEqual([problem]);
+  });
+
+  test('an archiveKey attribute pointing elsewhere is reported', () => {
+    // The archive key is derived, not part of the hashed record, so only the key check catches it.
+    expect(checkItem({ ...item, archiveKey: 'audit/2020/01/01/other.json' }, archived).map((finding) => finding.problem)).toEqual(['archive-key-mismatch']);
+  });
+
+  test('a claim still in progress is listed as unfinished, not as tampering, and says when its lease ran out', () => {
+    const claim = { id: 'ct-1', eventTime: '2026-11-21T10:00:00Z', day: '2026-11-21', phase: 'claimed', claimToken: 't', leaseUntil: Date.parse('2026-11-21T10:15:00Z') };
+    const [finding] = checkItem(claim, { body: null }, new Date('2026-11-22T00:00:00Z'));
+    expect(finding).toMatchObject({ problem: 'unfinished', id: 'ct-1' });
+    expect(finding?.detail).toContain('its lease ran out at 2026-11-21T10:15:00.000Z');
+    expect(isTampering(finding as NonNullable<typeof finding>)).toBe(false);
+  });
+
+  test('a finished record stripped of finishedAt is not mistaken for a claim', () => {
+    const { finishedAt: _dropped, ...stripped } = item;
+    const problems = checkItem({ ...stripped, phase: 'claimed' }, archived).map((finding) => finding.problem);
+    expect(problems).toContain('hash-mismatch');
+    expect(problems).not.toContain('unfinished');
+  });
+});
+
+describe('orphanedArchiveKeys', () => {
+  test('an archive copy with no item of its day is a deleted record', () => {
+    // GIVEN the archive lists two copies and the table holds one of them
+    const keys = [item.archiveKey, 'audit/2026/11/21/ct-deleted-one.json', 'audit/2026/11/21/readme.txt'];
+    // WHEN compared
+    const findings = orphanedArchiveKeys(keys, [item]);
+    // THEN the other one is reported, by id
+    expect(findings).toEqual([
+      { problem: 'item-missing', id: 'ct-deleted-one', archiveKey: 'audit/2026/11/21/ct-deleted-one.json', detail: expect.stringContaining('the table does not') },
+    ]);
+  });
+
+  test('the archive prefix of a day matches archiveKeyFor', () => {
+    expect(archivePrefixForDay('2026-11-21')).toBe('audit/2026/11/21/');
+    expect(item.archiveKey.startsWith(archivePrefixForDay('2026-11-21'))).toBe(true);
+  });
+});

@@ -1,0 +1,94 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createVerifyCommand, type VerifyResult } from '../../cli/commands/verify';
+import { memoryIo } from './cli-io';
+import { ARCHIVE_BUCKET, AUDIT_TABLE_NAME, ENV, createAuditWorld, type AuditWorld } from './audit/harness';
+import { itemOf, loadRecord, recordAt } from './audit/records';
+
+const NOW = '2026-11-22T12:00:00Z';
+
+describe('bucket-guardrail verify', () => {
+  let world: AuditWorld;
+  const bpa = loadRecord('remediated-block-public-access');
+  const strip = loadRecord('remediated-strip-public-grants');
+  beforeEach(() => {
+    // GIVEN three intact records, paged one item and one archive key at a time
+    world = createAuditWorld({ pageSize: 1, listPageSize: 1 });
+    world.store(bpa);
+    world.store(strip);
+    world.store(recordAt('2026-11-21T08:00:00Z', 'failed', 'payments-exports'));
+  });
+  afterEach(() => world.restore());
+
+  const run = async (args: string[] = []) => {
+    const io = memoryIo({ env: ENV });
+    const code = await createVerifyCommand(world.deps(NOW))(args, io);
+    return { code, io };
+  };
+
+  test('an intact trail exits 0, every record compared with its archive copy', async () => {
+    const { code, io } = await run();
+    expect(code).toBe(0);
+    expect(io.out()).toBe(`Checked 3 records from 2026-11-15T00:00:00.000Z to 2026-11-22T23:59:59.999Z against s3://${ARCHIVE_BUCKET}: 3 intact, 0 problems.\n`);
+    // AND each archive copy was read once, each day's archive listing followed to its end
+    expect(world.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(3);
+    const listings = world.s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input);
+    expect(listings.filter((input) => input.Prefix === 'audit/2026/11/21/')).toHaveLength(2);
+    expect(listings.filter((input) => input.Prefix === 'audit/2026/11/21/')[1]?.ContinuationToken).toEqual(expect.stringMatching(/^audit\/2026\/11\/21\//));
+    // AND the items came from by-day queries over whole days, page by page
+    const queries = world.tables.mock.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(queries.every((query) => query.IndexName === 'by-day')).toBe(true);
+    expect(queries.filter((query) => query.ExpressionAttributeValues?.[':pk'] === '2026-11-21')).toHaveLength(2);
+  });
+
+  test('a record altered in DynamoDB, even with its hash recomputed, fails verify with exit 1', async () => {
+    // GIVEN someone rewrote the failed remediation as already-private and fixed up recordSha256
+    const original = recordAt('2026-11-21T08:00:00Z', 'failed', 'payments-exports');
+    world.tables.put(AUDIT_TABLE_NAME, itemOf({ ...original, outcome: 'already-private' }));
+    // WHEN verified
+    const { code, io } = await run();
+    // THEN exit 1, naming the record and the changed field
+    expect(code).toBe(1);
+    expect(io.out()).toContain('2 intact, 1 problem.');
+    expect(io.out()).toMatch(/record-differs\s+ct-payments-exports-20261121080000/);
+    expect(io.out()).toContain('~ outcome: "failed" → "already-private"');
+    expect(io.out()).toContain('the archive holds the record as written');
+  });
+
+  test('a record deleted from DynamoDB is found from its archive copy', async () => {
+    // GIVEN the failed record's item is gone from the table, its archive copy is not
+    world.tables.delete(AUDIT_TABLE_NAME, 'ct-payments-exports-20261121080000');
+    // WHEN verified
+    const { code, io } = await run(['--json']);
+    // THEN exit 1 with the deleted record named by its archive key
+    const result = JSON.parse(io.out()) as VerifyResult;
+    expect(code).toBe(1);
+    expect(result).toMatchObject({ checked: 2, ok: 2 });
+    expect(result.findings).toEqual([
+      expect.objectContaining({ problem: 'item-missing', id: 'ct-payments-exports-20261121080000', archiveKey: 'audit/2026/11/21/ct-payments-exports-20261121080000.json' }),
+    ]);
+  });
+
+  test('a record with no archive copy is reported missing', async () => {
+    world.store(recordAt('2026-11-19T10:00:00Z', 'remediated', 'late-archive'), { archive: false });
+    const { code, io } = await run(['--json']);
+    const result = JSON.parse(io.out()) as VerifyResult;
+    expect(code).toBe(1);
+    expect(result).toMatchObject({ checked: 4, ok: 3 });
+    expect(result.findings).toEqual([expect.objectContaining({ problem: 'archive-missing', id: 'ct-late-archive-20261119100000', archiveKey: 'audit/2026/11/19/ct-late-archive-20261119100000.json' })]);
+  });
+
+  test('a remediation still in progress is listed but does not fail verify', async () => {
+    world.tables.put(AUDIT_TABLE_NAME, { id: 'ct-running', eventTime: '2026-11-22T11:59:00Z', day: '2026-11-22', phase: 'claimed', claimToken: 'x', leaseUntil: Date.parse('2026-11-22T12:00:30Z'), trigger: 'event', scope: 'bucket' });
+    const { code, io } = await run();
+    expect(code).toBe(0);
+    expect(io.out()).toContain('Checked 3 records');
+    expect(io.out()).toMatch(/in progress\s+ct-running\s+claimed by a remediation still in phase "claimed"/);
+  });
+
+  test('--since limits the days compared', async () => {
+    const { io } = await run(['--since', '2026-11-21', '--json']);
+    const result = JSON.parse(io.out()) as VerifyResult;
+    expect(result).toMatchObject({ from: '2026-11-21T00:00:00.000Z', checked: 2, ok: 2, findings: [] });
+  });
+});
