@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { bundleBenchTargets, runBundleBench } from './bundles';
 import { runEngineBench } from './engine';
 import { runHandlerBench } from './handler';
+import { runSweepBench } from './sweep';
 
 interface Bench {
   readonly name: string;
@@ -23,6 +24,7 @@ const BENCHES: Bench[] = [
     run: runHandlerBench,
     targets: { 'handler.containP50InD': ['<=', 2.2], 'handler.containP99InD': ['<=', 2.2], 'handler.totalP50InD': ['<=', 4] },
   },
+  { name: 'sweep', run: runSweepBench, targets: { 'sweep.10k.overIdeal': ['<=', 1.3] } },
   { name: 'bundles', run: runBundleBench, targets: bundleBenchTargets() },
 ];
 

@@ -15,6 +15,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: 'explain <file|-> [--json]       why a bucket snapshot is (not) public, offline',
     load: () => (require('./commands/explain') as typeof import('./commands/explain')).explainCommand,
   },
+  scan: {
+    summary: 'scan [--region R] [--json] [--fix [--yes]]   find public buckets in the account (read-only unless --fix)',
+    load: () => (require('./commands/scan') as typeof import('./commands/scan')).scanCommand,
+  },
   audit: {
     summary: 'audit [--since 7d|ISO] [--until ISO] [--bucket B] [--outcome O] [--actor A] [--format table|json|csv|md|html] [--out FILE]',
     load: () => (require('./commands/audit') as typeof import('./commands/audit')).auditCommand,

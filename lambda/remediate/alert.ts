@@ -7,7 +7,7 @@
  * characters, as SNS requires. Message attributes carry severity, outcome, bucket, account and eventName
  * for subscription filter policies.
  */
-import { canonicalJson, type AuditRecord, type StateSnapshot } from '../shared/audit/record';
+import { canonicalJson, recordJson, type AuditActor, type AuditExemption, type AuditRecord, type StateSnapshot } from '../shared/audit/record';
 import type { AccessLevel, Finding, PublicAccessBlock } from '../shared/exposure/types';
 import { settingsOff } from './decide';
 import type { AlertMessage } from './ports';
@@ -17,10 +17,20 @@ export const MAX_MESSAGE_BYTES = 250_000;
 export const MAX_SUBJECT_LENGTH = 99;
 const MAX_FINDINGS_IN_EMAIL = 10;
 
-/** Whether a record is worth waking someone for: a public bucket (whatever was done), a failure, an account change. */
+/**
+ * Whether a record is worth waking someone for: a public bucket (whatever was done), a failure, an account
+ * change. A sweep alerts only for buckets it changed or failed to change: report-only and exempt findings are in
+ * its summary, and repeating them every few hours is noise. Operator records (the CLI's) are never alerted here.
+ */
 export function shouldAlert(record: AuditRecord): boolean {
+  if (record.trigger === 'operator') {
+    return false;
+  }
   if (record.outcome === 'failed') {
     return true;
+  }
+  if (record.trigger === 'sweep') {
+    return record.outcome === 'remediated';
   }
   if (record.scope === 'account') {
     return record.outcome === 'remediated' || record.outcome === 'report-only';
@@ -65,6 +75,12 @@ function headline(record: AuditRecord): string {
       return `S3 bucket gone before it was checked: ${bucket}`;
     case 'ignored':
       return `S3 event ignored: ${bucket}`;
+    case 'restored':
+      return `Remediation undone by an operator: ${bucket}`;
+    case 'exemption-granted':
+      return `Exemption granted: ${bucket}`;
+    case 'exemption-revoked':
+      return `Exemption revoked: ${bucket}`;
   }
 }
 
@@ -182,6 +198,32 @@ function outcomeSentence(record: AuditRecord): string {
       return 'Changed nothing: the bucket no longer exists.';
     case 'ignored':
       return `Ignored: ${record.reason ?? ''}`;
+    case 'restored':
+    case 'exemption-granted':
+    case 'exemption-revoked':
+      return `An operator changed it: ${record.reason ?? record.outcome}`;
+  }
+}
+
+/** The principal lines of the WHO section: ARN, role behind a session, service, address and agent. */
+function pushActor(push: (...lines: string[]) => void, actor: AuditActor): void {
+  push(`  ${actor.arn ?? actor.principalId ?? 'unknown principal'}${actor.type ? ` (${actor.type})` : ''}`);
+  if (actor.sessionIssuerArn) push(`  role: ${actor.sessionIssuerArn}`);
+  if (actor.invokedBy) push(`  via: ${actor.invokedBy}`);
+  push(`  from: ${actor.sourceIp ?? 'unknown'}`, `  agent: ${actor.userAgent ?? 'unknown'}`);
+}
+
+function describeExemption(exemption: AuditExemption): string {
+  const who = `"${exemption.bucket}" (owner ${exemption.owner})`;
+  switch (exemption.status) {
+    case 'applied':
+      return `${who} until ${exemption.expires}: ${exemption.reason}`;
+    case 'expired':
+      return `${who} EXPIRED on ${exemption.expires}; it no longer applies.`;
+    case 'granted':
+      return `${who} granted until ${exemption.expires}: ${exemption.reason}`;
+    case 'revoked':
+      return `${who} revoked (it ran until ${exemption.expires}): ${exemption.reason}`;
   }
 }
 
@@ -191,19 +233,24 @@ export function renderEmail(record: AuditRecord): string {
   const push = (...more: string[]) => lines.push(...more);
   push(renderSubject(record).replace(/^\[[A-Z]+\] /, ''), `Severity: ${record.severity}`, '');
   if (record.bucket) push(`Bucket:  ${record.bucket}`);
-  push(`Account: ${record.account}`, `Region:  ${record.region}`, '');
+  push(`Account: ${record.account}`, `Region:  ${record.region}`);
+  if (record.actingRoleArn) push(`Acted through: ${record.actingRoleArn}`);
+  push('');
 
   push('WHO');
-  const actor = record.actor;
   if (record.trigger === 'sweep') {
     push(`  Found by a sweep${record.sweepId ? ` (${record.sweepId})` : ''} at ${record.eventTime}`);
   }
-  if (actor) {
-    push(`  ${actor.arn ?? actor.principalId ?? 'unknown principal'}${actor.type ? ` (${actor.type})` : ''}`);
-    if (actor.sessionIssuerArn) push(`  role: ${actor.sessionIssuerArn}`);
-    if (actor.invokedBy) push(`  via: ${actor.invokedBy}`);
-    push(`  from: ${actor.sourceIp ?? 'unknown'}`, `  agent: ${actor.userAgent ?? 'unknown'}`);
+  const exposedBy = record.exposedBy;
+  if (exposedBy?.status === 'found') {
+    push(`  exposed by ${exposedBy.eventName ?? 'an API call'} at ${exposedBy.eventTime ?? 'an unknown time'}`);
+    if (exposedBy.actor) pushActor(push, exposedBy.actor);
+  } else if (exposedBy?.status === 'not-found') {
+    push('  CloudTrail event history (90 days) has no call that exposed it');
+  } else if (exposedBy?.status === 'unavailable') {
+    push(`  who exposed it is unknown: CloudTrail could not be asked${exposedBy.detail ? ` (${exposedBy.detail})` : ''}`);
   }
+  if (record.actor) pushActor(push, record.actor);
   if (record.eventName) push(`  call: ${record.eventName} at ${record.eventTime}`);
   if (record.requestedPublicAccessBlock) push(`  asked for Block Public Access: ${formatBlock(record.requestedPublicAccessBlock)}`);
   push('');
@@ -231,14 +278,11 @@ export function renderEmail(record: AuditRecord): string {
   }
 
   if (record.exemption) {
-    const exemption = record.exemption;
-    push('EXEMPTION');
-    push(
-      exemption.status === 'applied'
-        ? `  "${exemption.bucket}" (owner ${exemption.owner}) until ${exemption.expires}: ${exemption.reason}`
-        : `  "${exemption.bucket}" (owner ${exemption.owner}) EXPIRED on ${exemption.expires}; it no longer applies.`,
-      '',
-    );
+    push('EXEMPTION', `  ${describeExemption(record.exemption)}`);
+    if (record.exemption.source) {
+      push(`  kept in: ${record.exemption.source === 'table' ? `the exemptions table${record.exemption.grantRecordId ? ` (granted in audit record ${record.exemption.grantRecordId})` : ''}` : 'the deployment (EXEMPTIONS)'}`);
+    }
+    push('');
   }
 
   push('WHAT THE GUARDRAIL DID', `  ${outcomeSentence(record)}`);
@@ -276,14 +320,19 @@ export function renderEmail(record: AuditRecord): string {
   const restore = restoreCommands(record);
   if (restore.length > 0) {
     push('HOW TO RESTORE (only if intended: exempt it first, or it is contained again)');
+    if (record.scope === 'bucket' && record.trigger !== 'operator') {
+      push(`  npx bucket-guardrail restore ${record.id}   (exempts the bucket, then puts back exactly what was changed)`, '  or by hand:');
+    }
     for (const line of restore) push(`  ${line}`);
     push('');
   }
-  if (record.scope === 'bucket' && record.bucket) {
+  if (record.scope === 'bucket' && record.bucket && record.trigger !== 'operator') {
+    const expires = addDays(record.eventTime, 90);
     push(
       'HOW TO EXEMPT',
-      '  Add to the guardrail exemptions (EXEMPTIONS) and redeploy:',
-      `  {"bucket":"${record.bucket}","reason":"<why>","owner":"<team>","expires":"${addDays(record.eventTime, 90)}"}`,
+      `  npx bucket-guardrail exempt ${record.bucket} --reason "<why>" --owner "<team>" --expires ${expires}`,
+      '  or add to the guardrail exemptions (EXEMPTIONS) and redeploy:',
+      `  {"bucket":"${record.bucket}","reason":"<why>","owner":"<team>","expires":"${expires}"}`,
       '',
     );
   }
@@ -294,7 +343,7 @@ export function renderEmail(record: AuditRecord): string {
 
 /** The record for `default`, cut down when the whole record would not fit in an SNS message. */
 function defaultPayload(record: AuditRecord, emailBytes: number): string {
-  const full = canonicalJson(record);
+  const full = recordJson(record);
   if (Buffer.byteLength(full) + emailBytes <= MAX_MESSAGE_BYTES) {
     return full;
   }

@@ -4,6 +4,7 @@
  *
  * This module is pure: it never reads `process.env` itself; callers pass the environment in.
  */
+import { CROSS_ACCOUNT_ENV, parseCrossAccountEnvironment, type CrossAccountSettings } from '../shared/aws/assume-role';
 
 export const REMEDIATION_MODES = ['enforce', 'report-only'] as const;
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
@@ -32,6 +33,8 @@ export const REMEDIATE_ENV = {
   selfRoleArn: 'SELF_ROLE_ARN',
   sensitiveTagKeys: 'SENSITIVE_TAG_KEYS',
   enforceAccountBlockPublicAccess: 'ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS',
+  /** The DynamoDB exemptions table (`bucket-guardrail exempt`), read with the bucket state. Optional. */
+  exemptionsTableName: 'EXEMPTIONS_TABLE_NAME',
 } as const;
 
 /** The handler's configuration after validation. */
@@ -49,6 +52,13 @@ export interface RemediateConfig {
   readonly sensitiveTagKeys: readonly string[];
   /** Turn all four account-level Block Public Access settings back on after an account-level event weakens them. */
   readonly enforceAccountBlockPublicAccess: boolean;
+  /** The exemptions table, read in the first round trip with the bucket state; when absent only `exemptions` apply. */
+  readonly exemptionsTableName?: string;
+  /**
+   * Organization-wide: the member role to assume in every account other than the function's own
+   * (MEMBER_ROLE_NAME, ORGANIZATION_ID). When absent every call uses the function's own credentials.
+   */
+  readonly crossAccount?: CrossAccountSettings;
 }
 
 /** Invalid configuration: names the variable and the fix. Thrown at cold start. */
@@ -63,6 +73,7 @@ export class ConfigurationError extends Error {
   }
 }
 
+const TABLE_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,255}$/;
 const ARN_PATTERN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+$/;
 const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -110,7 +121,7 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     throw new ConfigurationError(REMEDIATE_ENV.alertTopicArn, `"${alertTopicArn}" is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`);
   }
   const auditTableName = required(env, REMEDIATE_ENV.auditTableName);
-  if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(auditTableName)) {
+  if (!TABLE_NAME_PATTERN.test(auditTableName)) {
     throw new ConfigurationError(REMEDIATE_ENV.auditTableName, `"${auditTableName}" is not a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)`);
   }
   const auditArchiveBucket = env[REMEDIATE_ENV.auditArchiveBucket]?.trim() || undefined;
@@ -152,6 +163,22 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
   const enforceAccountBlockPublicAccess =
     oneOf(REMEDIATE_ENV.enforceAccountBlockPublicAccess, env[REMEDIATE_ENV.enforceAccountBlockPublicAccess]?.trim() || 'false', ['true', 'false'] as const) === 'true';
 
+  const exemptionsTableName = env[REMEDIATE_ENV.exemptionsTableName]?.trim() || undefined;
+  if (exemptionsTableName !== undefined && !TABLE_NAME_PATTERN.test(exemptionsTableName)) {
+    throw new ConfigurationError(
+      REMEDIATE_ENV.exemptionsTableName,
+      `"${exemptionsTableName}" is not a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -); leave it unset to use only EXEMPTIONS`,
+    );
+  }
+
+  let crossAccount: CrossAccountSettings | undefined;
+  try {
+    crossAccount = parseCrossAccountEnvironment(env);
+  } catch (error) {
+    const variable = (error as { variable?: unknown }).variable;
+    throw new ConfigurationError(typeof variable === 'string' ? variable : CROSS_ACCOUNT_ENV.memberRoleName, messageAfterVariable(error), { cause: error });
+  }
+
   return {
     alertTopicArn,
     auditTableName,
@@ -162,7 +189,16 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     selfRoleArn,
     sensitiveTagKeys,
     enforceAccountBlockPublicAccess,
+    ...(exemptionsTableName !== undefined ? { exemptionsTableName } : {}),
+    ...(crossAccount !== undefined ? { crossAccount } : {}),
   };
+}
+
+/** "VARIABLE: message" → "message", so a wrapped error names its variable once. */
+function messageAfterVariable(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const colon = message.indexOf(': ');
+  return colon >= 0 ? message.slice(colon + 2) : message;
 }
 
 /** The inverse of parseRemediateEnvironment, for the construct. Values may be CDK tokens. */
@@ -176,6 +212,8 @@ export function toRemediateEnvironment(config: {
   selfRoleArn: string;
   sensitiveTagKeys: readonly string[];
   enforceAccountBlockPublicAccess: boolean;
+  exemptionsTableName?: string;
+  crossAccount?: CrossAccountSettings;
 }): Record<string, string> {
   const env: Record<string, string> = {
     [REMEDIATE_ENV.alertTopicArn]: config.alertTopicArn,
@@ -189,6 +227,13 @@ export function toRemediateEnvironment(config: {
   };
   if (config.auditArchiveBucket !== undefined) {
     env[REMEDIATE_ENV.auditArchiveBucket] = config.auditArchiveBucket;
+  }
+  if (config.exemptionsTableName !== undefined) {
+    env[REMEDIATE_ENV.exemptionsTableName] = config.exemptionsTableName;
+  }
+  if (config.crossAccount !== undefined) {
+    env[CROSS_ACCOUNT_ENV.memberRoleName] = config.crossAccount.memberRoleName;
+    env[CROSS_ACCOUNT_ENV.organizationId] = config.crossAccount.organizationId;
   }
   return env;
 }

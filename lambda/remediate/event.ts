@@ -199,11 +199,19 @@ function isOneOf<T extends string>(value: string, list: readonly T[]): value is 
   return (list as readonly string[]).includes(value);
 }
 
-/**
- * Validates an event and decides whether the remediator should act on it.
- * `selfRoleArn` is the guardrail's own role: calls whose session was issued by exactly that role are skipped.
- */
-export function interpretEvent(raw: unknown, options: { readonly selfRoleArn: string }): InterpretedEvent {
+export interface InterpretOptions {
+  /** The guardrail's own role: calls whose session was issued by exactly that role are skipped. */
+  readonly selfRoleArn: string;
+  /**
+   * Organization-wide: the guardrail's member role in an account (`arn:<partition>:iam::<account>:role/<name>`).
+   * Calls in that account whose session was issued by exactly that role are the guardrail's own and are skipped.
+   * @default - single account: only `selfRoleArn` is ours
+   */
+  readonly memberRoleArnFor?: (account: string) => string;
+}
+
+/** Validates an event and decides whether the remediator should act on it. */
+export function interpretEvent(raw: unknown, options: InterpretOptions): InterpretedEvent {
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) {
     return { kind: 'ignored', reason: describeIssues(parsed.error.issues) };
@@ -225,6 +233,9 @@ export function interpretEvent(raw: unknown, options: { readonly selfRoleArn: st
   const actor = actorOf(detail);
   if (actor.sessionIssuerArn !== undefined && actor.sessionIssuerArn === options.selfRoleArn) {
     return { kind: 'ignored', reason: "the guardrail's own call (session issued by SELF_ROLE_ARN)", ...ids };
+  }
+  if (actor.sessionIssuerArn !== undefined && options.memberRoleArnFor !== undefined && actor.sessionIssuerArn === options.memberRoleArnFor(account)) {
+    return { kind: 'ignored', reason: "the guardrail's own call (session issued by its member role in this account, MEMBER_ROLE_NAME)", ...ids };
   }
 
   const requestedPublicAccessBlock = requestedBlock(detail.requestParameters?.PublicAccessBlockConfiguration);

@@ -5,11 +5,19 @@
  *
  * Bucket path, in sequential round trips:
  *   1. claim the audit record  ∥  read the bucket's live state (ACL, policy, BPA, ownership, policy status,
- *      tags, account BPA — all in parallel)
+ *      tags, account BPA — all in parallel)  ∥  read the exemptions table
  *   2. contain: PutBucketPublicAccessBlock with all four settings on   (∥ save the exact removal, strip only)
+ *      (∥ for a sweep: look up in CloudTrail who exposed the bucket)
  *   3. strip only: remove the public ACL grants and policy statements
  *   4. verify: read and evaluate again (re-read a little later while S3 catches up, if still public)
  *   5. complete the audit record  ∥  archive copy  ∥  SNS alert
+ *
+ * In an organization, every S3 call on a bucket in another account goes through that account's member role
+ * (the S3StatePort resolves the credentials; the first call for an account adds one AssumeRole). The audit
+ * record, the archive copy and the alert stay in the guardrail's own account.
+ *
+ * A sweep may skip the record of a bucket it finds private (`recordPrivateSweepBuckets: false`): the claim then
+ * moves after the reads and is made only for a bucket that is public, exempt, or could not be read.
  *
  * Expected, terminal conditions are outcomes. Anything unknown is alerted, the claim released, and the
  * error rethrown (as RemediationError with the cause) so Lambda's retry and failure destination keep it.
@@ -17,23 +25,27 @@
 import { randomUUID } from 'node:crypto';
 import {
   auditIdForCloudTrailEvent,
+  isRemediationOutcome,
   type AuditAction,
   type AuditActor,
   type AuditExemption,
-  type AuditOutcome,
+  type AuditExposedBy,
   type AuditRecord,
   type AuditRemoval,
   type AuditVerdict,
+  type RemediationOutcome,
   type Severity,
   type StateSnapshot,
   AUDIT_SCHEMA_VERSION,
 } from '../shared/audit/record';
+import { AssumeRoleError, InvalidAccountIdError, parseRoleArn } from '../shared/aws/assume-role';
 import { awsErrorCode, describeError, hasErrorCode, isAccessDenied, type ErrorDescription } from '../shared/aws/errors';
+import type { DecodedExemptions, StoredExemption } from '../shared/exemptions/exemptions-table';
 import { evaluateExposure } from '../shared/exposure';
 import type { PublicAccessBlock } from '../shared/exposure/types';
 import { renderAlert, shouldAlert } from './alert';
 import { ALL_BLOCKED, allFourOn, combineVerdict, settingsOff } from './decide';
-import type { RemediateConfig } from './environment';
+import type { Exemption, RemediateConfig } from './environment';
 import { interpretEvent, type AccountChangeEvent, type BucketChangeEvent } from './event';
 import { findExemption, type ExemptionMatch } from './exemptions';
 import type {
@@ -46,6 +58,7 @@ import type {
   ClaimResult,
   Clock,
   Delivery,
+  ExemptionsPort,
   LoggerPort,
   MetricsPort,
   S3StatePort,
@@ -68,6 +81,25 @@ export interface PipelineDeps {
   readonly clock: Clock;
   readonly logger: LoggerPort;
   readonly metrics: MetricsPort;
+  /**
+   * The exemptions table, read in the first round trip with the bucket state (in addition to `config.exemptions`).
+   * @default - only `config.exemptions` apply
+   */
+  readonly exemptions?: ExemptionsPort;
+  /**
+   * Publish a critical alert before rethrowing an unexpected error. The sweep turns this off: it retries the
+   * bucket through its queue and alerts once when the last attempt fails.
+   * @default true
+   */
+  readonly alertOnUnexpectedError?: boolean;
+  /**
+   * Write an audit record for every bucket a sweep checks. `false`: a bucket a sweep finds private (and not
+   * exempt) is read, decided and returned with its verdict after one round trip, with no claim, record or
+   * archive copy; public, exempt and unreadable buckets are recorded as always. Event-triggered work is
+   * always recorded.
+   * @default true
+   */
+  readonly recordPrivateSweepBuckets?: boolean;
   /** @default setTimeout-based */
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default DEFAULT_VERIFY_RETRY_DELAYS_MS */
@@ -79,11 +111,18 @@ export interface PipelineDeps {
 }
 
 export interface RemediationResult {
-  readonly outcome: AuditOutcome;
+  readonly outcome: RemediationOutcome;
   readonly reason?: string;
   readonly auditId?: string;
+  /** The account the work was about (the bucket's owner, or the account whose setting changed). */
+  readonly account?: string;
   /** True when this was a second delivery of work already done (or under way). */
   readonly duplicate?: boolean;
+  /**
+   * The decision about the bucket, whenever its state was read: also for a bucket a sweep found private
+   * without writing a record (`record` is then undefined).
+   */
+  readonly verdict?: AuditVerdict;
   /** The record written, when one was. */
   readonly record?: AuditRecord;
 }
@@ -104,6 +143,12 @@ interface TriggerFields {
   /** The Block Public Access settings the triggering call asked for, when it carried them. */
   readonly requestedPublicAccessBlock?: PublicAccessBlock;
   readonly sweepId?: string;
+  /**
+   * For a sweep: finds the CloudTrail call that exposed the bucket (LookupEvents). Called only for a bucket
+   * found public, in parallel with containment; must never reject (errors become `status: 'unavailable'`).
+   * @default - no lookup; the record has no `exposedBy`
+   */
+  readonly lookupExposedBy?: () => Promise<AuditExposedBy>;
 }
 
 export interface BucketRemediationRequest extends TriggerFields {
@@ -129,24 +174,62 @@ export class RemediationError extends Error {
 
 type ErrorKind = 'bucket-gone' | 'refused' | 'unknown';
 
-/** AccessDenied (IAM, an SCP, an organization policy, ExpectedBucketOwner) and ACL refusals are terminal. */
+/**
+ * AccessDenied (IAM, an SCP, an organization policy, ExpectedBucketOwner), ACL refusals and a member account
+ * whose role cannot be assumed (AccessDenied from STS) are terminal. A throttled or failing AssumeRole is not.
+ */
 export function classifyError(error: unknown): ErrorKind {
+  if (error instanceof AssumeRoleError) return error.accessDenied ? 'refused' : 'unknown';
+  if (error instanceof InvalidAccountIdError) return 'refused';
   if (hasErrorCode(error, 'NoSuchBucket')) return 'bucket-gone';
   if (isAccessDenied(error) || hasErrorCode(error, 'AccessControlListNotSupported')) return 'refused';
   return 'unknown';
 }
 
-function refusalReason(what: string, error: unknown): string {
+/** Why a refused call failed, in words; for AssumeRole, what to check in the member account. */
+export function refusalReason(what: string, error: unknown): string {
+  if (error instanceof AssumeRoleError) {
+    const cause = describeError(error.cause);
+    return (
+      `${what} was not possible: the guardrail cannot act in account ${error.accountId}, AssumeRole into ${error.roleArn} was refused ` +
+      `(${error.code ?? cause.name}: ${cause.message}); the member stack may not have reached this account yet, or the role's trust policy ` +
+      `does not name the guardrail's role`
+    );
+  }
+  if (error instanceof InvalidAccountIdError) {
+    return `${what} was not possible: ${error.message}`;
+  }
   const description = describeError(error);
   return `${what} was refused (${awsErrorCode(error) ?? description.name}: ${description.message}); an IAM policy, SCP or organization policy may deny it`;
+}
+
+/** A record the pipeline writes: never one of the operator outcomes. */
+type PipelineRecord = AuditRecord & { readonly outcome: RemediationOutcome };
+
+interface RecordFields {
+  outcome: RemediationOutcome;
+  severity: Severity;
+  reason?: string;
+  verdict?: AuditVerdict;
+  exemption?: AuditExemption;
+  removed?: AuditRemoval;
+  before?: StateSnapshot;
+  after?: StateSnapshot;
+  error?: ErrorDescription;
 }
 
 /** Mutable state of one run, and the steps every path shares. */
 class Run {
   readonly actions: AuditAction[] = [];
   readonly claimToken: string;
+  /** Said in the record's reason after the outcome's own words (e.g. the exemptions table was unreadable). */
+  readonly notes: string[] = [];
+  readonly actingRoleArn: string | undefined;
   containedAt?: number;
   claimed = false;
+  /** Sweep: the CloudTrail lookup started once the bucket was found public. */
+  exposedByLookup?: Promise<AuditExposedBy>;
+  private exposedBy?: AuditExposedBy;
 
   constructor(
     readonly deps: PipelineDeps,
@@ -157,6 +240,7 @@ class Run {
     readonly bucket?: string,
   ) {
     this.claimToken = (deps.newClaimToken ?? randomUUID)();
+    this.actingRoleArn = deps.s3.actingRoleArn?.(account);
   }
 
   iso(ms: number): string {
@@ -180,6 +264,32 @@ class Run {
       ...(fields.eventName !== undefined ? { eventName: fields.eventName } : {}),
       ...(fields.sweepId !== undefined ? { sweepId: fields.sweepId } : {}),
     });
+  }
+
+  /** Undefined when the claim is this run's; otherwise what to return (a duplicate), or throws (unexpected). */
+  async settleClaim(claimed: PromiseSettledResult<ClaimResult>): Promise<RemediationResult | undefined> {
+    if (claimed.status === 'rejected') {
+      return this.unexpected('claiming the audit record', claimed.reason);
+    }
+    if (!claimed.value.claimed) {
+      return this.duplicate(claimed.value);
+    }
+    this.claimed = true;
+    return undefined;
+  }
+
+  /** The claim on its own (a sweep that read first): undefined when it is this run's, else what to return. */
+  async claimNow(): Promise<RemediationResult | undefined> {
+    return this.settleClaim(await settled(this.claim()));
+  }
+
+  /** Starts the sweep's CloudTrail lookup, if it has one; it runs alongside whatever comes next. */
+  lookUpExposure(): void {
+    const lookup = this.fields.lookupExposedBy;
+    if (lookup === undefined || this.exposedByLookup !== undefined) return;
+    this.exposedByLookup = Promise.resolve()
+      .then(lookup)
+      .catch((error: unknown): AuditExposedBy => ({ status: 'unavailable', detail: `${describeError(error).name}: ${describeError(error).message}` }));
   }
 
   /** Sends one write and records it as an action, whatever happens. */
@@ -212,20 +322,20 @@ class Run {
     this.deps.metrics.addMetric(METRICS.timeToContainMs, 'Milliseconds', Math.max(0, sinceChange));
   }
 
-  buildRecord(fields: {
-    outcome: AuditOutcome;
-    severity: Severity;
-    reason?: string;
-    verdict?: AuditVerdict;
-    exemption?: AuditExemption;
-    removed?: AuditRemoval;
-    before?: StateSnapshot;
-    after?: StateSnapshot;
-    error?: ErrorDescription;
-  }): AuditRecord {
+  /** The reason for a refused call, counting a refused AssumeRole (the member stack is missing or wrong). */
+  refused(what: string, error: unknown): string {
+    if (error instanceof AssumeRoleError) {
+      this.deps.metrics.addMetric(METRICS.assumeRoleFailed, 'Count', 1);
+      this.deps.logger.warn('cannot assume the member role; the bucket was not checked', { auditId: this.fields.auditId, account: error.accountId, roleArn: error.roleArn, error });
+    }
+    return refusalReason(what, error);
+  }
+
+  buildRecord(fields: RecordFields): PipelineRecord {
     const { config, clock } = this.deps;
     const finishedAt = clock.now();
     const f = this.fields;
+    const reason = [fields.reason, ...this.notes].filter((part): part is string => part !== undefined).join('; ');
     return {
       schemaVersion: AUDIT_SCHEMA_VERSION,
       id: f.auditId,
@@ -241,7 +351,9 @@ class Run {
       ...(this.bucket !== undefined ? { bucket: this.bucket } : {}),
       account: this.account,
       region: this.region,
+      ...(this.actingRoleArn !== undefined ? { actingRoleArn: this.actingRoleArn } : {}),
       ...(f.actor !== undefined ? { actor: f.actor } : {}),
+      ...(this.exposedBy !== undefined ? { exposedBy: this.exposedBy } : {}),
       ...(f.requestedPublicAccessBlock !== undefined ? { requestedPublicAccessBlock: f.requestedPublicAccessBlock } : {}),
       ...(fields.verdict !== undefined ? { verdict: fields.verdict } : {}),
       severity: fields.severity,
@@ -253,15 +365,23 @@ class Run {
       ...(fields.before !== undefined ? { before: fields.before } : {}),
       ...(fields.after !== undefined ? { after: fields.after } : {}),
       outcome: fields.outcome,
-      ...(fields.reason !== undefined ? { reason: fields.reason } : {}),
+      ...(reason !== '' ? { reason } : {}),
       ...(this.containedAt !== undefined ? { timeToContainMs: Math.max(0, this.containedAt - Date.parse(f.eventTime)) } : {}),
       durationMs: finishedAt - f.receivedAt,
       ...(fields.error !== undefined ? { error: fields.error } : {}),
     };
   }
 
+  /** The end of every path that holds the claim: wait for the CloudTrail lookup (sweep), build, finish. */
+  async conclude(fields: RecordFields): Promise<RemediationResult> {
+    if (this.exposedByLookup !== undefined) {
+      this.exposedBy = await this.exposedByLookup;
+    }
+    return this.finish(this.buildRecord(fields));
+  }
+
   /** Step 5: the final record, its archive copy, the alert (and the account-level seam) in parallel. */
-  async finish(record: AuditRecord): Promise<RemediationResult> {
+  async finish(record: PipelineRecord): Promise<RemediationResult> {
     const { audit, alerts, metrics, logger, accountLevelChange } = this.deps;
     if (record.outcome === 'remediated') metrics.addMetric(METRICS.remediated, 'Count', 1);
     if (record.outcome === 'failed') metrics.addMetric(METRICS.failed, 'Count', 1);
@@ -294,7 +414,14 @@ class Run {
       timeToContainMs: record.timeToContainMs,
       durationMs: record.durationMs,
     });
-    return { outcome: record.outcome, ...(record.reason !== undefined ? { reason: record.reason } : {}), auditId: record.id, record };
+    return {
+      outcome: record.outcome,
+      ...(record.reason !== undefined ? { reason: record.reason } : {}),
+      auditId: record.id,
+      account: record.account,
+      ...(record.verdict !== undefined ? { verdict: record.verdict } : {}),
+      record,
+    };
   }
 
   /** A second delivery: nothing new to do, except re-sending what failed to go out the first time. */
@@ -303,7 +430,7 @@ class Run {
     const auditId = this.fields.auditId;
     if (claim.existing.status === 'in-progress') {
       logger.info('duplicate delivery while another invocation handles the event; nothing to do', { auditId });
-      return { outcome: 'ignored', reason: 'duplicate delivery: another invocation is handling this event', auditId, duplicate: true };
+      return { outcome: 'ignored', reason: 'duplicate delivery: another invocation is handling this event', auditId, account: this.account, duplicate: true };
     }
     const { record, undelivered } = claim.existing;
     if (undelivered.length > 0) {
@@ -323,23 +450,33 @@ class Run {
     } else {
       logger.info('duplicate delivery of an event already handled; nothing to do', { auditId, outcome: record.outcome });
     }
-    return { outcome: record.outcome, reason: 'duplicate delivery: already handled', auditId, duplicate: true, record };
+    return {
+      // Pipeline ids (ct-…, sweep-…) never hold operator records; anything else is not ours to report.
+      outcome: isRemediationOutcome(record.outcome) ? record.outcome : 'ignored',
+      reason: 'duplicate delivery: already handled',
+      auditId,
+      account: record.account,
+      duplicate: true,
+      ...(record.verdict !== undefined ? { verdict: record.verdict } : {}),
+      record,
+    };
   }
 
-  /** Anything unknown: alert (critical), give the claim back, rethrow for Lambda's retry. */
+  /** Anything unknown: alert (critical, unless the caller alerts itself), give the claim back, rethrow for a retry. */
   async unexpected(stage: string, error: unknown, partial: { before?: StateSnapshot; verdict?: AuditVerdict } = {}): Promise<never> {
     const { logger, metrics, alerts } = this.deps;
     const description = describeError(error);
-    logger.error('unexpected error; alerting and rethrowing so Lambda retries the event', { auditId: this.fields.auditId, stage, error });
+    logger.error('unexpected error; rethrowing so the event (or sweep message) is retried', { auditId: this.fields.auditId, account: this.account, bucket: this.bucket, stage, error });
     metrics.addMetric(METRICS.failed, 'Count', 1);
+    const alertNow = this.deps.alertOnUnexpectedError !== false;
     const record = this.buildRecord({
       outcome: 'failed',
       severity: 'critical',
-      reason: `unexpected error during ${stage}; Lambda will retry the event`,
+      reason: `unexpected error during ${stage}; ${this.fields.trigger === 'sweep' ? 'the sweep will retry the bucket' : 'Lambda will retry the event'}`,
       error: description,
       ...partial,
     });
-    const [alerted] = await Promise.allSettled([alerts.publish(renderAlert(record)), this.releaseQuietly(error)]);
+    const [alerted] = await Promise.allSettled([alertNow ? alerts.publish(renderAlert(record)) : Promise.resolve(), this.releaseQuietly(error)]);
     if (alerted?.status === 'rejected') {
       logger.error('the alert about an unexpected error could not be sent either', { auditId: record.id, error: alerted.reason });
     }
@@ -392,9 +529,31 @@ function verdictOf(target: BucketTarget, state: BucketState, sensitiveTagKeys: r
   return combineVerdict(report, state.policyStatus, sensitiveTagsOf(state.tags, sensitiveTagKeys));
 }
 
-function exemptionOf(match: ExemptionMatch | undefined): AuditExemption | undefined {
-  return match === undefined ? undefined : { ...match.exemption, status: match.status };
+/** The exemption for the record: the reviewed fields, its status, and where it is kept. */
+function exemptionOf(match: ExemptionMatch | undefined, fromTable: ReadonlyMap<Exemption, StoredExemption>): AuditExemption | undefined {
+  if (match === undefined) return undefined;
+  const { exemption } = match;
+  const stored = fromTable.get(exemption);
+  return {
+    bucket: exemption.bucket,
+    reason: exemption.reason,
+    owner: exemption.owner,
+    expires: exemption.expires,
+    status: match.status,
+    source: stored !== undefined ? 'table' : 'configuration',
+    ...(stored !== undefined && stored.auditId !== 'unknown' ? { grantRecordId: stored.auditId } : {}),
+  };
 }
+
+/** A promise's outcome without throwing (Promise.allSettled for one promise). */
+function settled<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value): PromiseFulfilledResult<T> => ({ status: 'fulfilled', value }),
+    (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason }),
+  );
+}
+
+const NO_TABLE_EXEMPTIONS: Promise<DecodedExemptions> = Promise.resolve({ exemptions: [], invalid: [] });
 
 function sleeper(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -414,58 +573,108 @@ function stripWrites(target: BucketTarget, plan: StripPlan): WriteAction[] {
   return writes;
 }
 
+/** The exemptions that apply, and which of them came from the table. */
+interface ApplicableExemptions {
+  readonly all: readonly Exemption[];
+  readonly fromTable: ReadonlyMap<Exemption, StoredExemption>;
+}
+
+/**
+ * The exemptions that apply: the configured ones, plus the table's when it could be read. An unreadable table
+ * fails closed (the bucket is decided without its exemptions), counted, logged and said in the record.
+ */
+function exemptionsFrom(run: Run, read: PromiseSettledResult<DecodedExemptions>): ApplicableExemptions {
+  const { config, logger, metrics } = run.deps;
+  if (read.status === 'rejected') {
+    const error = describeError(read.reason);
+    metrics.addMetric(METRICS.exemptionsReadFailed, 'Count', 1);
+    logger.warn('the exemptions table could not be read; deciding without its exemptions', { auditId: run.fields.auditId, bucket: run.bucket, error: read.reason });
+    run.notes.push(`the exemptions table could not be read (${error.code ?? error.name}: ${error.message}), so only the configured exemptions were considered`);
+    return { all: config.exemptions, fromTable: new Map() };
+  }
+  const { exemptions, invalid } = read.value;
+  if (invalid.length > 0) {
+    logger.warn('exemptions table items are not valid exemptions and were skipped', { auditId: run.fields.auditId, invalid });
+  }
+  if (exemptions.length === 0) return { all: config.exemptions, fromTable: new Map() };
+  return { all: [...config.exemptions, ...exemptions], fromTable: new Map(exemptions.map((exemption) => [exemption, exemption])) };
+}
+
 /** Checks one bucket and remediates it per the configuration. Usable without an event (the sweep). */
 export async function remediateBucket(request: BucketRemediationRequest, deps: PipelineDeps): Promise<RemediationResult> {
   const { config, s3, audit, clock, logger, metrics } = deps;
   const { target } = request;
   const run = new Run(deps, request, 'bucket', target.account, target.region, target.bucket);
-  const exemptionMatch = findExemption(target.bucket, config.exemptions, clock.now());
-  const exemption = exemptionOf(exemptionMatch);
+  const claimFirst = request.trigger !== 'sweep' || deps.recordPrivateSweepBuckets !== false;
 
-  // Round trip 1: claim the record and read everything at once.
-  const [claimed, read] = await Promise.allSettled([run.claim(), s3.readBucketState(target)]);
-  if (claimed.status === 'rejected') {
-    return run.unexpected('claiming the audit record', claimed.reason);
+  // Round trip 1: claim the record, read the bucket, read the exemptions table, all at once. (A sweep that
+  // records only what it finds public looks up the record instead of claiming it.)
+  const [claimed, read, tableExemptions, found] = await Promise.all([
+    claimFirst ? settled(run.claim()) : undefined,
+    settled(s3.readBucketState(target)),
+    settled(deps.exemptions !== undefined ? deps.exemptions.readExemptions() : NO_TABLE_EXEMPTIONS),
+    !claimFirst && audit.find !== undefined ? settled(audit.find(request.auditId)) : undefined,
+  ]);
+  if (claimed !== undefined) {
+    const stop = await run.settleClaim(claimed);
+    if (stop !== undefined) return stop;
   }
-  if (!claimed.value.claimed) {
-    return run.duplicate(claimed.value);
-  }
-  run.claimed = true;
+  const applicable = exemptionsFrom(run, tableExemptions);
+  const exemptionMatch = findExemption(target.bucket, applicable.all, clock.now());
+  const exemption = exemptionOf(exemptionMatch, applicable.fromTable);
+
   if (read.status === 'rejected') {
     const kind = classifyError(read.reason);
+    if (kind === 'unknown') {
+      return run.unexpected('reading the bucket', read.reason);
+    }
+    if (!claimFirst) {
+      const stop = await run.claimNow();
+      if (stop !== undefined) return stop;
+    }
     if (kind === 'bucket-gone') {
-      return run.finish(run.buildRecord({ outcome: 'bucket-gone', severity: 'low', reason: 'the bucket no longer exists', ...(exemption ? { exemption } : {}) }));
+      return run.conclude({ outcome: 'bucket-gone', severity: 'low', reason: 'the bucket no longer exists', ...(exemption ? { exemption } : {}) });
     }
-    if (kind === 'refused') {
-      return run.finish(
-        run.buildRecord({
-          outcome: 'failed',
-          severity: 'critical',
-          reason: refusalReason("reading the bucket's configuration", read.reason),
-          error: describeError(read.reason),
-          ...(exemption ? { exemption } : {}),
-        }),
-      );
-    }
-    return run.unexpected('reading the bucket', read.reason);
+    return run.conclude({
+      outcome: 'failed',
+      severity: 'critical',
+      reason: run.refused("reading the bucket's configuration", read.reason),
+      error: describeError(read.reason),
+      ...(exemption ? { exemption } : {}),
+    });
   }
 
   const state = read.value;
-  const before = snapshotOf(state);
   const verdict = verdictOf(target, state, config.sensitiveTagKeys);
   if (verdict.disagreement !== undefined) {
     metrics.addMetric(METRICS.verdictDisagreement, 'Count', 1);
     logger.warn('S3 and the engine disagree about the bucket policy', { auditId: request.auditId, bucket: target.bucket, disagreement: verdict.disagreement });
   }
+  if (verdict.public) run.lookUpExposure();
+  const exempt = exemptionMatch?.status === 'applied';
+  if (!claimFirst) {
+    if (!verdict.public && !exempt) {
+      // Private now, but another delivery of the same check may just have contained it: its record says so.
+      if (found?.status === 'fulfilled' && found.value !== undefined) {
+        return run.duplicate({ claimed: false, existing: found.value });
+      }
+      // A sweep's private bucket: counted by the sweep from this result, nothing written.
+      return { outcome: 'already-private', reason: 'not public', auditId: request.auditId, account: target.account, verdict };
+    }
+    const stop = await run.claimNow();
+    if (stop !== undefined) return stop;
+  }
+
+  const before = snapshotOf(state);
   const sensitive = verdict.sensitiveTags.length > 0;
   const severity = bucketSeverity({ public: verdict.public, access: verdict.access, sensitive, failed: false });
   const common = { verdict, before, severity, ...(exemption ? { exemption } : {}) };
 
-  if (exemptionMatch?.status === 'applied') {
-    return run.finish(run.buildRecord({ ...common, outcome: 'exempt', reason: `exempt until ${exemptionMatch.exemption.expires}: ${exemptionMatch.exemption.reason}` }));
+  if (exempt) {
+    return run.conclude({ ...common, outcome: 'exempt', reason: `exempt until ${exemptionMatch.exemption.expires}: ${exemptionMatch.exemption.reason}` });
   }
   if (!verdict.public) {
-    return run.finish(run.buildRecord({ ...common, outcome: 'already-private', reason: 'not public' }));
+    return run.conclude({ ...common, outcome: 'already-private', reason: 'not public' });
   }
 
   const contain: WriteAction = {
@@ -480,7 +689,7 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
   if (config.mode === 'report-only') {
     run.notSent(contain);
     strips.forEach((write) => run.notSent(write));
-    return run.finish(run.buildRecord({ ...common, outcome: 'report-only', reason: 'REMEDIATION_MODE is report-only; nothing was changed', ...(removed ? { removed } : {}) }));
+    return run.conclude({ ...common, outcome: 'report-only', reason: 'REMEDIATION_MODE is report-only; nothing was changed', ...(removed ? { removed } : {}) });
   }
 
   // Round trip 2: contain. With the strip strategy, the exact text about to be removed is saved meanwhile.
@@ -496,12 +705,16 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
     const kind = classifyError(containResult.error);
     const failedSeverity = bucketSeverity({ public: true, access: verdict.access, sensitive, failed: true });
     if (kind === 'bucket-gone') {
-      return run.finish(run.buildRecord({ ...common, outcome: 'bucket-gone', reason: 'the bucket was deleted before it could be contained' }));
+      return run.conclude({ ...common, outcome: 'bucket-gone', reason: 'the bucket was deleted before it could be contained' });
     }
     if (kind === 'refused') {
-      return run.finish(
-        run.buildRecord({ ...common, severity: failedSeverity, outcome: 'failed', reason: refusalReason('PutBucketPublicAccessBlock', containResult.error), error: describeError(containResult.error) }),
-      );
+      return run.conclude({
+        ...common,
+        severity: failedSeverity,
+        outcome: 'failed',
+        reason: run.refused('PutBucketPublicAccessBlock', containResult.error),
+        error: describeError(containResult.error),
+      });
     }
     return run.unexpected('containing the bucket', containResult.error, { before, verdict });
   }
@@ -521,7 +734,7 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
         return run.unexpected(`${write.api} (strip strategy)`, result.error, { before, verdict });
       }
       stripFailure ??= {
-        reason: `contained with Block Public Access, but ${kind === 'refused' ? refusalReason(write.api, result.error) : `${write.api} found the bucket gone`}`,
+        reason: `contained with Block Public Access, but ${kind === 'refused' ? run.refused(write.api, result.error) : `${write.api} found the bucket gone`}`,
         error: result.error,
       };
     }
@@ -538,19 +751,17 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
     } catch (error) {
       const kind = classifyError(error);
       if (kind === 'bucket-gone') {
-        return run.finish(run.buildRecord({ ...common, outcome: 'bucket-gone', reason: 'the bucket was deleted right after containment', ...(removed ? { removed } : {}) }));
+        return run.conclude({ ...common, outcome: 'bucket-gone', reason: 'the bucket was deleted right after containment', ...(removed ? { removed } : {}) });
       }
       if (kind === 'refused') {
-        return run.finish(
-          run.buildRecord({
-            ...common,
-            severity: 'critical',
-            outcome: 'failed',
-            reason: `contained, but ${refusalReason('verifying the bucket', error)}`,
-            error: describeError(error),
-            ...(removed ? { removed } : {}),
-          }),
-        );
+        return run.conclude({
+          ...common,
+          severity: 'critical',
+          outcome: 'failed',
+          reason: `contained, but ${run.refused('verifying the bucket', error)}`,
+          error: describeError(error),
+          ...(removed ? { removed } : {}),
+        });
       }
       return run.unexpected('verifying the bucket', error, { before, verdict });
     }
@@ -565,25 +776,21 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
   const afterSnapshot = after !== undefined ? snapshotOf(after) : undefined;
   const withAfter = { ...common, ...(afterSnapshot ? { after: afterSnapshot } : {}), ...(removed ? { removed } : {}) };
   if (afterVerdict?.public !== false) {
-    return run.finish(
-      run.buildRecord({
-        ...withAfter,
-        severity: 'critical',
-        outcome: 'failed',
-        reason: 'still public after containment: something re-opened the bucket or the setting did not take effect',
-      }),
-    );
+    return run.conclude({
+      ...withAfter,
+      severity: 'critical',
+      outcome: 'failed',
+      reason: 'still public after containment: something re-opened the bucket or the setting did not take effect',
+    });
   }
   if (stripFailure !== undefined) {
-    return run.finish(run.buildRecord({ ...withAfter, severity: 'critical', outcome: 'failed', reason: stripFailure.reason, error: describeError(stripFailure.error) }));
+    return run.conclude({ ...withAfter, severity: 'critical', outcome: 'failed', reason: stripFailure.reason, error: describeError(stripFailure.error) });
   }
-  return run.finish(
-    run.buildRecord({
-      ...withAfter,
-      outcome: 'remediated',
-      reason: strips.length > 0 ? 'contained with Block Public Access and public grants removed; verified' : 'contained with Block Public Access; verified',
-    }),
-  );
+  return run.conclude({
+    ...withAfter,
+    outcome: 'remediated',
+    reason: strips.length > 0 ? 'contained with Block Public Access and public grants removed; verified' : 'contained with Block Public Access; verified',
+  });
 }
 
 /** Handles a change to the account's Block Public Access (PutAccountPublicAccessBlock / DeleteAccountPublicAccessBlock). */
@@ -592,18 +799,11 @@ export async function handleAccountLevelChange(request: AccountChangeRequest, de
   const run = new Run(deps, request, 'account', request.account, request.region);
 
   const [claimed, read] = await Promise.allSettled([run.claim(), s3.readAccountPublicAccessBlock(request.account, { fresh: true })]);
-  if (claimed.status === 'rejected') {
-    return run.unexpected('claiming the audit record', claimed.reason);
-  }
-  if (!claimed.value.claimed) {
-    return run.duplicate(claimed.value);
-  }
-  run.claimed = true;
+  const stop = await run.settleClaim(claimed);
+  if (stop !== undefined) return stop;
   if (read.status === 'rejected') {
     if (classifyError(read.reason) === 'refused') {
-      return run.finish(
-        run.buildRecord({ outcome: 'failed', severity: 'critical', reason: refusalReason("reading the account's Block Public Access", read.reason), error: describeError(read.reason) }),
-      );
+      return run.conclude({ outcome: 'failed', severity: 'critical', reason: run.refused("reading the account's Block Public Access", read.reason), error: describeError(read.reason) });
     }
     return run.unexpected("reading the account's Block Public Access", read.reason);
   }
@@ -611,7 +811,7 @@ export async function handleAccountLevelChange(request: AccountChangeRequest, de
   const before: StateSnapshot = { accountPublicAccessBlock: current };
   const off = settingsOff(current);
   if (off.length === 0) {
-    return run.finish(run.buildRecord({ outcome: 'already-private', severity: 'low', reason: 'all four account-level Block Public Access settings are on', before }));
+    return run.conclude({ outcome: 'already-private', severity: 'low', reason: 'all four account-level Block Public Access settings are on', before });
   }
   const weakened = `account-level Block Public Access off: ${off.join(', ')}`;
   const restore: WriteAction = {
@@ -622,21 +822,19 @@ export async function handleAccountLevelChange(request: AccountChangeRequest, de
   if (config.mode === 'report-only' || !config.enforceAccountBlockPublicAccess) {
     if (config.enforceAccountBlockPublicAccess) run.notSent(restore);
     const why = config.mode === 'report-only' ? 'REMEDIATION_MODE is report-only' : 'ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS is false';
-    return run.finish(run.buildRecord({ outcome: 'report-only', severity: 'high', reason: `${weakened}; not restored (${why})`, before }));
+    return run.conclude({ outcome: 'report-only', severity: 'high', reason: `${weakened}; not restored (${why})`, before });
   }
 
   const written = await run.write(restore);
   if (!written.ok) {
     if (classifyError(written.error) === 'refused') {
-      return run.finish(
-        run.buildRecord({
-          outcome: 'failed',
-          severity: 'critical',
-          reason: `${weakened}; ${refusalReason('restoring it', written.error)} (an organization-level Block Public Access policy may manage this account)`,
-          error: describeError(written.error),
-          before,
-        }),
-      );
+      return run.conclude({
+        outcome: 'failed',
+        severity: 'critical',
+        reason: `${weakened}; ${run.refused('restoring it', written.error)} (an organization-level Block Public Access policy may manage this account)`,
+        error: describeError(written.error),
+        before,
+      });
     }
     return run.unexpected("restoring the account's Block Public Access", written.error, { before });
   }
@@ -650,9 +848,7 @@ export async function handleAccountLevelChange(request: AccountChangeRequest, de
       after = await s3.readAccountPublicAccessBlock(request.account, { fresh: true });
     } catch (error) {
       if (classifyError(error) === 'refused') {
-        return run.finish(
-          run.buildRecord({ outcome: 'failed', severity: 'critical', reason: `restored, but ${refusalReason('verifying it', error)}`, error: describeError(error), before }),
-        );
+        return run.conclude({ outcome: 'failed', severity: 'critical', reason: `restored, but ${run.refused('verifying it', error)}`, error: describeError(error), before });
       }
       return run.unexpected("verifying the account's Block Public Access", error, { before });
     }
@@ -662,9 +858,17 @@ export async function handleAccountLevelChange(request: AccountChangeRequest, de
   }
   const withAfter = { before, after: { accountPublicAccessBlock: after } };
   if (!allFourOn(after)) {
-    return run.finish(run.buildRecord({ ...withAfter, outcome: 'failed', severity: 'critical', reason: `${weakened}; still off after restoring it` }));
+    return run.conclude({ ...withAfter, outcome: 'failed', severity: 'critical', reason: `${weakened}; still off after restoring it` });
   }
-  return run.finish(run.buildRecord({ ...withAfter, outcome: 'remediated', severity: 'high', reason: `${weakened}; all four turned back on and verified` }));
+  return run.conclude({ ...withAfter, outcome: 'remediated', severity: 'high', reason: `${weakened}; all four turned back on and verified` });
+}
+
+/** Organization-wide: the member role's ARN in any account, in SELF_ROLE_ARN's partition (ours, like SELF_ROLE_ARN). */
+function memberRoleOf(config: RemediateConfig): { memberRoleArnFor?: (account: string) => string } {
+  const memberRoleName = config.crossAccount?.memberRoleName;
+  const self = parseRoleArn(config.selfRoleArn);
+  if (memberRoleName === undefined || self === undefined) return {};
+  return { memberRoleArnFor: (account) => `arn:${self.partition}:iam::${account}:role/${memberRoleName}` };
 }
 
 function triggerFromEvent(event: BucketChangeEvent | AccountChangeEvent, receivedAt: number, leaseUntil: number): TriggerFields {
@@ -687,7 +891,7 @@ function triggerFromEvent(event: BucketChangeEvent | AccountChangeEvent, receive
  */
 export async function processEvent(raw: unknown, deps: PipelineDeps, invocation: { readonly leaseUntil?: number } = {}): Promise<RemediationResult> {
   const receivedAt = deps.clock.now();
-  const interpreted = interpretEvent(raw, { selfRoleArn: deps.config.selfRoleArn });
+  const interpreted = interpretEvent(raw, { selfRoleArn: deps.config.selfRoleArn, ...memberRoleOf(deps.config) });
   if (interpreted.kind === 'ignored') {
     deps.logger.info('event ignored', { reason: interpreted.reason, eventId: interpreted.eventId, eventName: interpreted.eventName });
     deps.metrics.addMetric(METRICS.ignored, 'Count', 1);

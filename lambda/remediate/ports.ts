@@ -7,6 +7,7 @@
  */
 import type { AuditOutcome, AuditRecord, AuditRemoval, AuditAction, S3PolicyStatusAnswer } from '../shared/audit/record';
 import type { ErrorDescription } from '../shared/aws/errors';
+import type { DecodedExemptions } from '../shared/exemptions/exemptions-table';
 import type { AclGrant, BucketAcl, PublicAccessBlock } from '../shared/exposure/types';
 
 export interface BucketTarget {
@@ -62,16 +63,32 @@ export type WriteAction =
   | { readonly api: 'DeleteBucketPolicy'; readonly request: DeleteBucketPolicyRequest; readonly region: string }
   | { readonly api: 'PutAccountPublicAccessBlock'; readonly request: PutAccountPublicAccessBlockRequest; readonly region: string };
 
+/**
+ * S3 and S3 Control for the pipeline. Every call on a bucket (or an account's setting) is made as the account
+ * that owns it: with the function's own credentials in its home account, through the member role elsewhere.
+ */
 export interface S3StatePort {
   /**
    * Reads the bucket's ACL, policy, Block Public Access, Object Ownership, policy status, tags and the
    * account's Block Public Access, all at once (one round trip). Throws the SDK error for NoSuchBucket,
-   * AccessDenied and anything unknown; "not configured" errors become null.
+   * AccessDenied and anything unknown, and AssumeRoleError when the owner account's role cannot be assumed;
+   * "not configured" errors become null.
    */
   readBucketState(target: BucketTarget): Promise<BucketState>;
   /** The account's Block Public Access (null when none). `fresh` bypasses the per-container cache. */
   readAccountPublicAccessBlock(account: string, options?: { readonly fresh?: boolean }): Promise<PublicAccessBlock | null>;
   write(action: WriteAction): Promise<void>;
+  /**
+   * The member-account role calls on `account` go through, when not the function's own credentials (for the
+   * audit record). @default - the function's own credentials everywhere
+   */
+  actingRoleArn?(account: string): string | undefined;
+}
+
+/** The exemptions table (`bucket-guardrail exempt`), read in the first round trip with the bucket state. */
+export interface ExemptionsPort {
+  /** Table exemptions, strongly consistent; invalid items returned, never thrown. Rejects when the table cannot be read. */
+  readExemptions(): Promise<DecodedExemptions>;
 }
 
 /** Deliveries made after the record is written; a failed one is noted on the record and re-sent by a retry. */
@@ -95,13 +112,12 @@ export interface AuditClaim {
   readonly sweepId?: string;
 }
 
-export type ClaimResult =
-  | { readonly claimed: true }
-  | { readonly claimed: false; readonly existing: { readonly status: 'in-progress' } }
-  | {
-      readonly claimed: false;
-      readonly existing: { readonly status: 'finished'; readonly record: AuditRecord; readonly undelivered: readonly Delivery[] };
-    };
+/** A record already under an id: a claim still being worked on, or a finished record. */
+export type ExistingRecord =
+  | { readonly status: 'in-progress' }
+  | { readonly status: 'finished'; readonly record: AuditRecord; readonly undelivered: readonly Delivery[] };
+
+export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing: ExistingRecord };
 
 /** What the strip strategy is about to remove, saved before it is removed. */
 export interface RemovalProgress {
@@ -113,6 +129,12 @@ export interface RemovalProgress {
 export interface AuditPort {
   /** Conditional create: succeeds once per id (or after an earlier holder's lease ran out). */
   claim(claim: AuditClaim): Promise<ClaimResult>;
+  /**
+   * What is stored under `id`, if anything (strongly consistent); writes nothing. A sweep that records only
+   * buckets it finds public uses it to tell a private bucket from one another delivery has just contained.
+   * @default - not available: such a sweep cannot tell, and reports the bucket as it found it
+   */
+  find?(id: string): Promise<ExistingRecord | undefined>;
   saveRemovalProgress(id: string, claimToken: string, progress: RemovalProgress): Promise<void>;
   /** Writes the final record in place of the claim; fails when the claim is no longer this invocation's. */
   complete(record: AuditRecord, claimToken: string): Promise<void>;
@@ -169,6 +191,10 @@ export const METRICS = {
   ignored: 'Ignored',
   timeToContainMs: 'TimeToContainMs',
   verdictDisagreement: 'VerdictDisagreement',
+  /** The exemptions table could not be read; the bucket was decided without its exemptions (fail closed). */
+  exemptionsReadFailed: 'ExemptionsReadFailed',
+  /** AssumeRole into a member account failed; that account's bucket was not checked. */
+  assumeRoleFailed: 'AssumeRoleFailed',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 

@@ -5,23 +5,29 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { AuditOutcome } from '../shared/audit/record';
+import type { RemediationOutcome } from '../shared/audit/record';
+import { AccountCredentialsProvider, parseRoleArn } from '../shared/aws/assume-role';
 import { createAwsClients, type AwsClients, type AwsEnvironment } from '../shared/aws/clients';
+import { scanExemptions } from '../shared/exemptions/exemptions-store';
 import { AccountBlockCache } from './adapters/account-block-cache';
+import { AccountScopedClients } from './adapters/account-clients';
 import { SnsAlertPublisher, regionOfArn } from './adapters/alerts';
 import { DynamoAuditStore } from './adapters/audit-store';
 import { S3StateAdapter } from './adapters/s3-state';
-import { parseRemediateEnvironment, type RemediateConfig } from './environment';
+import { ConfigurationError, REMEDIATE_ENV, parseRemediateEnvironment, type RemediateConfig } from './environment';
 import { processEvent, type PipelineDeps } from './pipeline';
+import type { Clock, LoggerPort, MetricsPort } from './ports';
 
 export const DEFAULT_SERVICE_NAME = 'bucket-guardrail-remediate';
 export const DEFAULT_METRICS_NAMESPACE = 'BucketGuardrail';
 
 /** What the handler resolves with: enough for tests and operators to see what happened without logs. */
 export interface RemediateHandlerResult {
-  readonly outcome: AuditOutcome;
+  readonly outcome: RemediationOutcome;
   readonly reason?: string;
   readonly auditId?: string;
+  /** The account the event was about (absent for ignored events). */
+  readonly account?: string;
   readonly duplicate?: boolean;
 }
 
@@ -40,10 +46,74 @@ export interface RemediateRuntime {
   readonly metrics: Metrics;
 }
 
-/** The account in an IAM role ARN (`arn:<partition>:iam::<account>:role/<name>`). */
-function accountOfRoleArn(arn: string): string | undefined {
-  const account = arn.split(':')[4];
-  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
+export interface PipelineDepsOptions {
+  /**
+   * Publish a critical alert for an unexpected error before rethrowing it (see PipelineDeps).
+   * @default true
+   */
+  readonly alertOnUnexpectedError?: boolean;
+  /**
+   * Record buckets a sweep finds private (see PipelineDeps).
+   * @default true
+   */
+  readonly recordPrivateSweepBuckets?: boolean;
+  /**
+   * Per-account credentials for organization-wide operation.
+   * @default - built from `config.crossAccount` (MEMBER_ROLE_NAME, ORGANIZATION_ID) when set, with STS in the home region
+   */
+  readonly accounts?: AccountCredentialsProvider;
+  /** @default Date.now */
+  readonly clock?: Clock;
+}
+
+/**
+ * The member-role credentials for `config.crossAccount`, or undefined in a single-account deployment. The home
+ * account and partition are SELF_ROLE_ARN's: the function acts there with its own credentials.
+ */
+export function accountCredentialsFor(config: RemediateConfig, clients: AwsClients): AccountCredentialsProvider | undefined {
+  if (config.crossAccount === undefined) return undefined;
+  const self = parseRoleArn(config.selfRoleArn);
+  if (self === undefined) {
+    throw new ConfigurationError(REMEDIATE_ENV.selfRoleArn, `"${config.selfRoleArn}" is not an IAM role ARN; cross-account operation needs the home account from it`);
+  }
+  return new AccountCredentialsProvider({
+    sts: clients.sts(),
+    partition: self.partition,
+    homeAccountId: self.accountId,
+    memberRoleName: config.crossAccount.memberRoleName,
+  });
+}
+
+/**
+ * Every dependency of the remediation pipeline, wired once for both entry points (the event handler and the
+ * sweep worker): S3 through per-(account, region) clients (member-role credentials outside the home account),
+ * the audit table and archive, the alert topic and the exemptions table in the home account.
+ */
+export function createPipelineDeps(config: RemediateConfig, clients: AwsClients, logger: LoggerPort, metrics: MetricsPort, options: PipelineDepsOptions = {}): PipelineDeps {
+  const self = parseRoleArn(config.selfRoleArn);
+  const accounts = options.accounts ?? accountCredentialsFor(config, clients);
+  const audit = new DynamoAuditStore(
+    clients.dynamoDbDocument(),
+    config.auditTableName,
+    config.auditArchiveBucket !== undefined
+      ? { s3: clients.s3(), bucket: config.auditArchiveBucket, ...(self !== undefined ? { expectedOwner: self.accountId } : {}) }
+      : undefined,
+  );
+  const s3 = new S3StateAdapter(new AccountScopedClients(clients, accounts !== undefined ? { accounts } : {}), new AccountBlockCache(), logger);
+  const alerts = new SnsAlertPublisher(clients.sns(regionOfArn(config.alertTopicArn) ?? clients.homeRegion), config.alertTopicArn);
+  const exemptionsTableName = config.exemptionsTableName;
+  return {
+    config,
+    s3,
+    audit,
+    alerts,
+    clock: options.clock ?? { now: () => Date.now() },
+    logger,
+    metrics,
+    ...(exemptionsTableName !== undefined ? { exemptions: { readExemptions: () => scanExemptions(clients.dynamoDbDocument(), exemptionsTableName) } } : {}),
+    ...(options.alertOnUnexpectedError !== undefined ? { alertOnUnexpectedError: options.alertOnUnexpectedError } : {}),
+    ...(options.recordPrivateSweepBuckets !== undefined ? { recordPrivateSweepBuckets: options.recordPrivateSweepBuckets } : {}),
+  };
 }
 
 /** Validates the environment (throws ConfigurationError naming the variable) and builds every dependency. */
@@ -59,17 +129,7 @@ export function buildRemediateRuntime(env: AwsEnvironment, options: { readonly c
     namespace: env.POWERTOOLS_METRICS_NAMESPACE?.trim() || DEFAULT_METRICS_NAMESPACE,
     serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
   });
-  const selfAccount = accountOfRoleArn(config.selfRoleArn);
-  const audit = new DynamoAuditStore(
-    clients.dynamoDbDocument(),
-    config.auditTableName,
-    config.auditArchiveBucket !== undefined
-      ? { s3: clients.s3(), bucket: config.auditArchiveBucket, ...(selfAccount !== undefined ? { expectedOwner: selfAccount } : {}) }
-      : undefined,
-  );
-  const s3 = new S3StateAdapter({ s3: (region) => clients.s3(region), s3Control: () => clients.s3Control() }, new AccountBlockCache(), logger);
-  const alerts = new SnsAlertPublisher(clients.sns(regionOfArn(config.alertTopicArn) ?? clients.homeRegion), config.alertTopicArn);
-  const deps: PipelineDeps = { config, s3, audit, alerts, clock: { now: () => Date.now() }, logger, metrics };
+  const deps = createPipelineDeps(config, clients, logger, metrics);
   return { config, deps, logger, metrics };
 }
 
@@ -88,6 +148,7 @@ export function createRemediateHandler(runtime: Pick<RemediateRuntime, 'deps' | 
         outcome: result.outcome,
         ...(result.reason !== undefined ? { reason: result.reason } : {}),
         ...(result.auditId !== undefined ? { auditId: result.auditId } : {}),
+        ...(result.account !== undefined ? { account: result.account } : {}),
         ...(result.duplicate === true ? { duplicate: true } : {}),
       };
     } finally {

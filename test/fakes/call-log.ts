@@ -22,6 +22,8 @@ export interface CallEntry {
   readonly startedAt: number;
   endedAt?: number;
   error?: string;
+  /** The account whose credentials signed the call, when the fake checks callers. */
+  callerAccount?: string;
 }
 
 export class CallLog {

@@ -90,6 +90,13 @@ export interface S3FakeOptions {
   /** Reject calls from a client whose region is not the bucket's. @default true */
   readonly strictRegions?: boolean;
   readonly log?: CallLog;
+  /**
+   * Checks who calls, as IAM would without a cross-account grant: each call's credentials are resolved from its
+   * client and mapped to an account with this function; a call on another account's bucket (or account
+   * setting) is AccessDenied, and ListBuckets lists the caller's buckets only. Clients then need credentials.
+   * @default - callers are not checked
+   */
+  readonly accountOfAccessKey?: (accessKeyId: string) => string | undefined;
 }
 
 export function privateAcl(ownerId = OWNER_ID): FakeBucket['acl'] {
@@ -166,7 +173,13 @@ function blockFrom(input: PublicAccessBlock | undefined): PublicAccessBlock | nu
   return block;
 }
 
-type Handler = (input: Record<string, unknown>, region: string | undefined) => unknown;
+/** `caller`: the account whose credentials signed the call, when the fake checks callers (`accountOfAccessKey`). */
+type Handler = (input: Record<string, unknown>, region: string | undefined, caller: string | undefined) => unknown;
+
+/** The parts of an SDK client the fake reads: its region and, when callers are checked, its credentials. */
+export interface FakeCaller {
+  readonly config: { readonly region?: unknown; readonly credentials?: unknown };
+}
 
 export class S3Fake {
   readonly buckets = new Map<string, FakeBucket>();
@@ -176,12 +189,15 @@ export class S3Fake {
   private readonly afterHooks: { command: string; service?: FakeService; run: (input: Record<string, unknown>) => void }[] = [];
   private readonly delay: (service: FakeService, command: string) => number;
   private readonly strictRegions: boolean;
+  private readonly accountOfAccessKey: ((accessKeyId: string) => string | undefined) | undefined;
+  private readonly policyAnswers = new Map<string, boolean>();
 
   constructor(options: S3FakeOptions = {}) {
     this.log = options.log ?? new CallLog();
     const delay = options.delayMs ?? 0;
     this.delay = typeof delay === 'function' ? delay : () => delay;
     this.strictRegions = options.strictRegions ?? true;
+    this.accountOfAccessKey = options.accountOfAccessKey;
   }
 
   addBucket(name: string, init: BucketInit = {}): FakeBucket {
@@ -242,14 +258,19 @@ export class S3Fake {
   install(s3: FakeStub, control: FakeStub): void {
     const on = (stub: FakeStub, service: FakeService, command: { name: string } & (new (input: never) => object), handler: Handler) => {
       const name = command.name.replace(/Command$/, '');
-      (stub.on.bind(stub) as (command: unknown) => { callsFake(fn: (input: Record<string, unknown>, getClient: () => { config: { region?: unknown } }) => unknown): unknown })(command).callsFake(
+      (stub.on.bind(stub) as (command: unknown) => { callsFake(fn: (input: Record<string, unknown>, getClient: () => FakeCaller) => unknown): unknown })(command).callsFake(
         async (input, getClient) => {
+          // The calling client, read before any await: aws-sdk-client-mock's getClient() answers with the most
+          // recent caller, which under concurrency is soon another call's client (another region, another account).
+          const client = getClient();
           const entry = this.log.start(service, name, input);
           try {
             await sleep(this.delay(service, name));
-            const region = await this.regionOf(getClient);
+            const region = await this.regionOf(client);
+            const caller = this.accountOfAccessKey !== undefined ? await this.callerAccountOf(client, this.accountOfAccessKey) : undefined;
+            if (caller !== undefined) entry.callerAccount = caller;
             this.throwInjected(service, name, input);
-            const output = handler(input, region);
+            const output = handler(input, region, caller);
             for (const hook of this.afterHooks) {
               if (hook.command === name && (hook.service === undefined || hook.service === service)) hook.run(input);
             }
@@ -263,51 +284,51 @@ export class S3Fake {
       );
     };
 
-    on(s3, 's3', GetBucketAclCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', GetBucketAclCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       return { Owner: { ...bucket.acl.Owner }, Grants: bucket.acl.Grants.map((grant) => structuredClone(grant)) };
     });
-    on(s3, 's3', GetBucketPolicyCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', GetBucketPolicyCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       if (bucket.policy === null) throw s3Error('NoSuchBucketPolicy', 404, 'The bucket policy does not exist');
       return { Policy: bucket.policy };
     });
-    on(s3, 's3', GetPublicAccessBlockCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', GetPublicAccessBlockCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       if (bucket.publicAccessBlock === null) throw s3Error('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found');
       return { PublicAccessBlockConfiguration: { ...bucket.publicAccessBlock } };
     });
-    on(s3, 's3', GetBucketOwnershipControlsCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', GetBucketOwnershipControlsCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       if (bucket.ownership === null) throw s3Error('OwnershipControlsNotFoundError', 404, 'The bucket ownership controls were not found');
       return { OwnershipControls: { Rules: [{ ObjectOwnership: bucket.ownership }] } };
     });
-    on(s3, 's3', GetBucketPolicyStatusCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', GetBucketPolicyStatusCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       if (bucket.policy === null) throw s3Error('NoSuchBucketPolicy', 404, 'The bucket policy does not exist');
-      const isPublic = bucket.policyStatusOverride ?? evaluateExposure({ bucket: bucket.name, policy: bucket.policy }).policyIsPublic;
+      const isPublic = bucket.policyStatusOverride ?? this.policyIsPublic(bucket.name, bucket.policy);
       return { PolicyStatus: { IsPublic: isPublic } };
     });
-    on(s3, 's3', GetBucketTaggingCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', GetBucketTaggingCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       if (bucket.tags === null) throw s3Error('NoSuchTagSet', 404, 'The TagSet does not exist');
       return { TagSet: Object.entries(bucket.tags).map(([Key, Value]) => ({ Key, Value })) };
     });
-    on(s3, 's3', GetBucketLocationCommand, (input) => {
-      const bucket = this.target(input, undefined);
+    on(s3, 's3', GetBucketLocationCommand, (input, _region, caller) => {
+      const bucket = this.target(input, undefined, caller);
       return bucket.region === 'us-east-1' ? {} : { LocationConstraint: bucket.region };
     });
-    on(s3, 's3', PutPublicAccessBlockCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', PutPublicAccessBlockCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       bucket.publicAccessBlock = blockFrom(input.PublicAccessBlockConfiguration as PublicAccessBlock | undefined);
       return {};
     });
-    on(s3, 's3', DeletePublicAccessBlockCommand, (input, region) => {
-      this.target(input, region).publicAccessBlock = null;
+    on(s3, 's3', DeletePublicAccessBlockCommand, (input, region, caller) => {
+      this.target(input, region, caller).publicAccessBlock = null;
       return {};
     });
-    on(s3, 's3', PutBucketAclCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', PutBucketAclCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       if (bucket.ownership === 'BucketOwnerEnforced') {
         throw s3Error('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs');
       }
@@ -320,8 +341,8 @@ export class S3Fake {
       bucket.acl = structuredClone(acl);
       return {};
     });
-    on(s3, 's3', PutBucketPolicyCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', PutBucketPolicyCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       const policy = String(input.Policy);
       try {
         JSON.parse(policy);
@@ -335,21 +356,21 @@ export class S3Fake {
       bucket.policy = policy;
       return {};
     });
-    on(s3, 's3', DeleteBucketPolicyCommand, (input, region) => {
-      this.target(input, region).policy = null;
+    on(s3, 's3', DeleteBucketPolicyCommand, (input, region, caller) => {
+      this.target(input, region, caller).policy = null;
       return {};
     });
-    on(s3, 's3', PutBucketOwnershipControlsCommand, (input, region) => {
+    on(s3, 's3', PutBucketOwnershipControlsCommand, (input, region, caller) => {
       const controls = input.OwnershipControls as { Rules?: { ObjectOwnership?: string }[] } | undefined;
-      this.target(input, region).ownership = controls?.Rules?.[0]?.ObjectOwnership ?? null;
+      this.target(input, region, caller).ownership = controls?.Rules?.[0]?.ObjectOwnership ?? null;
       return {};
     });
-    on(s3, 's3', DeleteBucketOwnershipControlsCommand, (input, region) => {
-      this.target(input, region).ownership = null;
+    on(s3, 's3', DeleteBucketOwnershipControlsCommand, (input, region, caller) => {
+      this.target(input, region, caller).ownership = null;
       return {};
     });
-    on(s3, 's3', PutObjectCommand, (input, region) => {
-      const bucket = this.target(input, region);
+    on(s3, 's3', PutObjectCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
       bucket.objects.set(String(input.Key), {
         body: String(input.Body),
         ...(typeof input.ContentType === 'string' ? { contentType: input.ContentType } : {}),
@@ -357,11 +378,12 @@ export class S3Fake {
       });
       return { ETag: `"${bucket.objects.size}"` };
     });
-    on(s3, 's3', ListBucketsCommand, (input) => {
+    on(s3, 's3', ListBucketsCommand, (input, _region, caller) => {
       const max = typeof input.MaxBuckets === 'number' ? input.MaxBuckets : 10_000;
       const prefix = typeof input.Prefix === 'string' ? input.Prefix : '';
       const after = typeof input.ContinuationToken === 'string' ? input.ContinuationToken : '';
       const names = [...this.buckets.values()]
+        .filter((bucket) => caller === undefined || bucket.account === caller)
         .filter((bucket) => (typeof input.BucketRegion !== 'string' || bucket.region === input.BucketRegion) && bucket.name.startsWith(prefix) && bucket.name > after)
         .sort((a, b) => (a.name < b.name ? -1 : 1));
       const page = names.slice(0, max);
@@ -374,25 +396,38 @@ export class S3Fake {
       };
     });
 
-    on(control, 's3control', GetAccountPublicAccessBlockCommand, (input) => {
+    on(control, 's3control', GetAccountPublicAccessBlockCommand, (input, _region, caller) => {
+      this.checkAccountCaller(input, caller);
       const block = this.accountBlocks.get(String(input.AccountId)) ?? null;
       if (block === null) throw controlError('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found');
       return { PublicAccessBlockConfiguration: { ...block } };
     });
-    on(control, 's3control', PutAccountPublicAccessBlockCommand, (input) => {
+    on(control, 's3control', PutAccountPublicAccessBlockCommand, (input, _region, caller) => {
+      this.checkAccountCaller(input, caller);
       this.accountBlocks.set(String(input.AccountId), blockFrom(input.PublicAccessBlockConfiguration as PublicAccessBlock | undefined));
       return {};
     });
-    on(control, 's3control', DeleteAccountPublicAccessBlockCommand, (input) => {
+    on(control, 's3control', DeleteAccountPublicAccessBlockCommand, (input, _region, caller) => {
+      this.checkAccountCaller(input, caller);
       this.accountBlocks.set(String(input.AccountId), null);
       return {};
     });
   }
 
-  private async regionOf(getClient: () => { config: { region?: unknown } }): Promise<string | undefined> {
-    const region = getClient().config.region;
+  private async regionOf(client: FakeCaller): Promise<string | undefined> {
+    const region = client.config.region;
     if (typeof region === 'function') return (await (region as () => Promise<string>)()) ?? undefined;
     return typeof region === 'string' ? region : undefined;
+  }
+
+  /** The account whose credentials signed the call, when callers are checked. */
+  private async callerAccountOf(client: FakeCaller, accountOfAccessKey: (accessKeyId: string) => string | undefined): Promise<string> {
+    const provider = client.config.credentials;
+    const credentials = (typeof provider === 'function' ? await (provider as () => Promise<unknown>)() : provider) as { accessKeyId?: unknown } | undefined;
+    const accessKeyId = typeof credentials?.accessKeyId === 'string' ? credentials.accessKeyId : '';
+    const account = accountOfAccessKey(accessKeyId);
+    if (account === undefined) throw s3Error('InvalidAccessKeyId', 403, `The AWS access key ID "${accessKeyId}" does not exist in our records`);
+    return account;
   }
 
   private throwInjected(service: FakeService, command: string, input: Record<string, unknown>): void {
@@ -409,9 +444,31 @@ export class S3Fake {
     throw injected(service, injection.error);
   }
 
-  private target(input: Record<string, unknown>, region: string | undefined): FakeBucket {
+  /** S3's own reading of a policy, remembered per (bucket, policy text): the engine is pure, the answer fixed. */
+  private policyIsPublic(bucket: string, policy: string): boolean {
+    const key = `${bucket}\n${policy}`;
+    let answer = this.policyAnswers.get(key);
+    if (answer === undefined) {
+      if (this.policyAnswers.size >= 1_000) this.policyAnswers.clear();
+      answer = evaluateExposure({ bucket, policy }).policyIsPublic;
+      this.policyAnswers.set(key, answer);
+    }
+    return answer;
+  }
+
+  /** S3 Control acts on the caller's own account only (without a cross-account grant). */
+  private checkAccountCaller(input: Record<string, unknown>, caller: string | undefined): void {
+    if (caller !== undefined && caller !== String(input.AccountId)) {
+      throw controlError('AccessDenied', 403, `Access Denied (account ${caller} cannot act on account ${String(input.AccountId)})`);
+    }
+  }
+
+  private target(input: Record<string, unknown>, region: string | undefined, caller: string | undefined): FakeBucket {
     const bucket = this.buckets.get(String(input.Bucket));
     if (bucket === undefined) throw s3Error('NoSuchBucket', 404, 'The specified bucket does not exist');
+    if (caller !== undefined && caller !== bucket.account) {
+      throw s3Error('AccessDenied', 403, `Access Denied (account ${caller} has no grant on a bucket of account ${bucket.account})`);
+    }
     if (typeof input.ExpectedBucketOwner === 'string' && input.ExpectedBucketOwner !== bucket.account) {
       throw s3Error('AccessDenied', 403, 'Access Denied (ExpectedBucketOwner)');
     }

@@ -39,7 +39,12 @@ export class SnsFake {
           failure.remaining -= 1;
           throw failure.error instanceof Error ? failure.error : Object.assign(new Error(failure.error), { name: failure.error });
         }
-        this.published.push(structuredClone(input) as unknown as PublishedAlert);
+        // A copy, so the caller's later changes cannot alter what was published (strings need no copying).
+        const attributes = input.MessageAttributes as PublishedAlert['MessageAttributes'];
+        this.published.push({
+          ...(input as unknown as PublishedAlert),
+          ...(attributes !== undefined ? { MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { ...value }])) } : {}),
+        });
         this.log.end(entry);
         return { $metadata: { httpStatusCode: 200 }, MessageId: `message-${this.published.length}` };
       } catch (error) {

@@ -11,10 +11,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { canonicalJson, recordFromItem, toAuditItem, type AuditRecord } from '../../shared/audit/record';
+import { recordFromItem, recordJson, toAuditItem, type AuditRecord } from '../../shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../shared/audit/table-schema';
 import { hasErrorCode, type ErrorDescription } from '../../shared/aws/errors';
-import type { AuditClaim, AuditPort, ClaimResult, Delivery, RemovalProgress } from '../ports';
+import type { AuditClaim, AuditPort, ClaimResult, Delivery, ExistingRecord, RemovalProgress } from '../ports';
 
 /** The final write found the claim taken over or already completed. */
 export class ClaimLostError extends Error {
@@ -83,15 +83,17 @@ export class DynamoAuditStore implements AuditPort {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
-    const existing = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { [AUDIT_TABLE.partitionKey]: claim.id }, ConsistentRead: true }),
-    );
+    // The condition failed, so an item exists; if it vanished since, someone else is starting over with it.
+    return { claimed: false, existing: (await this.find(claim.id)) ?? { status: 'in-progress' } };
+  }
+
+  async find(id: string): Promise<ExistingRecord | undefined> {
+    const existing = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [AUDIT_TABLE.partitionKey]: id }, ConsistentRead: true }));
     const stored = existing.Item;
-    if (stored === undefined || stored.finishedAt === undefined) {
-      return { claimed: false, existing: { status: 'in-progress' } };
-    }
+    if (stored === undefined) return undefined;
+    if (stored.finishedAt === undefined) return { status: 'in-progress' };
     const undelivered = Array.isArray(stored.undelivered) ? (stored.undelivered as Delivery[]) : [];
-    return { claimed: false, existing: { status: 'finished', record: recordFromItem(stored), undelivered } };
+    return { status: 'finished', record: recordFromItem(stored), undelivered };
   }
 
   async saveRemovalProgress(id: string, claimToken: string, progress: RemovalProgress): Promise<void> {
@@ -128,7 +130,7 @@ export class DynamoAuditStore implements AuditPort {
       new PutObjectCommand({
         Bucket: this.archiveTarget.bucket,
         Key: archiveKeyFor(record.id, record.eventTime),
-        Body: canonicalJson(record),
+        Body: recordJson(record),
         ContentType: 'application/json',
         ChecksumAlgorithm: 'SHA256',
         ...(this.archiveTarget.expectedOwner !== undefined ? { ExpectedBucketOwner: this.archiveTarget.expectedOwner } : {}),

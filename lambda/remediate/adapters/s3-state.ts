@@ -1,6 +1,7 @@
 /**
  * S3 and S3 Control behind the S3StatePort: the parallel reads of step 3 and the writes of step 5.
- * Every bucket call carries ExpectedBucketOwner, so a bucket that changed hands is never touched.
+ * Every bucket call carries ExpectedBucketOwner, so a bucket that changed hands is never touched, and goes
+ * through a client acting as that owner account (see account-clients.ts for organization-wide deployments).
  */
 import {
   DeleteBucketPolicyCommand,
@@ -37,9 +38,15 @@ export const ABSENT_CODES = {
 const OPTIONAL_READ_UNAVAILABLE = ['NotImplemented', 'MethodNotAllowed', 'XNotImplemented'];
 
 export interface S3StateClients {
-  s3(region: string): S3Client;
-  /** S3 Control in the guardrail's home region: the account setting is global, any regional endpoint serves it. */
-  s3Control(): S3ControlClient;
+  /** S3 in `region`, acting as `account` (the bucket's owner). May resolve credentials first (another account). */
+  s3(region: string, account: string): S3Client | Promise<S3Client>;
+  /**
+   * S3 Control acting as `account`, in the guardrail's home region: the account setting is global, any regional
+   * endpoint serves it.
+   */
+  s3Control(account: string): S3ControlClient | Promise<S3ControlClient>;
+  /** The member role used in `account`, when not the function's own credentials. @default - always its own */
+  actingRoleArn?(account: string): string | undefined;
 }
 
 function absentAsNull<T>(promise: Promise<T>, codes: readonly string[]): Promise<T | null> {
@@ -66,8 +73,12 @@ export class S3StateAdapter implements S3StatePort {
     private readonly logger?: LoggerPort,
   ) {}
 
+  actingRoleArn(account: string): string | undefined {
+    return this.clients.actingRoleArn?.(account);
+  }
+
   async readBucketState(target: BucketTarget): Promise<BucketState> {
-    const s3 = this.clients.s3(target.region);
+    const s3 = await this.clients.s3(target.region, target.account);
     const bucket = { Bucket: target.bucket, ExpectedBucketOwner: target.account };
     const settled = await Promise.allSettled([
       s3.send(new GetBucketAclCommand(bucket)).then((output): BucketAcl => ({
@@ -135,7 +146,8 @@ export class S3StateAdapter implements S3StatePort {
       account,
       async () => {
         try {
-          const output = await this.clients.s3Control().send(new GetAccountPublicAccessBlockCommand({ AccountId: account }));
+          const control = await this.clients.s3Control(account);
+          const output = await control.send(new GetAccountPublicAccessBlockCommand({ AccountId: account }));
           return blockOf(output.PublicAccessBlockConfiguration);
         } catch (error) {
           if (hasErrorCode(error, ...ABSENT_CODES.publicAccessBlock)) return null;
@@ -152,12 +164,19 @@ export class S3StateAdapter implements S3StatePort {
   }
 
   async write(action: WriteAction): Promise<void> {
+    if (action.api === 'PutAccountPublicAccessBlock') {
+      const control = await this.clients.s3Control(action.request.AccountId);
+      await control.send(new PutAccountPublicAccessBlockCommand({ ...action.request }));
+      this.accountBlocks.set(action.request.AccountId, action.request.PublicAccessBlockConfiguration);
+      return;
+    }
+    const s3 = await this.clients.s3(action.region, action.request.ExpectedBucketOwner);
     switch (action.api) {
       case 'PutBucketPublicAccessBlock':
-        await this.clients.s3(action.region).send(new PutPublicAccessBlockCommand({ ...action.request }));
+        await s3.send(new PutPublicAccessBlockCommand({ ...action.request }));
         return;
       case 'PutBucketAcl':
-        await this.clients.s3(action.region).send(
+        await s3.send(
           new PutBucketAclCommand({
             Bucket: action.request.Bucket,
             ExpectedBucketOwner: action.request.ExpectedBucketOwner,
@@ -172,14 +191,10 @@ export class S3StateAdapter implements S3StatePort {
         );
         return;
       case 'PutBucketPolicy':
-        await this.clients.s3(action.region).send(new PutBucketPolicyCommand({ ...action.request }));
+        await s3.send(new PutBucketPolicyCommand({ ...action.request }));
         return;
       case 'DeleteBucketPolicy':
-        await this.clients.s3(action.region).send(new DeleteBucketPolicyCommand({ ...action.request }));
-        return;
-      case 'PutAccountPublicAccessBlock':
-        await this.clients.s3Control().send(new PutAccountPublicAccessBlockCommand({ ...action.request }));
-        this.accountBlocks.set(action.request.AccountId, action.request.PublicAccessBlockConfiguration);
+        await s3.send(new DeleteBucketPolicyCommand({ ...action.request }));
         return;
     }
   }

@@ -15,7 +15,8 @@ import { AUDIT_TABLE, archiveKeyFor } from './table-schema';
 /** Bumped on any change a reader must know about (a field removed, renamed or re-typed). */
 export const AUDIT_SCHEMA_VERSION = 1;
 
-export const AUDIT_OUTCOMES = [
+/** What the remediation pipeline (event and sweep) concludes about a bucket or an account. */
+export const REMEDIATION_OUTCOMES = [
   'remediated',
   'already-private',
   'exempt',
@@ -24,7 +25,22 @@ export const AUDIT_OUTCOMES = [
   'ignored',
   'bucket-gone',
 ] as const;
+export type RemediationOutcome = (typeof REMEDIATION_OUTCOMES)[number];
+
+/** What an operator did with the CLI: a restore of a remediation, an exemption granted or revoked. */
+export const OPERATOR_OUTCOMES = ['restored', 'exemption-granted', 'exemption-revoked'] as const;
+export type OperatorOutcome = (typeof OPERATOR_OUTCOMES)[number];
+
+export const AUDIT_OUTCOMES = [...REMEDIATION_OUTCOMES, ...OPERATOR_OUTCOMES] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export function isRemediationOutcome(outcome: unknown): outcome is RemediationOutcome {
+  return (REMEDIATION_OUTCOMES as readonly unknown[]).includes(outcome);
+}
+
+/** What started the work: a CloudTrail event, a sweep of the account, or an operator with the CLI. */
+export const AUDIT_TRIGGERS = ['event', 'sweep', 'operator'] as const;
+export type AuditTrigger = (typeof AUDIT_TRIGGERS)[number];
 
 /** Most severe first. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -101,20 +117,41 @@ export interface AuditRemoval {
   readonly policyLeftAlone?: string;
 }
 
+/** Where an exemption is kept: the reviewed list in the deployment (`EXEMPTIONS`) or the exemptions table. */
+export type AuditExemptionSource = 'configuration' | 'table';
+
 export interface AuditExemption {
   readonly bucket: string;
   readonly reason: string;
   readonly owner: string;
   readonly expires: string;
-  /** `applied`: the bucket was left alone. `expired`: the exemption no longer applies. */
-  readonly status: 'applied' | 'expired';
+  /**
+   * On remediation records: `applied` (the bucket was left alone) or `expired` (it no longer applies).
+   * On operator records: `granted` or `revoked` (the change the record is about).
+   */
+  readonly status: 'applied' | 'expired' | 'granted' | 'revoked';
+  /** Remediation records: where the exemption that decided is kept. Absent on operator records. */
+  readonly source?: AuditExemptionSource;
+  /** Table exemptions: the operator record (`op-…`) that granted it, when the table item names one. */
+  readonly grantRecordId?: string;
+}
+
+/** For a sweep: the newest CloudTrail call that can have exposed the bucket (LookupEvents, 90 days). */
+export interface AuditExposedBy {
+  readonly status: 'found' | 'not-found' | 'unavailable';
+  readonly eventId?: string;
+  readonly eventName?: string;
+  readonly eventTime?: string;
+  readonly actor?: AuditActor;
+  /** Why it is unavailable (e.g. "ThrottlingException: Rate exceeded"). */
+  readonly detail?: string;
 }
 
 export interface AuditRecord {
   readonly schemaVersion: typeof AUDIT_SCHEMA_VERSION;
   readonly id: string;
-  /** What started the work: a CloudTrail event, or a sweep of the account. */
-  readonly trigger: 'event' | 'sweep';
+  /** What started the work: a CloudTrail event, a sweep of the account, or an operator (CLI). */
+  readonly trigger: AuditTrigger;
   readonly scope: 'bucket' | 'account';
   readonly eventId?: string;
   readonly eventName?: string;
@@ -125,15 +162,27 @@ export interface AuditRecord {
   readonly containedAt?: string;
   readonly finishedAt: string;
   readonly bucket?: string;
+  /** The account that owns the bucket (or whose setting changed); in an organization, often not the guardrail's. */
   readonly account: string;
   readonly region: string;
+  /**
+   * The member-account role the guardrail acted through, when the account is not the one it runs in
+   * (organization-wide deployments). Absent when it acted with its own credentials.
+   */
+  readonly actingRoleArn?: string;
   readonly actor?: AuditActor;
+  /** Sweep findings of a public bucket: the CloudTrail call that exposed it, where CloudTrail still has it. */
+  readonly exposedBy?: AuditExposedBy;
+  /** Operator records: the record this one acts on (the remediation a restore undid). */
+  readonly relatedRecordId?: string;
   /** The Block Public Access settings the triggering call asked for, when it carried them. */
   readonly requestedPublicAccessBlock?: PublicAccessBlock;
   readonly verdict?: AuditVerdict;
   readonly severity: Severity;
-  readonly mode: 'enforce' | 'report-only';
-  readonly strategy: 'block-public-access' | 'strip-public-grants';
+  /** REMEDIATION_MODE in force. Absent on records of exemption changes, which involve no remediation. */
+  readonly mode?: 'enforce' | 'report-only';
+  /** REMEDIATION_STRATEGY in force. Absent on records of exemption changes. */
+  readonly strategy?: 'block-public-access' | 'strip-public-grants';
   readonly exemption?: AuditExemption;
   readonly actions: readonly AuditAction[];
   readonly removed?: AuditRemoval;
@@ -184,6 +233,21 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+const recordTexts = new WeakMap<AuditRecord, string>();
+
+/**
+ * The canonical JSON of a record, computed once per record object: the table item's hash, the archive copy and
+ * the alert's `default` message all use it. Records are immutable values; build a new one to change anything.
+ */
+export function recordJson(record: AuditRecord): string {
+  let text = recordTexts.get(record);
+  if (text === undefined) {
+    text = canonicalJson(record);
+    recordTexts.set(record, text);
+  }
+  return text;
+}
+
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -207,7 +271,7 @@ export function toAuditItem(record: AuditRecord): AuditItem {
   return {
     ...record,
     [AUDIT_TABLE.dayAttribute]: record.eventTime.slice(0, 10),
-    [AUDIT_TABLE.hashAttribute]: sha256Hex(canonicalJson(record)),
+    [AUDIT_TABLE.hashAttribute]: sha256Hex(recordJson(record)),
     [AUDIT_TABLE.archiveKeyAttribute]: archiveKeyFor(record.id, record.eventTime),
   } as AuditItem;
 }

@@ -15,6 +15,7 @@ import { S3ControlClient, type S3ControlClientConfig } from '@aws-sdk/client-s3-
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
 
 export type AwsEnvironment = Readonly<Record<string, string | undefined>>;
 
@@ -28,6 +29,8 @@ export const SERVICE_ENDPOINT_ENV = {
   sqs: 'AWS_ENDPOINT_URL_SQS',
   scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
   sts: 'AWS_ENDPOINT_URL_STS',
+  cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
+  organizations: 'AWS_ENDPOINT_URL_ORGANIZATIONS',
 } as const;
 export type AwsService = keyof typeof SERVICE_ENDPOINT_ENV;
 
@@ -108,12 +111,17 @@ export interface BaseClientConfig {
   credentials?: S3ClientConfig['credentials'];
 }
 
-/** Builds and caches SDK clients: one per service and region for the life of the container. */
+/**
+ * Builds and caches SDK clients: one per service and region for the life of the container. `withCredentials`
+ * gives a sibling set that acts with other credentials (another account's role), cached per scope, so there is
+ * one client per (account, service, region).
+ */
 export class AwsClients {
   /** The region the code runs in (`AWS_REGION`, then `AWS_DEFAULT_REGION`); undefined lets the SDK decide. */
   readonly homeRegion: string | undefined;
   private readonly maxAttempts: number | undefined;
   private readonly cache = new Map<string, unknown>();
+  private readonly scoped = new Map<string, AwsClients>();
 
   constructor(
     private readonly env: AwsEnvironment,
@@ -178,6 +186,25 @@ export class AwsClients {
         marshallOptions: { removeUndefinedValues: true },
       }),
     );
+  }
+
+  sts(region: string | undefined = this.homeRegion): STSClient {
+    return this.cached(`sts:${region ?? ''}`, () => new STSClient(this.baseConfig('sts', region)));
+  }
+
+  /**
+   * The same factory acting with `credentials` (for example a member account's role), built once per `scope`
+   * (for example the account ID) and cached with its own clients. The endpoint and retry settings are this
+   * factory's; only the credentials differ. The first `credentials` given for a scope stay in use: pass a
+   * provider that refreshes itself.
+   */
+  withCredentials(scope: string, credentials: NonNullable<AwsClientsOptions['credentials']>): AwsClients {
+    let clients = this.scoped.get(scope);
+    if (clients === undefined) {
+      clients = new AwsClients(this.env, { ...this.options, credentials });
+      this.scoped.set(scope, clients);
+    }
+    return clients;
   }
 
   private cached<T>(key: string, build: () => T): T {

@@ -45,6 +45,22 @@ describe('who is alerted', () => {
   ] as [Partial<AuditRecord>, boolean][])('%j: %s', (overrides, expected) => {
     expect(shouldAlert(sampleRecord(overrides))).toBe(expected);
   });
+
+  it.each([
+    ['remediated', true],
+    ['failed', true],
+    ['report-only', false],
+    ['exempt', false],
+    ['already-private', false],
+    ['bucket-gone', false],
+  ] as [AuditOutcome, boolean][])('a sweep alerts per bucket only for a change or a failed change: %s → %s', (outcome, expected) => {
+    // GIVEN a public bucket found by a sweep WHEN its record is judged THEN only remediated and failed page someone
+    expect(shouldAlert(sampleRecord({ trigger: 'sweep', sweepId: 'scheduled-1', outcome }))).toBe(expected);
+  });
+
+  it.each(['restored', 'exemption-granted', 'exemption-revoked'] as AuditOutcome[])('never alerts an operator record (%s): the CLI reports it itself', (outcome) => {
+    expect(shouldAlert(sampleRecord({ trigger: 'operator', outcome }))).toBe(false);
+  });
 });
 
 describe('the SNS message', () => {
@@ -137,6 +153,86 @@ describe('the email a person reads on a phone', () => {
     expect(email).toContain('ACL grants removed: #1');
     expect(email).toContain('(policy.json: "before.policy" of audit record ct-5a1f0000-0000-4000-8000-000000000007)');
     expect(email).toContain('(acl.json: "before.acl" of audit record ct-5a1f0000-0000-4000-8000-000000000007)');
+  });
+
+  it.each([
+    [
+      'found',
+      {
+        status: 'found',
+        eventId: 'e-1',
+        eventName: 'PutBucketPolicy',
+        eventTime: '2026-11-20T10:00:00Z',
+        actor: { arn: 'arn:aws:iam::111122223333:user/mallory', sourceIp: '198.51.100.7', userAgent: 'aws-cli/2.15.0' },
+      },
+      ['exposed by PutBucketPolicy at 2026-11-20T10:00:00Z', '  arn:aws:iam::111122223333:user/mallory', '  from: 198.51.100.7', '  agent: aws-cli/2.15.0'],
+    ],
+    ['not-found', { status: 'not-found' }, ['CloudTrail event history (90 days) has no call that exposed it']],
+    ['unavailable', { status: 'unavailable', detail: 'ThrottlingException: Rate exceeded' }, ['CloudTrail could not be asked (ThrottlingException: Rate exceeded)']],
+  ] as [string, AuditRecord['exposedBy'], string[]][])('names who exposed a bucket a sweep found (%s) in WHO', (_status, exposedBy, lines) => {
+    // GIVEN a sweep record with a CloudTrail lookup result
+    const record = sampleRecord({ trigger: 'sweep', sweepId: 'scheduled-1', eventId: undefined, eventName: undefined, actor: undefined, ...(exposedBy ? { exposedBy } : {}) });
+
+    // WHEN the email is rendered
+    const email = renderEmail(record);
+
+    // THEN the lines are in the WHO section, after the sweep line and before WHY
+    const who = email.slice(email.indexOf('WHO'), email.indexOf('WHY IT WAS PUBLIC'));
+    expect(who).toContain('Found by a sweep (scheduled-1)');
+    for (const line of lines) expect(who).toContain(line);
+  });
+
+  it('names the member-account role the guardrail acted through, next to the account', () => {
+    // GIVEN a record of a bucket in another account of the organization
+    const record = sampleRecord({ account: '444455556666', actingRoleArn: 'arn:aws:iam::444455556666:role/BucketGuardrailMember' });
+
+    // WHEN the email and the alert are rendered THEN both carry the bucket's account
+    expect(renderEmail(record)).toContain('Account: 444455556666\nRegion:  eu-west-1\nActed through: arn:aws:iam::444455556666:role/BucketGuardrailMember');
+    expect(renderAlert(record).attributes.account).toBe('444455556666');
+  });
+
+  it.each([
+    [{ source: 'table', grantRecordId: 'op-7d4c' }, 'kept in: the exemptions table (granted in audit record op-7d4c)'],
+    [{ source: 'table' }, 'kept in: the exemptions table'],
+    [{ source: 'configuration' }, 'kept in: the deployment (EXEMPTIONS)'],
+  ] as const)('says where the exemption that decided is kept: %j', (where, line) => {
+    const record = sampleRecord({ outcome: 'exempt', exemption: { bucket: 'guardrail-*', reason: 'launch', owner: 'web-team', expires: '2099-03-01', status: 'applied', ...where } });
+    expect(renderEmail(record)).toContain(line);
+  });
+
+  it('offers the CLI first to restore and to exempt, then the manual way', () => {
+    // GIVEN a remediation WHEN the email is rendered
+    const email = renderEmail(sampleRecord());
+
+    // THEN restore names the record and exempt names the bucket, with the AWS CLI and EXEMPTIONS as fallbacks
+    expect(email).toContain('npx bucket-guardrail restore ct-5a1f0000-0000-4000-8000-000000000007');
+    expect(email).toContain('npx bucket-guardrail exempt guardrail-demo-data --reason "<why>" --owner "<team>" --expires 2025-06-02');
+    expect(email.indexOf('npx bucket-guardrail restore')).toBeLessThan(email.indexOf('aws s3api delete-public-access-block'));
+  });
+
+  it.each([
+    ['restored', 'Remediation undone by an operator: guardrail-demo-data', { status: 'granted' }, 'granted until 2099-03-01'],
+    ['exemption-granted', 'Exemption granted: guardrail-demo-data', { status: 'granted' }, 'granted until 2099-03-01'],
+    ['exemption-revoked', 'Exemption revoked: guardrail-demo-data', { status: 'revoked' }, 'revoked (it ran until 2099-03-01)'],
+  ] as const)('renders an operator record (%s) without offering to restore or exempt it', (outcome, headline, status, exemptionText) => {
+    // GIVEN an operator record from the CLI
+    const record = sampleRecord({
+      trigger: 'operator',
+      outcome,
+      mode: undefined,
+      strategy: undefined,
+      relatedRecordId: 'ct-5a1f0000-0000-4000-8000-000000000007',
+      reason: 'restored by alice',
+      exemption: { bucket: 'guardrail-demo-data', reason: 'launch', owner: 'web-team', expires: '2099-03-01', ...status },
+    });
+
+    // WHEN rendered THEN it says what the operator did, and offers no restore or exempt commands
+    const email = renderEmail(record);
+    expect(renderSubject(record)).toContain(headline);
+    expect(email).toContain(exemptionText);
+    expect(email).toContain('An operator changed it: restored by alice');
+    expect(email).not.toContain('HOW TO EXEMPT');
+    expect(email).not.toContain('npx bucket-guardrail restore');
   });
 
   it('says an expired exemption no longer applies', () => {

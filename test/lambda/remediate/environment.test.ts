@@ -40,12 +40,39 @@ describe('the remediator environment contract', () => {
     expect(parseRemediateEnvironment(toRemediateEnvironment(config))).toEqual(config);
   });
 
+  it('reads the exemptions table and the organization settings when they are set, and round-trips them', () => {
+    // GIVEN the optional variables of the exemptions table and of an organization-wide deployment
+    const env = { ...VALID, EXEMPTIONS_TABLE_NAME: 'guardrail-exemptions', MEMBER_ROLE_NAME: 'BucketGuardrailMember', ORGANIZATION_ID: 'o-a1b2c3d4e5' };
+
+    // WHEN parsed
+    const config = parseRemediateEnvironment(env);
+
+    // THEN both are in the configuration, and the construct's rendering gives the same variables back
+    expect(config.exemptionsTableName).toBe('guardrail-exemptions');
+    expect(config.crossAccount).toEqual({ memberRoleName: 'BucketGuardrailMember', organizationId: 'o-a1b2c3d4e5' });
+    expect(toRemediateEnvironment(config)).toEqual(expect.objectContaining({ EXEMPTIONS_TABLE_NAME: 'guardrail-exemptions', MEMBER_ROLE_NAME: 'BucketGuardrailMember', ORGANIZATION_ID: 'o-a1b2c3d4e5' }));
+    expect(parseRemediateEnvironment(toRemediateEnvironment(config))).toEqual(config);
+  });
+
+  it('leaves the exemptions table and the organization out when their variables are unset', () => {
+    // GIVEN only the required variables WHEN parsed and rendered THEN neither appears
+    const config = parseRemediateEnvironment(VALID);
+    expect(config).not.toHaveProperty('exemptionsTableName');
+    expect(config).not.toHaveProperty('crossAccount');
+    expect(Object.keys(toRemediateEnvironment(config))).not.toEqual(expect.arrayContaining(['EXEMPTIONS_TABLE_NAME']));
+    expect(Object.keys(toRemediateEnvironment(config))).not.toEqual(expect.arrayContaining(['MEMBER_ROLE_NAME']));
+  });
+
   it.each([
     [{ AUDIT_TABLE_NAME: 'x' }, 'AUDIT_TABLE_NAME', /not a DynamoDB table name/],
     [{ EXEMPTIONS: '{"bucket":"x"}' }, 'EXEMPTIONS', /must be a JSON array/],
     [{ EXEMPTIONS: '[{"bucket":"Bad_Name","reason":"r","owner":"o","expires":"2027-01-01"}]' }, 'EXEMPTIONS', /not a bucket name or glob/],
     [{ EXEMPTIONS: '[{"bucket":"b","reason":"r","owner":"o","expires":"next year"}]' }, 'EXEMPTIONS', /not an ISO 8601 date/],
     [{ SELF_ROLE_ARN: '' }, 'SELF_ROLE_ARN', /is not set/],
+    [{ EXEMPTIONS_TABLE_NAME: 'no spaces allowed' }, 'EXEMPTIONS_TABLE_NAME', /not a DynamoDB table name.*leave it unset/],
+    [{ MEMBER_ROLE_NAME: 'Bucket Guardrail' }, 'MEMBER_ROLE_NAME', /not an IAM role name/],
+    [{ MEMBER_ROLE_NAME: 'BucketGuardrailMember' }, 'ORGANIZATION_ID', /required with MEMBER_ROLE_NAME/],
+    [{ MEMBER_ROLE_NAME: 'BucketGuardrailMember', ORGANIZATION_ID: 'org-1' }, 'ORGANIZATION_ID', /not an organization ID/],
   ])('rejects %j naming %s', (override, variable, message) => {
     // GIVEN one bad variable WHEN parsed THEN ConfigurationError names it and says how to fix it
     const parse = () => parseRemediateEnvironment({ ...VALID, ...override });

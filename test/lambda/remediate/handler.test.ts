@@ -3,7 +3,7 @@
  * builds its SDK clients at module scope; aws-sdk-client-mock answers every call through the fakes.
  */
 import type { RemediateHandler } from '../../../lambda/remediate/runtime';
-import { FAKE_TABLE_NAME, type AwsFakes } from '../../fakes/aws-fakes';
+import { FAKE_EXEMPTIONS_TABLE_NAME, FAKE_TABLE_NAME, type AwsFakes } from '../../fakes/aws-fakes';
 import { publicReadPolicy } from '../../fakes/s3-fake';
 import { HOSTILE_INPUTS } from './hostile-inputs';
 import { ACCOUNT, ARCHIVE_BUCKET, BUCKET, HOME_REGION, REGION, SELF_ROLE_ARN, TOPIC_ARN, fixture, fixtureNames } from './support';
@@ -79,6 +79,8 @@ describe('cold start', () => {
     { name: 'SELF_ROLE_ARN is a user ARN', env: { SELF_ROLE_ARN: 'arn:aws:iam::111122223333:user/alice' }, error: 'ConfigurationError', message: /^SELF_ROLE_ARN: .*not an IAM role ARN/ },
     { name: 'ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS is not a boolean', env: { ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS: 'yes' }, error: 'ConfigurationError', message: /^ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS: is "yes"/ },
     { name: 'AWS_ENDPOINT_URL is not a URL', env: { AWS_ENDPOINT_URL: 'localhost 4566' }, error: 'EndpointConfigurationError', message: /^AWS_ENDPOINT_URL: "localhost 4566" is not a URL/ },
+    { name: 'EXEMPTIONS_TABLE_NAME is not a table name', env: { EXEMPTIONS_TABLE_NAME: 'a' }, error: 'ConfigurationError', message: /^EXEMPTIONS_TABLE_NAME: "a" is not a DynamoDB table name/ },
+    { name: 'MEMBER_ROLE_NAME is set without ORGANIZATION_ID', env: { MEMBER_ROLE_NAME: 'BucketGuardrailMember' }, error: 'ConfigurationError', message: /^ORGANIZATION_ID: .*required with MEMBER_ROLE_NAME/ },
   ])('fails when $name, naming the variable and the fix', ({ env, error, message }) => {
     // GIVEN an invalid environment
     // WHEN Lambda loads the module
@@ -108,7 +110,7 @@ describe('every routed event, in both shapes', () => {
     const result = await handler(event, { getRemainingTimeInMillis: () => 30_000 });
 
     // THEN it was remediated and the result names the record
-    expect(result).toEqual({ outcome: 'remediated', reason: expect.any(String), auditId: `ct-${event.detail.eventID as string}` });
+    expect(result).toEqual({ outcome: 'remediated', reason: expect.any(String), auditId: `ct-${event.detail.eventID as string}`, account: ACCOUNT });
     expect(fakes.table.items.get(result.auditId as string)?.outcome).toBe('remediated');
   });
 });
@@ -125,6 +127,30 @@ describe('malformed and hostile input', () => {
     // THEN it is ignored, normally (no throw, so no retry), with no write anywhere
     expect(result).toEqual({ outcome: 'ignored', reason: expect.any(String) });
     expect(fakes.log.entries).toEqual([]);
+  });
+});
+
+describe('the exemptions table', () => {
+  it('is read with the bucket and its exemption applies, when EXEMPTIONS_TABLE_NAME is set', async () => {
+    // GIVEN the handler with an exemptions table holding an exemption for the exposed bucket
+    const { handler, fakes } = coldStart({ ...VALID_ENV, EXEMPTIONS_TABLE_NAME: FAKE_EXEMPTIONS_TABLE_NAME });
+    exposeBucket(fakes);
+    fakes.exemptions.items.set(BUCKET, { bucket: BUCKET, reason: 'public dataset', owner: 'data-team', expires: '2099-01-01', createdAt: '2025-01-01T00:00:00Z', createdBy: 'arn:aws:iam::111122223333:user/alice', source: 'exempt-command', auditId: 'op-1' });
+
+    // WHEN an event about the bucket is delivered
+    const result = await handler(fixture('put-bucket-policy.new'), { getRemainingTimeInMillis: () => 30_000 });
+
+    // THEN the bucket is exempt, from one strongly consistent Scan of the named table
+    expect(result.outcome).toBe('exempt');
+    expect(fakes.log.find('dynamodb', 'Scan').map((entry) => entry.input)).toEqual([expect.objectContaining({ TableName: FAKE_EXEMPTIONS_TABLE_NAME, ConsistentRead: true })]);
+  });
+
+  it('is not read when EXEMPTIONS_TABLE_NAME is unset', async () => {
+    // GIVEN the handler without the variable WHEN an event is handled THEN no Scan is sent
+    const { handler, fakes } = coldStart(VALID_ENV);
+    exposeBucket(fakes);
+    await handler(fixture('put-bucket-policy.new'));
+    expect(fakes.log.find('dynamodb', 'Scan')).toEqual([]);
   });
 });
 

@@ -309,7 +309,7 @@ describe('exemptions', () => {
     // THEN nothing changes and the record names the exemption
     expect(result.outcome).toBe('exempt');
     expect(writesTo(fakes, 'site-www-assets')).toEqual([]);
-    expect(storedRecords()[0]?.exemption).toEqual({ bucket: 'site-*-assets', reason: 'public website', owner: 'web-team', expires: '2099-12-31', status: 'applied' });
+    expect(storedRecords()[0]?.exemption).toEqual({ bucket: 'site-*-assets', reason: 'public website', owner: 'web-team', expires: '2099-12-31', status: 'applied', source: 'configuration' });
     expect(emailOf(fakes.sns.published[0])).toContain('until 2099-12-31: public website');
   });
 

@@ -169,3 +169,26 @@ describe('the write-once archive copy', () => {
     expect(fakes.log.find('s3', 'PutObject')).toHaveLength(0);
   });
 });
+
+describe('finding what is stored under an id, without writing', () => {
+  it('finds nothing, then a claim in progress, then the finished record with its undelivered parts', async () => {
+    // GIVEN a store and a record id
+    const audit = store();
+    const record = sampleRecord();
+
+    // WHEN it is looked up before the claim, during the work and after it, with an alert left undelivered
+    const before = await audit.find(record.id);
+    await audit.claim(claim());
+    const during = await audit.find(record.id);
+    await audit.complete(record, 'token-a');
+    await audit.markUndelivered(record.id, ['alert']);
+    const after = await audit.find(record.id);
+
+    // THEN each answer says what was there, read strongly consistent, and the lookups wrote nothing
+    expect(before).toBeUndefined();
+    expect(during).toEqual({ status: 'in-progress' });
+    expect(after).toEqual({ status: 'finished', record, undelivered: ['alert'] });
+    expect(fakes.log.find('dynamodb', 'Get').every((entry) => entry.input.ConsistentRead === true)).toBe(true);
+    expect(fakes.log.names().filter((name) => name === 'dynamodb:Get')).toHaveLength(3);
+  });
+});

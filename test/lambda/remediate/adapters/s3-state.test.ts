@@ -209,3 +209,44 @@ describe('writing', () => {
     expect(control.commandCalls(GetAccountPublicAccessBlockCommand)).toHaveLength(0);
   });
 });
+
+describe('acting as the bucket\'s account', () => {
+  it('asks for clients of the bucket owner\'s account on every read and write, and of the account for its setting', async () => {
+    // GIVEN clients that note which account each one is asked for
+    everythingConfigured();
+    s3.on(PutPublicAccessBlockCommand).resolves({});
+    control.on(PutAccountPublicAccessBlockCommand).resolves({});
+    const asked: string[] = [];
+    const member: BucketTarget = { bucket: 'member-bucket', account: '444455556666', region: 'eu-west-1' };
+    const scoped = new S3StateAdapter({
+      s3: (region, account) => {
+        asked.push(`s3:${region}:${account}`);
+        return Promise.resolve(new S3Client({ region }));
+      },
+      s3Control: (account) => {
+        asked.push(`s3control:${account}`);
+        return new S3ControlClient({ region: 'eu-west-1' });
+      },
+      actingRoleArn: (account) => `arn:aws:iam::${account}:role/Member`,
+    });
+
+    // WHEN the member bucket is read, contained, and the member account's setting restored
+    await scoped.readBucketState(member);
+    await scoped.write({ api: 'PutBucketPublicAccessBlock', region: 'eu-west-1', request: { Bucket: 'member-bucket', ExpectedBucketOwner: '444455556666', PublicAccessBlockConfiguration: ON } });
+    await scoped.write({ api: 'PutAccountPublicAccessBlock', region: 'eu-west-1', request: { AccountId: '444455556666', PublicAccessBlockConfiguration: ON } });
+
+    // THEN every client was asked for the member account, and the adapter reports the role acted through
+    expect(asked).toEqual(['s3:eu-west-1:444455556666', 's3control:444455556666', 's3:eu-west-1:444455556666', 's3control:444455556666']);
+    expect(scoped.actingRoleArn('444455556666')).toBe('arn:aws:iam::444455556666:role/Member');
+  });
+
+  it('rejects the read with the error of a client that cannot be had (a refused AssumeRole), sending nothing', async () => {
+    // GIVEN clients that cannot be built for the account
+    const refused = Object.assign(new Error('Cannot act in account 999900001111'), { name: 'AssumeRoleError' });
+    const failing = new S3StateAdapter({ s3: () => Promise.reject(refused), s3Control: () => Promise.reject(refused) });
+
+    // WHEN the bucket is read THEN that error comes back and no S3 call was made
+    await expect(failing.readBucketState({ ...target, account: '999900001111' })).rejects.toBe(refused);
+    expect(s3.calls()).toHaveLength(0);
+  });
+});

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import {
   AUDIT_OUTCOMES,
+  AUDIT_TRIGGERS,
+  OPERATOR_OUTCOMES,
+  REMEDIATION_OUTCOMES,
+  isRemediationOutcome,
+  recordJson,
   AUDIT_SCHEMA_VERSION,
   auditIdForCloudTrailEvent,
   auditIdForSweep,
@@ -89,9 +94,63 @@ describe('the DynamoDB item', () => {
   });
 });
 
+describe('the record\'s canonical JSON, computed once', () => {
+  it('is the canonical JSON of the record, and the same text for the same record object', () => {
+    // GIVEN a record WHEN its text is asked for twice THEN it is the canonical JSON, computed once
+    const record = sampleRecord();
+    const first = recordJson(record);
+    expect(first).toBe(canonicalJson(record));
+    expect(recordJson(record)).toBe(first);
+  });
+
+  it('is computed afresh for another record object with other content', () => {
+    const record = sampleRecord();
+    recordJson(record);
+    const changed = { ...record, outcome: 'failed' as const };
+    expect(recordJson(changed)).toBe(canonicalJson(changed));
+    expect(recordJson(changed)).not.toBe(recordJson(record));
+  });
+});
+
+describe('the fields added for the sweep, the CLI and organizations', () => {
+  it.each([
+    ['a sweep finding with who exposed it', { trigger: 'sweep' as const, sweepId: 's-1', exposedBy: { status: 'found' as const, eventName: 'PutBucketAcl', eventTime: '2025-03-01T00:00:00Z', actor: { arn: 'arn:aws:iam::111122223333:user/x' } } }],
+    ['a bucket in a member account', { account: '444455556666', actingRoleArn: 'arn:aws:iam::444455556666:role/BucketGuardrailMember' }],
+    [
+      'an operator\'s restore',
+      { trigger: 'operator' as const, outcome: 'restored' as const, relatedRecordId: 'ct-1', exemption: { bucket: 'b', reason: 'r', owner: 'o', expires: '2099-01-01', status: 'granted' as const } },
+    ],
+    ['an exemption change (no mode or strategy)', { trigger: 'operator' as const, outcome: 'exemption-revoked' as const, mode: undefined, strategy: undefined }],
+  ])('stores %s and reads it back exactly, hash intact', (_name, overrides) => {
+    // GIVEN a record with the new fields WHEN stored as an item and read back THEN nothing is lost or altered
+    const record = sampleRecord(overrides);
+    const item = { ...toAuditItem(record) };
+    expect(recordFromItem(item)).toEqual(JSON.parse(JSON.stringify(record)));
+    expect(itemMatchesHash(item)).toBe(true);
+  });
+});
+
 describe('vocabulary', () => {
-  it('names the seven outcomes of the issue', () => {
-    expect([...AUDIT_OUTCOMES]).toEqual(['remediated', 'already-private', 'exempt', 'report-only', 'failed', 'ignored', 'bucket-gone']);
+  it('names the seven remediation outcomes of the issue, then the three operator outcomes of the CLI', () => {
+    expect([...REMEDIATION_OUTCOMES]).toEqual(['remediated', 'already-private', 'exempt', 'report-only', 'failed', 'ignored', 'bucket-gone']);
+    expect([...OPERATOR_OUTCOMES]).toEqual(['restored', 'exemption-granted', 'exemption-revoked']);
+    expect([...AUDIT_OUTCOMES]).toEqual([...REMEDIATION_OUTCOMES, ...OPERATOR_OUTCOMES]);
+  });
+
+  it.each([
+    ['remediated', true],
+    ['bucket-gone', true],
+    ['restored', false],
+    ['exemption-granted', false],
+    ['unknown', false],
+    [undefined, false],
+  ] as const)('tells a remediation outcome (%s) from anything else: %s', (outcome, expected) => {
+    // GIVEN a stored outcome WHEN it is checked THEN only the pipeline's seven pass
+    expect(isRemediationOutcome(outcome)).toBe(expected);
+  });
+
+  it('names the three triggers: a CloudTrail event, a sweep, an operator', () => {
+    expect([...AUDIT_TRIGGERS]).toEqual(['event', 'sweep', 'operator']);
   });
 
   it.each([

@@ -1,0 +1,282 @@
+/**
+ * `bucket-guardrail scan [--region R] [--json] [--fix [--yes]] [--strategy S] [--concurrency N]`
+ *
+ * Lists every bucket with the caller's credentials and runs each through the guardrail's remediation pipeline
+ * in report-only mode (same reads, same engine, same client setup and endpoint handling as the Lambdas), then
+ * reports the public buckets (what the public can do and why), whether a CloudTrail trail feeds the
+ * guardrail in each region, and totals. `--fix` applies the configured remediation after a confirmation.
+ *
+ * Exit codes: 0 nothing public (or every public bucket exempt or fixed), 1 a bucket is still public,
+ * 2 an error (bad flags, AWS errors, a bucket that could not be checked).
+ */
+import { parseArgs } from 'node:util';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { AccountBlockCache } from '../../lambda/remediate/adapters/account-block-cache';
+import { S3StateAdapter } from '../../lambda/remediate/adapters/s3-state';
+import {
+  REMEDIATE_ENV,
+  REMEDIATION_STRATEGIES,
+  validateExemption,
+  type Exemption,
+  type RemediateConfig,
+  type RemediationStrategy,
+} from '../../lambda/remediate/environment';
+import type { PipelineDeps } from '../../lambda/remediate/pipeline';
+import { createAwsClients, type AwsClients, type AwsEnvironment } from '../../lambda/shared/aws/clients';
+import type { AccessLevel } from '../../lambda/shared/exposure/types';
+import { s3BucketLister } from '../../lambda/sweep/adapters/bucket-listing';
+import { readRegionCoverage } from '../../lambda/sweep/adapters/cloudtrail';
+import { fixBuckets, inMemoryPorts, scanAccount, type ScanDeps, type ScanResult, type ScannedBucket } from '../../lambda/sweep/scan-account';
+import { stsCallerIdentity, type CallerIdentityResolver } from '../audit/caller-identity';
+import { EXIT, UsageError, confirm, type CliIo } from '../io';
+import type { Command } from '../main';
+
+export interface ScanCommandDeps {
+  readonly callerIdentity: CallerIdentityResolver;
+  readonly clients: (env: AwsEnvironment) => AwsClients;
+  readonly now: () => number;
+}
+
+const DEFAULT_DEPS: ScanCommandDeps = { callerIdentity: stsCallerIdentity, clients: (env) => createAwsClients(env), now: () => Date.now() };
+
+const USAGE = 'usage: bucket-guardrail scan [--region R] [--json] [--fix [--yes]] [--strategy block-public-access|strip-public-grants] [--concurrency N]';
+
+interface ScanFlags {
+  readonly region?: string;
+  readonly json: boolean;
+  readonly fix: boolean;
+  readonly yes: boolean;
+  readonly strategy?: RemediationStrategy;
+  readonly concurrency: number;
+}
+
+function parseFlags(args: string[]): ScanFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      allowPositionals: false,
+      options: {
+        region: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        fix: { type: 'boolean', default: false },
+        yes: { type: 'boolean', default: false },
+        strategy: { type: 'string' },
+        concurrency: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`, { cause: error });
+  }
+  if (values.yes && !values.fix) {
+    throw new UsageError(`--yes only confirms --fix; add --fix to change buckets\n${USAGE}`);
+  }
+  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(values.region)) {
+    throw new UsageError(`--region "${values.region}" is not a Region code such as eu-west-1`);
+  }
+  if (values.strategy !== undefined && !(REMEDIATION_STRATEGIES as readonly string[]).includes(values.strategy)) {
+    throw new UsageError(`--strategy "${values.strategy}": use ${REMEDIATION_STRATEGIES.join(' or ')}`);
+  }
+  const concurrency = values.concurrency === undefined ? 16 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+    throw new UsageError(`--concurrency "${values.concurrency ?? ''}" is not a whole number from 1 to 256`);
+  }
+  return {
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    json: values.json ?? false,
+    fix: values.fix ?? false,
+    yes: values.yes ?? false,
+    ...(values.strategy !== undefined ? { strategy: values.strategy as RemediationStrategy } : {}),
+    concurrency,
+  };
+}
+
+/** The remediation the CLI applies: the same variables the remediator reads, where the caller sets them. */
+function remediationFrom(env: AwsEnvironment, flags: ScanFlags, account: string, region: string): RemediateConfig {
+  const strategyText = flags.strategy ?? (env[REMEDIATE_ENV.strategy]?.trim() || 'block-public-access');
+  if (!(REMEDIATION_STRATEGIES as readonly string[]).includes(strategyText)) {
+    throw new UsageError(`${REMEDIATE_ENV.strategy} "${strategyText}": use ${REMEDIATION_STRATEGIES.join(' or ')}`);
+  }
+  let exemptions: Exemption[] = [];
+  const rawExemptions = env[REMEDIATE_ENV.exemptions]?.trim();
+  if (rawExemptions) {
+    try {
+      const parsed = JSON.parse(rawExemptions) as unknown;
+      if (!Array.isArray(parsed)) throw new Error('must be a JSON array');
+      exemptions = parsed.map((item, index) => validateExemption(item, `${REMEDIATE_ENV.exemptions}[${index}]`));
+    } catch (error) {
+      throw new UsageError(`${REMEDIATE_ENV.exemptions}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return {
+    // The CLI's audit and alert ports are in memory: no topic or table is written, these two only fill the type.
+    alertTopicArn: `arn:aws:sns:${region}:${account}:bucket-guardrail-cli`,
+    auditTableName: 'bucket-guardrail-cli',
+    mode: 'enforce',
+    strategy: strategyText as RemediationStrategy,
+    exemptions,
+    selfRoleArn: `arn:aws:iam::${account}:role/bucket-guardrail-cli`,
+    sensitiveTagKeys: (env[REMEDIATE_ENV.sensitiveTagKeys] ?? '').split(',').map((key) => key.trim()).filter(Boolean),
+    enforceAccountBlockPublicAccess: false,
+  };
+}
+
+const ACCESS_WORDS: Record<AccessLevel, string> = {
+  read: 'read objects',
+  list: 'list objects',
+  write: 'write objects',
+  readAcp: 'read the ACL',
+  writeAcp: 'change the ACL',
+};
+
+function whatThePublicCanDo(bucket: ScannedBucket): string {
+  const access = bucket.report?.access ?? [];
+  return access.length > 0 ? access.map((level) => ACCESS_WORDS[level]).join(', ') : 'per S3: the policy is public';
+}
+
+function why(bucket: ScannedBucket): string {
+  const active = (bucket.report?.findings ?? []).filter((finding) => finding.neutralisedBy === undefined).map((finding) => finding.why);
+  return active.length > 0 ? active.join('; ') : 'S3 GetBucketPolicyStatus reports the bucket policy as public';
+}
+
+function actionText(bucket: ScannedBucket): string {
+  if (bucket.outcome === 'exempt') return `exempt (${bucket.exemption?.reason ?? 'exemption'}, until ${bucket.exemption?.expires ?? '?'})`;
+  if (bucket.action === undefined) return '';
+  return bucket.action.outcome === 'remediated' ? `fixed: ${bucket.action.reason ?? 'contained'}` : `${bucket.action.outcome.toUpperCase()}: ${bucket.action.reason ?? ''}`;
+}
+
+function table(rows: string[][], maxWidth: number): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows
+    .map((row) => {
+      const line = row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
+      return line.length > maxWidth ? `${line.slice(0, maxWidth - 1)}…` : line;
+    })
+    .join('\n');
+}
+
+export function renderScan(result: ScanResult, options: { readonly width: number; readonly fixed: boolean }): string {
+  const out: string[] = [];
+  const { totals } = result;
+  out.push(`Account ${result.account}: ${totals.checked} bucket${totals.checked === 1 ? '' : 's'} checked.`, '');
+  const publicBuckets = result.buckets.filter((bucket) => bucket.public);
+  if (publicBuckets.length === 0) {
+    out.push('No public buckets.');
+  } else {
+    out.push(`Public buckets (${publicBuckets.length}):`);
+    const header = ['BUCKET', 'REGION', 'THE PUBLIC CAN', 'ACTION', 'WHY'];
+    const rows = publicBuckets.map((bucket) => [bucket.bucket, bucket.region, whatThePublicCanDo(bucket), actionText(bucket) || (options.fixed ? '' : 'none (read-only scan)'), why(bucket)]);
+    out.push(table([header, ...rows], options.width));
+  }
+  const errors = result.buckets.filter((bucket) => bucket.error !== undefined);
+  if (errors.length > 0) {
+    out.push('', `Could not check (${errors.length}):`);
+    for (const bucket of errors) {
+      out.push(`  ${bucket.bucket} (${bucket.region}): ${bucket.error?.code ?? bucket.error?.name}: ${bucket.error?.message}`);
+    }
+  }
+  out.push('', 'CloudTrail coverage (the guardrail only sees exposure events where a trail logs write management events):');
+  for (const region of result.trails) {
+    out.push(`  ${region.region.padEnd(16)} ${(region.status === 'covered' ? 'covered' : region.status === 'blind' ? 'BLIND' : 'unknown').padEnd(8)} ${region.why}`);
+  }
+  out.push(
+    '',
+    `Totals: ${totals.checked} checked, ${totals.public} public (${totals.exempt} exempt), ${totals.fixed} fixed, ${totals.failed} failed, ${totals.errors} could not be checked.`,
+  );
+  if (totals.stillPublic > 0 && !options.fixed) {
+    out.push('Run again with --fix to apply the configured remediation (Block Public Access; reversible, removes nothing by default).');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function toJson(result: ScanResult): unknown {
+  return {
+    account: result.account,
+    buckets: result.buckets.map((bucket) => ({
+      bucket: bucket.bucket,
+      region: bucket.region,
+      ...(bucket.report !== undefined ? { report: bucket.report } : {}),
+      public: bucket.public,
+      ...(bucket.outcome !== undefined ? { outcome: bucket.outcome } : {}),
+      ...(bucket.exemption !== undefined ? { exemption: bucket.exemption } : {}),
+      ...(bucket.action !== undefined ? { action: bucket.action } : {}),
+      ...(bucket.error !== undefined ? { error: bucket.error } : {}),
+    })),
+    trails: result.trails,
+    totals: result.totals,
+  };
+}
+
+/** A one-line progress bar on a terminal's stderr; nothing when not a terminal. */
+function progressBar(io: CliIo, enabled: boolean): { update(label: string, done: number, total: number): void; clear(): void } {
+  let shown = false;
+  return {
+    update(label, done, total) {
+      if (!enabled) return;
+      const width = 30;
+      const filled = total > 0 ? Math.round((done / total) * width) : width;
+      io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) io.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+export function createScanCommand(deps: ScanCommandDeps = DEFAULT_DEPS): Command {
+  return async (args, io) => {
+    const flags = parseFlags(args);
+    const clients = deps.clients(io.env);
+    const home = flags.region ?? clients.homeRegion ?? 'us-east-1';
+    const caller = await deps.callerIdentity(clients);
+    const config = remediationFrom(io.env, flags, caller.account, home);
+    const ports = inMemoryPorts();
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const s3 = new S3StateAdapter({ s3: (region) => clients.s3(region), s3Control: () => clients.s3Control(home) }, new AccountBlockCache());
+    const pipeline = (mode: 'report-only' | 'enforce'): PipelineDeps => ({
+      config: { ...config, mode },
+      s3,
+      audit: ports.audit,
+      alerts: ports.alerts,
+      clock: { now: deps.now },
+      logger: quiet,
+      metrics: { addMetric: () => undefined },
+    });
+    const scanDeps: ScanDeps = {
+      listPage: s3BucketLister(clients.s3(home), { pageSize: 1000, ...(flags.region !== undefined ? { bucketRegion: flags.region } : {}) }),
+      pipeline,
+      readCoverage: (region) => readRegionCoverage(new CloudTrailClient(clients.baseConfig('cloudtrail', region)), region),
+      now: deps.now,
+    };
+    const bar = progressBar(io, io.stderr.isTTY === true && !flags.json);
+    let result = await scanAccount(scanDeps, {
+      account: caller.account,
+      concurrency: flags.concurrency,
+      fallbackRegion: home,
+      ...(flags.region !== undefined ? { trailRegions: [flags.region] } : {}),
+      onListed: (count) => bar.update('Listing buckets ', count, count),
+      onChecked: (done, total) => bar.update('Checking buckets', done, total),
+    });
+    bar.clear();
+
+    let fixed = false;
+    if (flags.fix && result.totals.stillPublic > 0) {
+      const question = `Apply ${config.strategy} to ${result.totals.stillPublic} public bucket${result.totals.stillPublic === 1 ? '' : 's'} in account ${result.account}?`;
+      if (flags.yes || (await confirm(io, question))) {
+        result = await fixBuckets(scanDeps, result, { concurrency: flags.concurrency, onChecked: (done, total) => bar.update('Fixing buckets  ', done, total) });
+        bar.clear();
+        fixed = true;
+      } else {
+        io.stderr.write('Nothing changed.\n');
+      }
+    }
+
+    io.stdout.write(flags.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : renderScan(result, { width: io.stdout.columns ?? 160, fixed }));
+    if (result.totals.errors > 0) return EXIT.error;
+    return result.totals.stillPublic > 0 ? EXIT.findings : EXIT.ok;
+  };
+}
+
+export const scanCommand: Command = createScanCommand();
