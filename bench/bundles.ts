@@ -14,25 +14,51 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { toRemediateEnvironment } from '../lambda/remediate/environment';
+import { DEFAULT_MAX_ATTEMPTS, toListerEnvironment, toWorkerSweepEnvironment } from '../lambda/sweep/environment';
+import { DEFAULT_TUNING } from '../lambda/sweep/plan';
 import { LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from '../lib/lambda-bundling';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 20;
 export const COLD_LOAD_TARGET_MS = 150;
 
+const REMEDIATE_SAMPLE = {
+  alertTopicArn: 'arn:aws:sns:us-east-1:111122223333:bench-alerts',
+  auditTableName: 'bench-audit',
+  auditArchiveBucket: 'bench-audit-archive',
+  mode: 'enforce',
+  strategy: 'block-public-access',
+  exemptions: [{ bucket: 'site-*', reason: 'bench', owner: 'bench', expires: '2099-01-01' }],
+  selfRoleArn: 'arn:aws:iam::111122223333:role/bench-remediate',
+  sensitiveTagKeys: ['data-classification'],
+  enforceAccountBlockPublicAccess: false,
+  exemptionsTableName: 'bench-exemptions',
+} as const;
+const WORK_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/111122223333/bench-sweep-work';
+
 /** A valid environment per function, so module initialisation runs as it does in Lambda (no AWS call is made). */
 const SAMPLE_ENVIRONMENTS: Record<keyof typeof LAMBDA_ENTRIES, Record<string, string>> = {
-  remediate: toRemediateEnvironment({
-    alertTopicArn: 'arn:aws:sns:us-east-1:111122223333:bench-alerts',
-    auditTableName: 'bench-audit',
-    auditArchiveBucket: 'bench-audit-archive',
-    mode: 'enforce',
-    strategy: 'block-public-access',
-    exemptions: [{ bucket: 'site-*', reason: 'bench', owner: 'bench', expires: '2099-01-01' }],
-    selfRoleArn: 'arn:aws:iam::111122223333:role/bench-remediate',
-    sensitiveTagKeys: ['data-classification'],
-    enforceAccountBlockPublicAccess: false,
+  remediate: toRemediateEnvironment(REMEDIATE_SAMPLE),
+  sweepList: toListerEnvironment({
+    alertTopicArn: REMEDIATE_SAMPLE.alertTopicArn,
+    workQueueUrl: WORK_QUEUE_URL,
+    listingQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/bench-sweep-listing',
+    progressTableName: 'bench-sweep-progress',
+    regions: ['us-east-1', 'eu-west-1'],
+    pageSize: DEFAULT_TUNING.pageSize,
+    bucketsPerMessage: DEFAULT_TUNING.bucketsPerMessage,
+    selfRoleArns: [REMEDIATE_SAMPLE.selfRoleArn],
   }),
+  sweepWork: {
+    ...toRemediateEnvironment({ ...REMEDIATE_SAMPLE, selfRoleArn: 'arn:aws:iam::111122223333:role/bench-sweep-worker' }),
+    ...toWorkerSweepEnvironment({
+      workQueueUrl: WORK_QUEUE_URL,
+      progressTableName: 'bench-sweep-progress',
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      selfRoleArns: ['arn:aws:iam::111122223333:role/bench-sweep-worker', REMEDIATE_SAMPLE.selfRoleArn],
+      recordPrivateBuckets: false,
+    }),
+  },
 };
 
 /** Targets for bench/run.ts: cold load ≤ 150 ms for every Lambda. */

@@ -18,6 +18,7 @@ import {
   GUARDRAIL_DEFAULTS,
   LOG_RETENTION_DAYS,
   RESERVED_CONCURRENCY_RANGE,
+  SWEEP_CONCURRENCY_RANGE,
 } from './defaults';
 import {
   ORGANIZATION_DEFAULTS,
@@ -33,8 +34,10 @@ import {
   checkIntegerInRange,
   checkMetricsNamespace,
   checkRegion,
+  checkRoleArn,
   checkSensitiveTagKey,
   checkStackName,
+  checkSweepSchedule,
 } from './validation';
 
 /** The context keys this app reads. Anything else that looks like a misspelling of one is reported. */
@@ -53,6 +56,10 @@ export const CONTEXT_KEYS = [
   'enforceAccountBlockPublicAccess',
   'reservedConcurrency',
   'metricsNamespace',
+  'sweep',
+  'sweepSchedule',
+  'sweepConcurrency',
+  'exemptionWriters',
   'organization',
   'organizationId',
   'memberRegions',
@@ -94,6 +101,14 @@ export interface GuardrailAppConfig {
   readonly enforceAccountBlockPublicAccess: boolean;
   readonly reservedConcurrency: number;
   readonly metricsNamespace: string;
+  /** The sweep (schedule, after each deploy, on account-level changes); `false` leaves it out. */
+  readonly sweep: boolean;
+  /** EventBridge Scheduler expression of the regular sweep (`rate(...)` or six-field `cron(...)`). */
+  readonly sweepSchedule: string;
+  /** Sweep workers at once (2 to 1,000). */
+  readonly sweepConcurrency: number;
+  /** IAM role ARNs allowed to write the exemptions table (its resource policy denies everyone else). */
+  readonly exemptionWriters: readonly string[];
   /**
    * The organization-wide deployment (context `organization`): a central stack in the home region and a
    * StackSet for the member accounts, instead of the single-account stacks.
@@ -339,6 +354,16 @@ export function parseAppConfig(context: Context, environment: { readonly default
       return problem && `${problem}; for example -c reservedConcurrency=${GUARDRAIL_DEFAULTS.reservedConcurrency}`;
     }),
     metricsNamespace: readString(context, 'metricsNamespace', GUARDRAIL_DEFAULTS.metricsNamespace, collector, checkMetricsNamespace),
+    sweep: readBoolean(context, 'sweep', GUARDRAIL_DEFAULTS.sweep, collector),
+    sweepSchedule: readString(context, 'sweepSchedule', GUARDRAIL_DEFAULTS.sweepSchedule, collector, (value) => {
+      const problem = checkSweepSchedule(value);
+      return problem && `${problem}; on the command line quote it: -c 'sweepSchedule=cron(0 3 * * ? *)'`;
+    }),
+    sweepConcurrency: readInteger(context, 'sweepConcurrency', GUARDRAIL_DEFAULTS.sweepConcurrency, collector, (value) => {
+      const problem = checkIntegerInRange(value, SWEEP_CONCURRENCY_RANGE);
+      return problem && `${problem} (sweep workers at once); for example -c sweepConcurrency=${GUARDRAIL_DEFAULTS.sweepConcurrency}`;
+    }),
+    exemptionWriters: readList(context, 'exemptionWriters', collector, checkRoleArn, 'arn:aws:iam::111122223333:role/SecurityOperator'),
   };
 
   const organization = readOrganization(context, collector, { homeRegion, regions });

@@ -17,6 +17,12 @@ export const GUARDRAIL_DEFAULTS = {
   enforceAccountBlockPublicAccess: false,
   reservedConcurrency: 10,
   metricsNamespace: 'BucketGuardrail',
+  /** The scheduled, deploy-time and account-change sweep (GuardrailSweep inside PublicBucketGuardrail). */
+  sweep: true,
+  /** EventBridge Scheduler expression of the regular sweep. */
+  sweepSchedule: 'rate(6 hours)',
+  /** Sweep workers at once (the work queue's event source maxConcurrency). */
+  sweepConcurrency: 16,
 } as const;
 
 /** Object Lock accepts a default retention of 1 day up to 100 years. */
@@ -24,6 +30,9 @@ export const AUDIT_RETENTION_DAYS_RANGE = { min: 1, max: 36_500 } as const;
 
 /** Upper bound for reserved concurrency: enough for any burst, low enough to never starve the account. */
 export const RESERVED_CONCURRENCY_RANGE = { min: 1, max: 1_000 } as const;
+
+/** The SQS event source's maxConcurrency accepts 2 to 1,000. */
+export const SWEEP_CONCURRENCY_RANGE = { min: 2, max: 1_000 } as const;
 
 /** The retention periods CloudWatch Logs accepts, in days (`logs.RetentionDays` without INFINITE). */
 export const LOG_RETENTION_DAYS = [

@@ -21,31 +21,43 @@ export interface RawEventPattern {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-export interface ExposurePatternOptions {
-  /**
-   * Leave out the calls made by any session of this role (the remediator's own writes).
-   * @default - nothing excluded
-   */
-  readonly excludeRole?: {
-    readonly partition: string;
-    readonly account: string;
-    readonly roleName: string;
-  };
+/** A role named by its parts (the member role has a fixed name in every account). */
+export interface ExcludedRole {
+  readonly partition: string;
+  readonly account: string;
+  /** The role's name, without a path. */
+  readonly roleName: string;
 }
 
-/** `userIdentity.arn` of every session of the role: `arn:<partition>:sts::<account>:assumed-role/<name>/<session>`. */
-export function assumedRoleArnPrefix(role: NonNullable<ExposurePatternOptions['excludeRole']>): string {
-  return `arn:${role.partition}:sts::${role.account}:assumed-role/${role.roleName}/`;
+export interface ExposurePatternOptions {
+  /**
+   * Leave out the calls made by any session of these roles (the guardrail's own writes: the remediator's and the
+   * sweep worker's), by exact role ARN as CloudTrail logs it in `userIdentity.sessionContext.sessionIssuer.arn`
+   * (the path included).
+   * @default - nothing excluded by ARN
+   */
+  readonly excludeRoleArns?: readonly string[];
+  /**
+   * Leave out the calls made by any session of this role, named by its parts (its ARN joins `excludeRoleArns`).
+   * @default - nothing excluded by name
+   */
+  readonly excludeRole?: ExcludedRole;
+}
+
+/** The ARN CloudTrail logs as `sessionIssuer.arn` for a session of the role: `arn:<partition>:iam::<account>:role/<name>`. */
+export function roleArnOf(role: ExcludedRole): string {
+  return `arn:${role.partition}:iam::${role.account}:role/${role.roleName}`;
 }
 
 /**
  * The pattern: S3 management events for the exposure calls, successful ones only (`errorCode` absent).
  *
  * Self-exclusion: EventBridge matches a field only where it exists, so an `anything-but` on a field that
- * some callers lack (root, IAM users and AWS services have no `sessionContext.sessionIssuer`; AWS services
- * usually have no `userIdentity.arn`) would silently drop their events. The pattern therefore says
- * "`userIdentity.arn` does not start with our role's session prefix, OR `userIdentity.arn` is absent" with
- * `$or`. The trailing `/` in the prefix keeps a role named like ours plus a suffix (`Role` vs `Role2`) in.
+ * some callers lack (root, IAM users and AWS services have no `sessionContext.sessionIssuer`) would silently
+ * drop their events. The pattern therefore says "the session issuer's ARN is none of our roles' ARNs, OR there
+ * is no session issuer" with `$or`. The ARNs are compared exactly (an `anything-but` list of strings, which
+ * every EventBridge bus supports), so a role whose name merely starts like ours (`Role` vs `Role2`), or our
+ * role's name in another account, stays in.
  */
 export function exposureEventPattern(options: ExposurePatternOptions = {}): RawEventPattern {
   const detail: Record<string, unknown> = {
@@ -53,11 +65,10 @@ export function exposureEventPattern(options: ExposurePatternOptions = {}): RawE
     eventName: [...EXPOSURE_EVENT_NAMES],
     errorCode: [{ exists: false }],
   };
-  if (options.excludeRole) {
-    detail.$or = [
-      { userIdentity: { arn: [{ 'anything-but': { prefix: assumedRoleArnPrefix(options.excludeRole) } }] } },
-      { userIdentity: { arn: [{ exists: false }] } },
-    ];
+  const excluded = [...(options.excludeRoleArns ?? []), ...(options.excludeRole !== undefined ? [roleArnOf(options.excludeRole)] : [])];
+  if (excluded.length > 0) {
+    const issuerArn = (matcher: unknown): Record<string, unknown> => ({ userIdentity: { sessionContext: { sessionIssuer: { arn: [matcher] } } } });
+    detail.$or = [issuerArn({ 'anything-but': excluded }), issuerArn({ exists: false })];
   }
   return {
     source: ['aws.s3'],

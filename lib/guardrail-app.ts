@@ -35,6 +35,10 @@ export function guardrailPropsFrom(config: GuardrailAppConfig): PublicBucketGuar
     reservedConcurrency: config.reservedConcurrency,
     metricsNamespace: config.metricsNamespace,
     createTrail: config.createTrail,
+    sweep: config.sweep,
+    sweepSchedule: config.sweepSchedule,
+    sweepConcurrency: config.sweepConcurrency,
+    exemptionWriterRoleArns: config.exemptionWriters,
   };
 }
 

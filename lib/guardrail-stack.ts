@@ -27,13 +27,22 @@ export class GuardrailStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GuardrailStackProps = {}) {
     super(scope, id, props);
-    this.guardrail = new PublicBucketGuardrail(this, 'Guardrail', props.guardrail);
+    // The sweep checks trail coverage in every covered region, unless the caller set the construct's own list.
+    const coveredRegions = props.guardrail?.coveredRegions ?? props.coveredRegions;
+    this.guardrail = new PublicBucketGuardrail(this, 'Guardrail', {
+      ...props.guardrail,
+      ...(coveredRegions !== undefined ? { coveredRegions } : {}),
+    });
 
     const output = (key: string, value: string, description: string): CfnOutput =>
       new CfnOutput(this, key, { key, value, description });
     output(GUARDRAIL_STACK_OUTPUTS.alertTopicArn, this.guardrail.alertTopic.topicArn, 'SNS topic of alerts and alarms');
     output(GUARDRAIL_STACK_OUTPUTS.auditTableName, this.guardrail.auditTable.tableName, 'DynamoDB audit table');
     output(GUARDRAIL_STACK_OUTPUTS.auditArchiveBucketName, this.guardrail.auditArchive.bucketName, 'Object Lock archive of audit records');
+    output(GUARDRAIL_STACK_OUTPUTS.exemptionsTableName, this.guardrail.exemptionsTable.tableName, 'DynamoDB exemptions table (bucket-guardrail exempt)');
+    if (this.guardrail.sweep !== undefined) {
+      output(GUARDRAIL_STACK_OUTPUTS.sweepListerFunctionName, this.guardrail.sweep.listerFunction.functionName, 'Sweep lister: invoke with {"trigger":"manual"} to sweep now');
+    }
     output(GUARDRAIL_STACK_OUTPUTS.remediateFunctionName, this.guardrail.remediateFunction.functionName, 'Remediator function');
     output(GUARDRAIL_STACK_OUTPUTS.eventDeadLetterQueueUrl, this.guardrail.eventDeadLetterQueue.queueUrl, 'Events EventBridge could not deliver');
     output(GUARDRAIL_STACK_OUTPUTS.failureQueueUrl, this.guardrail.failureQueue.queueUrl, 'Invocations that failed after retries');

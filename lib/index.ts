@@ -9,8 +9,20 @@ export {
   GuardrailPropsError,
   REMEDIATE_METRICS,
   DELIVERY_RETRIES,
+  EXEMPTION_WRITERS_SID,
+  EXEMPTION_WRITE_ACTIONS,
+  OPERATOR_RECORD_ID_PATTERN,
   type PublicBucketGuardrailProps,
 } from './public-bucket-guardrail';
+export {
+  GuardrailSweep,
+  GuardrailSweepPropsError,
+  SWEEP_DEFAULTS,
+  SWEEP_METRICS,
+  SWEEP_SERVICE_NAMES,
+  type GuardrailSweepProps,
+  type SweepRemediationSettings,
+} from './guardrail-sweep';
 export { GuardrailStack, type GuardrailStackProps } from './guardrail-stack';
 export { RegionForwarderStack, RegionForwarderPropsError, type RegionForwarderStackProps } from './region-forwarder-stack';
 export { buildGuardrailApp, forwarderStackName, guardrailPropsFrom, applyAppChecks, type GuardrailAppStacks } from './guardrail-app';
@@ -22,7 +34,14 @@ export {
   type OrganizationGuardrailStackProps,
   type CentralOrganizationSettings,
 } from './organization/central-stack';
-export { MemberStack, MemberStackPropsError, MEMBER_STACK_PARAMETERS, MEMBER_ROLE_CONDITION, type MemberStackProps } from './organization/member-stack';
+export {
+  MemberStack,
+  MemberStackPropsError,
+  MEMBER_STACK_PARAMETERS,
+  MEMBER_ROLE_CONDITION,
+  MEMBER_SWEEP_ACTIONS,
+  type MemberStackProps,
+} from './organization/member-stack';
 export {
   MemberStackSet,
   MemberStackSetPropsError,
@@ -52,10 +71,12 @@ export {
   BUCKET_EXPOSURE_EVENT_NAMES,
   ACCOUNT_EXPOSURE_EVENT_NAMES,
   exposureEventPattern,
+  roleArnOf,
   type RawEventPattern,
   type ExposurePatternOptions,
+  type ExcludedRole,
 } from './exposure-events';
 export { remediatorS3Actions, type RemediatorS3Actions } from './remediator-permissions';
 export { GUARDRAIL_STACK_OUTPUTS } from './stack-outputs';
-export { GUARDRAIL_DEFAULTS } from './defaults';
+export { GUARDRAIL_DEFAULTS, SWEEP_CONCURRENCY_RANGE } from './defaults';
 export type { Exemption, RemediationMode, RemediationStrategy } from '../lambda/remediate/environment';

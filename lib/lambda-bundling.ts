@@ -33,7 +33,14 @@ export const LAMBDA_ESBUILD = {
  */
 export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
 
-/** The Lambda entries, by function name, relative to the repository root. */
+/** Lambda entries of the sweep (GuardrailSweep), relative to the repository root. */
+export const SWEEP_LAMBDA_ENTRIES = {
+  sweepList: 'lambda/sweep/list-handler.ts',
+  sweepWork: 'lambda/sweep/worker-handler.ts',
+} as const;
+
+/** The Lambda entries, by function name, relative to the repository root (the bench measures each). */
 export const LAMBDA_ENTRIES = {
   remediate: 'lambda/remediate/handler.ts',
+  ...SWEEP_LAMBDA_ENTRIES,
 } as const;

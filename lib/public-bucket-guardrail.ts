@@ -6,7 +6,7 @@
  * archive, orphans the old one). Do not rename them.
  */
 import * as path from 'node:path';
-import { Aws, Duration, Names, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -19,6 +19,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaNodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -34,17 +35,20 @@ import {
   type RemediationStrategy,
 } from '../lambda/remediate/environment';
 import { AUDIT_TABLE } from '../lambda/shared/audit/table-schema';
+import { EXEMPTIONS_TABLE } from '../lambda/shared/exemptions/exemptions-table';
 import {
   AUDIT_RETENTION_DAYS_RANGE,
   GUARDRAIL_DEFAULTS,
   REMEDIATE_SERVICE_NAME,
   RESERVED_CONCURRENCY_RANGE,
+  SWEEP_CONCURRENCY_RANGE,
 } from './defaults';
 import { exposureEventPattern, type RawEventPattern } from './exposure-events';
 import { newAlertTopic, newCustomerManagedKey, newFailureQueue, newQueuesKey } from './encrypted-resources';
+import { GuardrailSweep, sweepScheduleExpression } from './guardrail-sweep';
 import { LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
 import { remediatorS3Actions } from './remediator-permissions';
-import { checkEmail, checkIntegerInRange, checkMetricsNamespace, checkSensitiveTagKey } from './validation';
+import { checkEmail, checkIntegerInRange, checkMetricsNamespace, checkRegion, checkRoleArn, checkSensitiveTagKey } from './validation';
 import { CROSS_ACCOUNT_ENV } from '../lambda/shared/aws/assume-role';
 import { checkOrganizationId, checkRoleName } from './organization/organization-settings';
 
@@ -56,6 +60,29 @@ export const REMEDIATE_METRICS = {
   timeToContainMs: 'TimeToContainMs',
   verdictDisagreement: 'VerdictDisagreement',
 } as const;
+
+/** Statement ID of the exemptions table's resource policy: only the named writers may change exemptions. */
+export const EXEMPTION_WRITERS_SID = 'DenyExemptionWritesExceptNamedWriters';
+
+/** The write actions the exemptions table's resource policy denies to everyone but the named writers. */
+export const EXEMPTION_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
+/**
+ * Stands in for "nobody" in the writers condition when no writer is named: an ARN in an account that cannot
+ * exist, so the condition is never empty and the deny covers every principal.
+ */
+export const NO_EXEMPTION_WRITER_ARN = 'arn:aws:iam::000000000000:role/bucket-guardrail-no-exemption-writer';
+
+/** Operator audit records (restore, exempt) have ids `op-<uuid>`; the remediator's and the sweep's never do. */
+export const OPERATOR_RECORD_ID_PATTERN = 'op-*';
 
 /** How EventBridge and Lambda retry before an event lands in a queue. */
 export const DELIVERY_RETRIES = {
@@ -165,6 +192,42 @@ export interface PublicBucketGuardrailProps {
    * @default - single account: no cross-account permission
    */
   readonly crossAccount?: { readonly memberRoleName: string; readonly organizationId: string };
+
+  /**
+   * The sweep (GuardrailSweep): every bucket through the remediation pipeline on `sweepSchedule`, once after every
+   * deploy, and when the account-level Block Public Access setting changes. Turn off only where another
+   * mechanism re-checks existing buckets.
+   * @default true
+   */
+  readonly sweep?: boolean;
+
+  /**
+   * When the regular sweep runs: `rate(...)` or `cron(...)` (six fields) as a string, or a
+   * `scheduler.ScheduleExpression`. One-time `at(...)` schedules are refused.
+   * @default 'rate(6 hours)'
+   */
+  readonly sweepSchedule?: string | scheduler.ScheduleExpression;
+
+  /**
+   * Sweep workers at once (2 to 1,000); each checks one bucket at a time, so this bounds the sweep's S3 calls in flight.
+   * @default 16
+   */
+  readonly sweepConcurrency?: number;
+
+  /**
+   * Every region whose events reach this guardrail; each sweep checks that a CloudTrail trail feeds it in each.
+   * @default - this stack's region only
+   */
+  readonly coveredRegions?: readonly string[];
+
+  /**
+   * IAM role ARNs (a path and `*` wildcards allowed) that may write the exemptions table. Its resource policy denies
+   * PutItem, UpdateItem, DeleteItem, BatchWriteItem and PartiQL writes to every other principal, administrators
+   * included; roles passed to `grantManageExemptions` are added. They still need an identity policy
+   * (`grantManageExemptions`) to write.
+   * @default - nobody can write exemptions: `bucket-guardrail exempt` and `restore` fail with AccessDenied
+   */
+  readonly exemptionWriterRoleArns?: readonly string[];
 }
 
 /** A prop value is invalid; the message shows the value and the fix. */
@@ -191,6 +254,11 @@ interface ValidatedProps {
   readonly reservedConcurrency: number;
   readonly metricsNamespace: string;
   readonly createTrail: boolean;
+  readonly sweep: boolean;
+  readonly sweepSchedule: scheduler.ScheduleExpression;
+  readonly sweepConcurrency: number;
+  readonly coveredRegions?: readonly string[];
+  readonly exemptionWriterRoleArns: readonly string[];
 }
 
 function validateProps(props: PublicBucketGuardrailProps): ValidatedProps {
@@ -243,6 +311,25 @@ function validateProps(props: PublicBucketGuardrailProps): ValidatedProps {
   if (logRetention === logs.RetentionDays.INFINITE) {
     throw new GuardrailPropsError('logRetention', 'INFINITE keeps logs forever; choose a period such as logs.RetentionDays.ONE_YEAR');
   }
+  const { expression: sweepSchedule, problem: scheduleProblem } = sweepScheduleExpression(props.sweepSchedule);
+  if (scheduleProblem !== undefined) throw new GuardrailPropsError('sweepSchedule', scheduleProblem);
+  const sweepConcurrency = props.sweepConcurrency ?? GUARDRAIL_DEFAULTS.sweepConcurrency;
+  const sweepConcurrencyProblem = checkIntegerInRange(sweepConcurrency, SWEEP_CONCURRENCY_RANGE);
+  if (sweepConcurrencyProblem) {
+    throw new GuardrailPropsError(
+      'sweepConcurrency',
+      `${sweepConcurrencyProblem} (the SQS event source's maxConcurrency); use for example ${GUARDRAIL_DEFAULTS.sweepConcurrency}`,
+    );
+  }
+  (props.coveredRegions ?? []).forEach((region, index) => {
+    const problem = Token.isUnresolved(region) ? undefined : checkRegion(region);
+    if (problem) throw new GuardrailPropsError(`coveredRegions[${index}]`, problem);
+  });
+  const exemptionWriterRoleArns = props.exemptionWriterRoleArns ?? [];
+  exemptionWriterRoleArns.forEach((arn, index) => {
+    const problem = Token.isUnresolved(arn) ? undefined : checkRoleArn(arn);
+    if (problem) throw new GuardrailPropsError(`exemptionWriterRoleArns[${index}]`, problem);
+  });
   return {
     mode,
     strategy,
@@ -255,7 +342,30 @@ function validateProps(props: PublicBucketGuardrailProps): ValidatedProps {
     reservedConcurrency,
     metricsNamespace,
     createTrail: props.createTrail ?? GUARDRAIL_DEFAULTS.createTrail,
+    sweep: props.sweep ?? GUARDRAIL_DEFAULTS.sweep,
+    sweepSchedule,
+    sweepConcurrency,
+    ...(props.coveredRegions !== undefined && props.coveredRegions.length > 0 ? { coveredRegions: props.coveredRegions } : {}),
+    exemptionWriterRoleArns,
   };
+}
+
+/** A resolved resource ARN as cdk-nag prints it in a finding: `{ Ref: X }` → `<X>`, GetAtt → `<X.Attr>`, joins flattened. */
+function nagResource(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if (typeof object.Ref === 'string') return `<${object.Ref}>`;
+  if (Array.isArray(object['Fn::GetAtt'])) return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (Array.isArray(object['Fn::Join'])) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map(nagResource).join(separator);
+  }
+  return JSON.stringify(value);
+}
+
+/** An imported or created role (it has an ARN the table's resource policy can name). */
+function isRole(principal: iam.IPrincipal): principal is iam.IRole {
+  return typeof (principal as Partial<iam.IRole>).roleArn === 'string' && typeof (principal as Partial<iam.IRole>).roleName === 'string';
 }
 
 /** A Lambda on-failure destination whose permissions the construct grants itself, exactly. */
@@ -273,8 +383,15 @@ export class PublicBucketGuardrail extends Construct {
   readonly auditTable: dynamodb.Table;
   /** The Object Lock (COMPLIANCE) archive holding a write-once copy of every audit record. */
   readonly auditArchive: s3.Bucket;
-  /** Customer managed key of the audit table and archive. */
+  /** Customer managed key of the audit table, the exemptions table and the archive. */
   readonly auditKey: kms.Key;
+  /**
+   * Exemptions written with `bucket-guardrail exempt` (partition key EXEMPTIONS_TABLE.partitionKey, no TTL). Its
+   * resource policy denies writes to everyone but `exemptionWriterRoleArns` and roles given `grantManageExemptions`.
+   */
+  readonly exemptionsTable: dynamodb.Table;
+  /** The sweep, unless `sweep` is false. */
+  readonly sweep?: GuardrailSweep;
   readonly remediateFunction: lambdaNodejs.NodejsFunction;
   /** The rule on this region's default bus that routes exposure events to the remediator. */
   readonly rule: events.Rule;
@@ -291,6 +408,8 @@ export class PublicBucketGuardrail extends Construct {
   readonly eventPattern: RawEventPattern;
   /** The bus the rule listens on, when it is not the default bus. */
   readonly eventBus?: events.IEventBus;
+  /** ARN patterns the exemptions table's resource policy lets write (props plus roles given grantManageExemptions). */
+  private readonly exemptionWriterArns: string[];
 
   constructor(scope: Construct, id: string, props: PublicBucketGuardrailProps = {}) {
     super(scope, id);
@@ -342,6 +461,39 @@ export class PublicBucketGuardrail extends Construct {
       });
     }
 
+    // Exemptions (bucket-guardrail exempt): one item per bucket name or glob, never expired by TTL (an expired
+    // exemption stays visible and stops applying at `expires`). Only the named writers may change it: the resource
+    // policy denies every write to every other principal, which no identity policy can override.
+    this.exemptionWriterArns = [...settings.exemptionWriterRoleArns];
+    this.exemptionsTable = new dynamodb.Table(this, 'ExemptionsTable', {
+      partitionKey: { name: EXEMPTIONS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.auditKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      resourcePolicy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: EXEMPTION_WRITERS_SID,
+            effect: iam.Effect.DENY,
+            principals: [new iam.StarPrincipal()],
+            actions: [...EXEMPTION_WRITE_ACTIONS],
+            // The table itself: a table's own ARN cannot appear in its resource policy (a circular reference).
+            resources: ['*'],
+            conditions: {
+              ArnNotLike: {
+                'aws:PrincipalArn': Lazy.list({
+                  produce: () => (this.exemptionWriterArns.length > 0 ? [...this.exemptionWriterArns] : [NO_EXEMPTION_WRITER_ARN]),
+                }),
+              },
+            },
+          }),
+        ],
+      }),
+    });
+
     const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
       // Server access log delivery supports SSE-S3 only on the target bucket.
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -391,6 +543,7 @@ export class PublicBucketGuardrail extends Construct {
       selfRoleArn: role.roleArn,
       sensitiveTagKeys: settings.sensitiveTagKeys,
       enforceAccountBlockPublicAccess: settings.enforceAccountBlockPublicAccess,
+      exemptionsTableName: this.exemptionsTable.tableName,
     });
 
     this.remediateFunction = new lambdaNodejs.NodejsFunction(this, 'Remediate', {
@@ -519,6 +672,13 @@ export class PublicBucketGuardrail extends Construct {
     );
     setEnvironment(REMEDIATE_ENV.auditArchiveBucket);
 
+    // Exemptions: read the whole (small) table with each bucket's state, strongly consistent; no index, no write.
+    // Decrypting goes through the ReadAuditTableKey grant above (same key, through DynamoDB).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadExemptions', actions: ['dynamodb:Scan'], resources: [this.exemptionsTable.tableArn] }),
+    );
+    setEnvironment(REMEDIATE_ENV.exemptionsTableName);
+
     // Failure destination: send to the failure queue only.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'SendFailedInvocations', actions: ['sqs:SendMessage'], resources: [this.failureQueue.queueArn] }),
@@ -589,9 +749,31 @@ export class PublicBucketGuardrail extends Construct {
       reason: `Pinned to Node.js ${LAMBDA_ESBUILD.target.replace('node', '')}, the runtime the bundle targets and the handler is tested on; move runtime and esbuild target together.`,
     });
 
-    // ---- The rule: exposure events on this region's default bus, minus our own calls.
+    // ---- The sweep: every bucket through the same pipeline, on a schedule, after each deploy and on account changes.
+    if (settings.sweep) {
+      this.sweep = new GuardrailSweep(this, 'Sweep', {
+        alertTopic: this.alertTopic,
+        ...(alertTopicKey !== undefined ? { alertTopicKey } : {}),
+        auditTable: this.auditTable,
+        auditArchiveBucket: this.auditArchive,
+        auditKey: this.auditKey,
+        encryptionKey: queuesKey,
+        remediation: { mode: settings.mode, strategy: settings.strategy, exemptions: settings.exemptions, sensitiveTagKeys: settings.sensitiveTagKeys },
+        ...(settings.coveredRegions !== undefined ? { regions: settings.coveredRegions } : {}),
+        schedule: settings.sweepSchedule,
+        concurrency: settings.sweepConcurrency,
+        selfRoles: [role],
+        exemptionsTable: this.exemptionsTable,
+        logRetention: settings.logRetention,
+        metricsNamespace: settings.metricsNamespace,
+        ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
+        ...(props.crossAccount !== undefined ? { crossAccount: props.crossAccount } : {}),
+      });
+    }
+
+    // ---- The rule: exposure events on this region's default bus, minus our own calls (remediator and sweep worker).
     this.eventPattern = exposureEventPattern({
-      excludeRole: { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, roleName: role.roleName },
+      excludeRoleArns: [role.roleArn, ...(this.sweep !== undefined ? [this.sweep.workerRole.roleArn] : [])],
     });
     this.rule = new events.Rule(this, 'ExposureRule', {
       ruleName,
@@ -653,6 +835,8 @@ export class PublicBucketGuardrail extends Construct {
         this.metricRuleFailedInvocations({ period: fiveMinutes, label: undefined }),
         'EventBridge failed to invoke the remediator for exposure events.',
       ),
+      // The sweep's own alarm (its dead-letter queue), on the same topic.
+      ...(this.sweep !== undefined ? [this.sweep.deadLetterAlarm] : []),
     ];
 
     // ---- Dashboard.
@@ -703,6 +887,7 @@ export class PublicBucketGuardrail extends Construct {
           }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms], width: 12 }),
         ],
+        ...(this.sweep !== undefined ? [this.sweepWidgets(this.sweep)] : []),
       ],
     });
 
@@ -747,6 +932,31 @@ export class PublicBucketGuardrail extends Construct {
         managementEvents: cloudtrail.ReadWriteType.ALL,
       });
     }
+  }
+
+  /** The dashboard row of the sweep: what it found and did, and how far the current sweep has to go. */
+  private sweepWidgets(sweep: GuardrailSweep): cloudwatch.IWidget[] {
+    const hourly = { period: Duration.hours(1) };
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Sweep: buckets',
+        left: [
+          sweep.metricBucketsChecked(hourly),
+          sweep.metricPublicFound(hourly),
+          sweep.metricRemediated(hourly),
+          sweep.metricFailed(hourly),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Sweep: backlog',
+        left: [
+          sweep.metricBacklog({ statistic: 'Maximum', label: 'Work messages waiting' }),
+          sweep.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', label: 'Sweep dead-letter queue' }),
+        ],
+        width: 12,
+      }),
+    ];
   }
 
   /** A metric the remediator publishes (Powertools, this construct's namespace, `service` = remediate). */
@@ -829,7 +1039,97 @@ export class PublicBucketGuardrail extends Construct {
       actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:ListBucket'],
       resourceArns: [this.auditArchive.bucketArn, this.auditArchive.arnForObjects('audit/*')],
     });
+    // `bucket-guardrail exemptions list`: one strongly consistent Scan of the exemptions table.
+    const exemptions = iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Scan'], resourceArns: [this.exemptionsTable.tableArn] });
     const key = iam.Grant.addToPrincipal({ grantee, actions: ['kms:Decrypt'], resourceArns: [this.auditKey.keyArn] });
-    return table.combine(archive).combine(key);
+    const outputs = this.grantDescribeStack(grantee);
+    this.acknowledgeGrantFindings(grantee, [
+      {
+        resource: `${this.nagArn(this.auditTable)}/index/*`,
+        reason: 'Reviewers query the audit table through its by-bucket, by-outcome and by-day indexes: read-only, this table\'s indexes only.',
+      },
+      { resource: `${this.nagArn(this.auditArchive)}/audit/*`, reason: 'Reviewers read the write-once copies under audit/ to verify records: read-only.' },
+    ]);
+    return table.combine(archive).combine(exemptions).combine(key).combine(outputs);
+  }
+
+  /**
+   * Lets a principal manage exemptions and undo remediations (`bucket-guardrail exempt`, `exemptions remove`,
+   * `restore`): read and write the exemptions table; read any audit record and add operator records (ids `op-…`
+   * only, enforced with `dynamodb:LeadingKeys`, so the guardrail's own records can never be overwritten); write
+   * operator records' archive copies only (`audit/<yyyy>/<mm>/<dd>/op-*.json`) and read the archive under `audit/`;
+   * use the audit key; read this stack's outputs. A role is also added to the table's writers
+   * (`exemptionWriterRoleArns`); any other principal must be named there to get past its resource policy.
+   *
+   * `restore` also needs, on the buckets it may restore (not granted here): s3:GetBucketAcl, s3:GetBucketPolicy,
+   * s3:GetBucketPublicAccessBlock, s3:GetBucketOwnershipControls, s3:PutBucketPublicAccessBlock (which also covers
+   * removing it), s3:PutBucketPolicy and s3:PutBucketAcl.
+   */
+  grantManageExemptions(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
+    if (isRole(principal)) {
+      this.exemptionWriterArns.push(principal.roleArn);
+    }
+    const exemptions = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'],
+      resourceArns: [this.exemptionsTable.tableArn],
+    });
+    const readRecords = iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [this.auditTable.tableArn] });
+    const writeOperatorRecords = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem'],
+      resourceArns: [this.auditTable.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [OPERATOR_RECORD_ID_PATTERN] } },
+    });
+    const archiveOperatorRecords = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [this.auditArchive.arnForObjects(`audit/*/*/*/${OPERATOR_RECORD_ID_PATTERN}.json`)],
+    });
+    const readArchive = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.auditArchive.arnForObjects('audit/*')] });
+    const key = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resourceArns: [this.auditKey.keyArn],
+    });
+    const outputs = this.grantDescribeStack(grantee);
+    this.acknowledgeGrantFindings(grantee, [
+      {
+        resource: `${this.nagArn(this.auditArchive)}/audit/*/*/*/${OPERATOR_RECORD_ID_PATTERN}.json`,
+        reason: 'operator records only; key pattern enforced: archive copies of op-… records under audit/<yyyy>/<mm>/<dd>/, nothing else.',
+      },
+      { resource: `${this.nagArn(this.auditArchive)}/audit/*`, reason: 'restore checks the record it undoes against its write-once copy under audit/: s3:GetObject only.' },
+    ]);
+    return exemptions.combine(readRecords).combine(writeOperatorRecords).combine(archiveOperatorRecords).combine(readArchive).combine(key).combine(outputs);
+  }
+
+  /** This stack's ARN with its generated ID suffix as `*`. */
+  private stackArnPattern(): string {
+    const stack = Stack.of(this);
+    return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}/*` });
+  }
+
+  /** cloudformation:DescribeStacks on this stack, so the CLI finds the table and archive from the outputs (`--stack`). */
+  private grantDescribeStack(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['cloudformation:DescribeStacks'], resourceArns: [this.stackArnPattern()] });
+  }
+
+  /** `<LogicalId.Arn>` as cdk-nag prints a resource's ARN in an IAM5 finding. */
+  private nagArn(resource: Construct): string {
+    return `<${Stack.of(this).resolve((resource.node.defaultChild as CfnResource).logicalId)}.Arn>`;
+  }
+
+  /** Acknowledges the IAM5 findings a grant knowingly produces on the grantee, when it is part of this app. */
+  private acknowledgeGrantFindings(grantee: iam.IGrantable, findings: ReadonlyArray<{ readonly resource: string; readonly reason: string }>): void {
+    const principal = grantee.grantPrincipal;
+    if (!(principal instanceof Construct)) return;
+    Validations.of(principal).acknowledge(
+      ...findings.map(({ resource, reason }) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason })),
+      {
+        id: `AwsSolutions-IAM5[Resource::${nagResource(Stack.of(this).resolve(this.stackArnPattern()))}]`,
+        reason: "The stack's ID suffix is generated at creation; cloudformation:DescribeStacks on this stack's name only, to read its outputs.",
+      },
+    );
   }
 }

@@ -12,4 +12,8 @@ export const GUARDRAIL_STACK_OUTPUTS = {
   dashboardName: 'DashboardName',
   homeRegion: 'HomeRegion',
   coveredRegions: 'CoveredRegions',
+  /** The exemptions table (`bucket-guardrail exempt`, `exemptions`, `restore`). */
+  exemptionsTableName: 'ExemptionsTableName',
+  /** The sweep's lister: invoke it with `{"trigger":"manual"}` to sweep now. Absent when the sweep is off. */
+  sweepListerFunctionName: 'SweepListerFunctionName',
 } as const;

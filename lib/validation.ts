@@ -52,3 +52,44 @@ export function checkIntegerInRange(value: number, range: { readonly min: number
     ? undefined
     : `${value} is not a whole number from ${range.min} to ${range.max}`;
 }
+
+const RATE_EXPRESSION = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON_EXPRESSION = /^cron\((.+)\)$/;
+const AT_EXPRESSION = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
+
+/**
+ * A recurring EventBridge Scheduler expression for the sweep: `rate(<n> minute[s]|hour[s]|day[s])` with n ≥ 1,
+ * or `cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>)` with `?` in one of the two day
+ * fields. One-time `at(...)` expressions are refused: the sweep must recur.
+ */
+export function checkSweepSchedule(value: string): string | undefined {
+  const fix = 'use for example "rate(6 hours)" or "cron(0 */6 * * ? *)"';
+  const rate = RATE_EXPRESSION.exec(value);
+  if (rate) {
+    return Number(rate[1]) >= 1 ? undefined : `"${value}" has a rate of 0; use at least "rate(1 hour)"`;
+  }
+  if (AT_EXPRESSION.test(value)) {
+    return `"${value}" is a one-time schedule; the sweep must recur, ${fix}`;
+  }
+  const cron = CRON_EXPRESSION.exec(value);
+  if (cron) {
+    const fields = cron[1].trim().split(/\s+/);
+    if (fields.length !== 6) {
+      return `"${value}" has ${fields.length} cron fields; EventBridge Scheduler takes six (minutes hours day-of-month month day-of-week year), ${fix}`;
+    }
+    if (fields[2] !== '?' && fields[4] !== '?') {
+      return `"${value}" sets both day-of-month and day-of-week; one of them must be "?", ${fix}`;
+    }
+    return undefined;
+  }
+  return `"${value}" is not an EventBridge Scheduler expression; ${fix}`;
+}
+
+const WRITER_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\-/*?]{1,512}$/;
+
+/** An IAM role ARN (a path and `*` / `?` wildcards allowed, as ArnLike takes them), account included. */
+export function checkRoleArn(value: string): string | undefined {
+  return WRITER_ROLE_ARN.test(value)
+    ? undefined
+    : `"${value}" is not an IAM role ARN; use arn:aws:iam::<account>:role/<name> (a path and * wildcards are allowed, e.g. arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/*)`;
+}

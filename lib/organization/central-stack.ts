@@ -5,7 +5,9 @@
  * - a custom event bus whose resource policy accepts events:PutEvents only from principals of the organization
  *   (`aws:PrincipalOrgID`): the member accounts' forwarding rules put their exposure events here;
  * - the PublicBucketGuardrail with its rule on that bus and `crossAccount` set, so the remediator may assume the
- *   member role in the event's account (and only in accounts of the organization);
+ *   member role in the event's account (and only in accounts of the organization), and its sweep lists the
+ *   organization's accounts (organizations:ListAccounts: deploy in the management account or an account that is a
+ *   delegated administrator for an Organizations service, as the StackSets one is) and sweeps each through that role;
  * - the member StackSet (service-managed, automatic deployment) that gives every member account, in every member
  *   region, the forwarding rule and, in one region, the member role.
  *
@@ -119,6 +121,8 @@ export class OrganizationGuardrailStack extends Stack {
     // ---- The guardrail on that bus, allowed into the member role of the organization's accounts.
     this.guardrail = new PublicBucketGuardrail(this, 'Guardrail', {
       ...props.guardrail,
+      // The sweep checks trail coverage in the member regions unless the caller named the regions itself.
+      coveredRegions: props.guardrail?.coveredRegions ?? organization.memberRegions,
       eventBus: this.eventBus,
       crossAccount: { memberRoleName: organization.memberRoleName, organizationId: organization.organizationId },
     });
@@ -140,7 +144,9 @@ export class OrganizationGuardrailStack extends Stack {
         enforceAccountBlockPublicAccess: props.guardrail?.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
       }),
       centralEventBus: this.eventBus,
-      centralRemediatorRole: remediatorRole,
+      // The remediator acts in the event's account; the sweep's lister lists and its worker checks every member account.
+      centralRoles: [remediatorRole, ...(this.guardrail.sweep !== undefined ? [this.guardrail.sweep.workerRole, this.guardrail.sweep.listerRole] : [])],
+      sweep: this.guardrail.sweep !== undefined,
       delegatedAdminAccount: delegatedAdmin,
     });
     // Member rules start forwarding as soon as their stack exists; the bus (with its policy) is created first
@@ -150,6 +156,10 @@ export class OrganizationGuardrailStack extends Stack {
     output(GUARDRAIL_STACK_OUTPUTS.alertTopicArn, this.guardrail.alertTopic.topicArn, 'SNS topic of alerts and alarms');
     output(GUARDRAIL_STACK_OUTPUTS.auditTableName, this.guardrail.auditTable.tableName, 'DynamoDB audit table');
     output(GUARDRAIL_STACK_OUTPUTS.auditArchiveBucketName, this.guardrail.auditArchive.bucketName, 'Object Lock archive of audit records');
+    output(GUARDRAIL_STACK_OUTPUTS.exemptionsTableName, this.guardrail.exemptionsTable.tableName, 'DynamoDB exemptions table (bucket-guardrail exempt)');
+    if (this.guardrail.sweep !== undefined) {
+      output(GUARDRAIL_STACK_OUTPUTS.sweepListerFunctionName, this.guardrail.sweep.listerFunction.functionName, 'Sweep lister: invoke with {"trigger":"manual"} to sweep now');
+    }
     output(GUARDRAIL_STACK_OUTPUTS.remediateFunctionName, this.guardrail.remediateFunction.functionName, 'Remediator function');
     output(GUARDRAIL_STACK_OUTPUTS.eventDeadLetterQueueUrl, this.guardrail.eventDeadLetterQueue.queueUrl, 'Events EventBridge could not deliver');
     output(GUARDRAIL_STACK_OUTPUTS.failureQueueUrl, this.guardrail.failureQueue.queueUrl, 'Invocations that failed after retries');

@@ -11,7 +11,7 @@
  * - OperationPreferences apply to the operations CloudFormation runs for this resource (create and update), not
  *   to automatic deployments into accounts that join later.
  */
-import { CfnStackSet } from 'aws-cdk-lib';
+import { CfnStackSet, Fn } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -48,8 +48,16 @@ export interface MemberStackSetProps {
   readonly s3Actions: RemediatorS3Actions;
   /** The central bus the member rules forward to. */
   readonly centralEventBus: events.IEventBus;
-  /** The central remediator's role: the only principal the member role trusts. */
-  readonly centralRemediatorRole: iam.IRole;
+  /**
+   * The central roles the member role trusts, and the only ones: the remediator's and, with the sweep, the sweep
+   * worker's and lister's.
+   */
+  readonly centralRoles: readonly iam.IRole[];
+  /**
+   * The central sweep covers the member accounts: the member role may also list buckets and look up CloudTrail events.
+   * @default false
+   */
+  readonly sweep?: boolean;
   /**
    * The StackSets delegated administrator account the stack is deployed in (CallAs DELEGATED_ADMIN).
    * @default - deployed in the management account (CallAs SELF)
@@ -95,6 +103,9 @@ function validate(props: MemberStackSetProps): void {
     );
   }
   if (props.delegatedAdminAccount !== undefined) problem('delegatedAdminAccount', checkAccountId(props.delegatedAdminAccount));
+  if (props.centralRoles.length === 0) {
+    throw new MemberStackSetPropsError('centralRoles', 'is empty; pass the central remediator role (and the sweep roles) the member role trusts');
+  }
 }
 
 export class MemberStackSet extends Construct {
@@ -112,6 +123,7 @@ export class MemberStackSet extends Construct {
         memberRoleName: props.memberRoleName,
         memberRoleRegion: props.memberRoleRegion,
         s3Actions: props.s3Actions,
+        sweep: props.sweep ?? false,
       },
       { context: props.templateContext ?? this.node.getAllContext() },
     );
@@ -135,7 +147,7 @@ export class MemberStackSet extends Construct {
       ],
       parameters: [
         { parameterKey: MEMBER_STACK_PARAMETERS.centralEventBusArn, parameterValue: props.centralEventBus.eventBusArn },
-        { parameterKey: MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn, parameterValue: props.centralRemediatorRole.roleArn },
+        { parameterKey: MEMBER_STACK_PARAMETERS.centralRoleArns, parameterValue: Fn.join(',', props.centralRoles.map((role) => role.roleArn)) },
       ],
       templateBody: this.memberTemplate.templateBody,
     });

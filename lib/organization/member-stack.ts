@@ -5,15 +5,16 @@
  * - In every region: a rule on the default bus with the exposure pattern, forwarding to the central bus
  *   (a role allowed events:PutEvents on that bus ARN only; an SSE-SQS dead-letter queue for what cannot be
  *   delivered). S3 CloudTrail events arrive in the bucket's region, hence one rule per region.
- * - In one region only (`memberRoleRegion`): the member role the central remediator assumes. IAM is global, so
- *   a role with a fixed name created by every regional stack instance would collide; a template condition on
- *   `AWS::Region` creates it in one stack instance. Its trust names the central remediator's role ARN and
- *   requires `aws:PrincipalOrgID`; its permissions are exactly the remediator's S3 permissions
- *   (`remediatorS3Actions`), limited to buckets of this account.
+ * - In one region only (`memberRoleRegion`): the member role the central remediator and sweep assume. IAM is
+ *   global, so a role with a fixed name created by every regional stack instance would collide; a template
+ *   condition on `AWS::Region` creates it in one stack instance. Its trust names the central roles' ARNs (the
+ *   remediator's, the sweep worker's and the sweep lister's) and requires `aws:PrincipalOrgID`; its permissions are
+ *   exactly the remediator's S3 permissions (`remediatorS3Actions`), limited to buckets of this account, plus, with
+ *   the sweep, the two reads the sweep makes in the account: ListBuckets and CloudTrail LookupEvents.
  *
  * The template must stay assets-free (StackSets take a template body, not CDK assets): the stack uses
  * BootstraplessSynthesizer when synthesized by `synthesizeMemberTemplate`, which refuses assets.
- * The central stack passes its bus ARN and remediator role ARN as StackSet parameters.
+ * The central stack passes its bus ARN and the central roles' ARNs as StackSet parameters.
  */
 import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -29,8 +30,12 @@ import { checkOrganizationId, checkRoleName } from './organization-settings';
 /** The member template's parameters, set by the StackSet. */
 export const MEMBER_STACK_PARAMETERS = {
   centralEventBusArn: 'CentralEventBusArn',
-  centralRemediatorRoleArn: 'CentralRemediatorRoleArn',
+  /** CommaDelimitedList: the central remediator's role and, with the sweep, the sweep worker's and lister's roles. */
+  centralRoleArns: 'CentralRoleArns',
 } as const;
+
+/** What the sweep does in a member account besides the remediator's S3 actions (none has a resource type: "*"). */
+export const MEMBER_SWEEP_ACTIONS = ['s3:ListAllMyBuckets', 'cloudtrail:LookupEvents'] as const;
 
 /** Logical ID of the condition that creates the member role in one region only. */
 export const MEMBER_ROLE_CONDITION = 'CreateMemberRoleInThisRegion';
@@ -44,6 +49,25 @@ export interface MemberStackProps extends StackProps {
   readonly memberRoleRegion: string;
   /** The remediator's S3 permissions; the member role gets exactly these. */
   readonly s3Actions: RemediatorS3Actions;
+  /**
+   * The central sweep covers member accounts: the member role may also list the account's buckets
+   * (s3:ListAllMyBuckets) and look up who exposed one (cloudtrail:LookupEvents).
+   * @default false
+   */
+  readonly sweep?: boolean;
+}
+
+/** Every principal of a CommaDelimitedList parameter of role ARNs: `"Principal": { "AWS": { "Ref": <parameter> } }`. */
+class ArnListPrincipal extends iam.PrincipalBase {
+  constructor(private readonly arns: string[]) {
+    super();
+  }
+  get policyFragment(): iam.PrincipalPolicyFragment {
+    return new iam.PrincipalPolicyFragment({ AWS: this.arns });
+  }
+  dedupeString(): string | undefined {
+    return undefined;
+  }
 }
 
 /** The stack's props are invalid; the message shows the value and the fix. */
@@ -79,10 +103,11 @@ export class MemberStack extends Stack {
       description: 'ARN of the central event bus that receives the exposure events (set by the StackSet)',
       allowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[A-Za-z0-9._\\-/]+$',
     });
-    const centralRemediatorRoleArn = new CfnParameter(this, MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn, {
-      type: 'String',
-      description: 'ARN of the central remediator role, the only principal the member role trusts (set by the StackSet)',
-      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[A-Za-z0-9+=,.@_\\-/]+$',
+    // CloudFormation applies AllowedPattern to each value of a CommaDelimitedList.
+    const centralRoleArns = new CfnParameter(this, MEMBER_STACK_PARAMETERS.centralRoleArns, {
+      type: 'CommaDelimitedList',
+      description: 'ARNs of the central roles the member role trusts: the remediator and, with the sweep, its worker and lister (set by the StackSet)',
+      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[A-Za-z0-9+=.@_\\-/]+$',
     });
 
     // ---- Forwarding: the exposure events of this account and region, minus the member role's own calls.
@@ -120,8 +145,8 @@ export class MemberStack extends Stack {
     });
     this.memberRole = new iam.Role(this, 'MemberRemediationRole', {
       roleName: props.memberRoleName,
-      description: 'Bucket guardrail: the central remediator reads bucket exposure settings and turns on Block Public Access',
-      assumedBy: new iam.ArnPrincipal(centralRemediatorRoleArn.valueAsString).withConditions({
+      description: 'Bucket guardrail: the central remediator and sweep read bucket exposure settings and turn on Block Public Access',
+      assumedBy: new ArnListPrincipal(centralRoleArns.valueAsList).withConditions({
         StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
       }),
       maxSessionDuration: Duration.hours(1),
@@ -140,6 +165,9 @@ export class MemberStack extends Stack {
               actions: [...props.s3Actions.accountActions],
               resources: ['*'],
             }),
+            ...(props.sweep === true
+              ? [new iam.PolicyStatement({ sid: 'SweepListAndLookUp', actions: [...MEMBER_SWEEP_ACTIONS], resources: ['*'] })]
+              : []),
           ],
         }),
       },
@@ -155,13 +183,14 @@ export class MemberStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          's3:GetAccountPublicAccessBlock and s3:PutAccountPublicAccessBlock have no resource type in the Service Authorization Reference; IAM requires "*".',
+          's3:GetAccountPublicAccessBlock and s3:PutAccountPublicAccessBlock (and, with the sweep, s3:ListAllMyBuckets and cloudtrail:LookupEvents) ' +
+          'have no resource type in the Service Authorization Reference; IAM requires "*".',
       },
     );
 
     new CfnOutput(this, 'MemberRoleArn', {
       value: this.memberRole.roleArn,
-      description: 'The role the central remediator assumes in this account',
+      description: 'The role the central remediator and sweep assume in this account',
       condition: this.memberRoleCondition,
     });
     new CfnOutput(this, 'ForwardDeadLetterQueueUrl', {

@@ -11,6 +11,8 @@ interface Run {
   readonly status: number | null;
   readonly stderr: string;
   readonly stacks: Record<string, { environment: string }>;
+  /** A synthesized stack's template. */
+  readonly template: (stack: string) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 }
 
 /** Runs the app the way the CDK CLI does: cdk.json context (plus -c overrides) in CDK_CONTEXT_JSON, output to CDK_OUTDIR. */
@@ -32,7 +34,9 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
       .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
       .map(([name, artifact]) => [name, { environment: artifact.environment }]),
   );
-  return { status: result.status, stderr: result.stderr, stacks };
+  const template = (stack: string): ReturnType<Run['template']> =>
+    JSON.parse(fs.readFileSync(path.join(outdir, `${stack}.template.json`), 'utf8')) as ReturnType<Run['template']>;
+  return { status: result.status, stderr: result.stderr, stacks, template };
 }
 
 afterAll(() => {
@@ -66,6 +70,34 @@ describe('bin/bucket-guardrail.ts', () => {
     const run = runApp({}, { CDK_DEFAULT_REGION: 'eu-central-1' });
     expect(run.status).toBe(0);
     expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/eu-central-1' } });
+  });
+
+  it('carries -c sweepSchedule, sweepConcurrency and exemptionWriters into the template', () => {
+    // GIVEN the sweep and exemption keys on the command line
+    const run = runApp({ sweepSchedule: 'cron(0 3 * * ? *)', sweepConcurrency: '32', exemptionWriters: 'arn:aws:iam::111122223333:role/SecurityOperator' });
+    expect(run.status).toBe(0);
+    const resources = Object.values(run.template('BucketGuardrail').Resources);
+    // THEN the schedule, the worker concurrency and the exemptions table's writers are those values
+    expect(resources.filter((r) => r.Type === 'AWS::Scheduler::Schedule').map((r) => r.Properties.ScheduleExpression)).toEqual(['cron(0 3 * * ? *)']);
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping').map((r) => r.Properties.ScalingConfig)).toContainEqual({ MaximumConcurrency: 32 });
+    const [table] = resources.filter((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.ResourcePolicy !== undefined);
+    expect(JSON.stringify(table.Properties.ResourcePolicy)).toContain('arn:aws:iam::111122223333:role/SecurityOperator');
+  });
+
+  it('leaves the sweep out with -c sweep=false', () => {
+    const run = runApp({ sweep: 'false' });
+    expect(run.status).toBe(0);
+    const types = Object.values(run.template('BucketGuardrail').Resources).map((r) => r.Type);
+    expect(types).not.toContain('AWS::Scheduler::Schedule');
+    expect(types.filter((type) => type === 'AWS::Lambda::Function')).toHaveLength(1);
+  });
+
+  it('fails on an invalid sweep schedule and concurrency, saying how to fix them', () => {
+    const run = runApp({ sweepSchedule: 'every 6 hours', sweepConcurrency: '1' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('- sweepSchedule: "every 6 hours" is not an EventBridge Scheduler expression; use for example "rate(6 hours)"');
+    expect(run.stderr).toContain('- sweepConcurrency: 1 is not a whole number from 2 to 1000 (sweep workers at once); for example -c sweepConcurrency=16');
+    expect(run.stacks).toEqual({});
   });
 
   it('fails with every context problem, the bad values and the fixes, and no stack trace', () => {

@@ -34,6 +34,10 @@ describe('parseAppConfig', () => {
       enforceAccountBlockPublicAccess: false,
       reservedConcurrency: 10,
       metricsNamespace: 'BucketGuardrail',
+      sweep: true,
+      sweepSchedule: 'rate(6 hours)',
+      sweepConcurrency: 16,
+      exemptionWriters: [],
     });
   });
 
@@ -56,6 +60,18 @@ describe('parseAppConfig', () => {
       { exemptions: [{ bucket: 'site-*', reason: 'public website', owner: 'web-team', expires: '2027-01-31' }] },
     ],
     ['reads a custom stack name and namespace', { stackName: 'Guardrail-Prod', metricsNamespace: 'Security/Guardrail' }, {}, { stackName: 'Guardrail-Prod', metricsNamespace: 'Security/Guardrail' }],
+    ['turns the sweep off with -c sweep=false', { sweep: 'false' }, {}, { sweep: false }],
+    ['reads a rate sweep schedule', { sweepSchedule: 'rate(12 hours)' }, {}, { sweepSchedule: 'rate(12 hours)' }],
+    ['reads a six-field cron sweep schedule', { sweepSchedule: 'cron(0 3 * * ? *)' }, {}, { sweepSchedule: 'cron(0 3 * * ? *)' }],
+    ['reads the sweep concurrency from -c', { sweepConcurrency: '64' }, {}, { sweepConcurrency: 64 }],
+    ['reads the sweep concurrency from cdk.json', { sweepConcurrency: 2 }, {}, { sweepConcurrency: 2 }],
+    [
+      'reads exemption writers as a comma list, a path and wildcards allowed',
+      { exemptionWriters: 'arn:aws:iam::111122223333:role/SecurityOperator,arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Security_*' },
+      {},
+      { exemptionWriters: ['arn:aws:iam::111122223333:role/SecurityOperator', 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Security_*'] },
+    ],
+    ['reads exemption writers as a JSON array', { exemptionWriters: ['arn:aws-us-gov:iam::111122223333:role/Ops'] }, {}, { exemptionWriters: ['arn:aws-us-gov:iam::111122223333:role/Ops'] }],
   ])('%s', (_title, context, env, expected) => {
     // GIVEN context as cdk.json or -c would give it WHEN parsed THEN the typed values come out
     expect(parseAppConfig(context, env)).toMatchObject(expected);
@@ -81,6 +97,17 @@ describe('parseAppConfig', () => {
     ['zero reserved concurrency', { reservedConcurrency: 0 }, /reservedConcurrency: 0 is not a whole number from 1 to 1000; for example -c reservedConcurrency=10/],
     ['a stack name with a space', { stackName: 'My Guardrail' }, /stackName: "My Guardrail" is not a CloudFormation stack name/],
     ['a reserved metrics namespace', { metricsNamespace: 'AWS/S3' }, /metricsNamespace: "AWS\/S3" starts with "AWS\/"/],
+    ['a sweep schedule that is not an expression', { sweepSchedule: 'every 6 hours' }, /sweepSchedule: "every 6 hours" is not an EventBridge Scheduler expression; use for example "rate\(6 hours\)"/],
+    ['a sweep schedule with a rate of 0', { sweepSchedule: 'rate(0 hours)' }, /sweepSchedule: "rate\(0 hours\)" has a rate of 0; use at least "rate\(1 hour\)"/],
+    ['a five-field cron sweep schedule', { sweepSchedule: 'cron(0 3 * * *)' }, /sweepSchedule: "cron\(0 3 \* \* \*\)" has 5 cron fields; EventBridge Scheduler takes six/],
+    ['a cron sweep schedule with both day fields', { sweepSchedule: 'cron(0 3 1 * MON *)' }, /sweepSchedule: .* sets both day-of-month and day-of-week; one of them must be "\?"/],
+    ['a one-time sweep schedule', { sweepSchedule: 'at(2027-01-31T00:00:00)' }, /sweepSchedule: "at\(2027-01-31T00:00:00\)" is a one-time schedule; the sweep must recur/],
+    ['a sweep schedule given as a number', { sweepSchedule: 6 }, /sweepSchedule: 6 is not a string; set it as "sweepSchedule": "rate\(6 hours\)"/],
+    ['a sweep concurrency of 1', { sweepConcurrency: 1 }, /sweepConcurrency: 1 is not a whole number from 2 to 1000 \(sweep workers at once\); for example -c sweepConcurrency=16/],
+    ['a sweep concurrency over 1,000', { sweepConcurrency: '5000' }, /sweepConcurrency: 5000 is not a whole number from 2 to 1000/],
+    ['a sweep switch spelt no', { sweep: 'no' }, /sweep: "no" is not true or false; use -c sweep=true/],
+    ['an exemption writer that is a user', { exemptionWriters: 'arn:aws:iam::111122223333:user/alice' }, /exemptionWriters\[0\]: "arn:aws:iam::111122223333:user\/alice" is not an IAM role ARN; use arn:aws:iam::<account>:role\/<name>/],
+    ['an exemption writer without an account', { exemptionWriters: ['arn:aws:iam:::role/Ops'] }, /exemptionWriters\[0\]: "arn:aws:iam:::role\/Ops" is not an IAM role ARN/],
     ['a misspelt key', { alertEmail: 'oncall@example.com' }, /alertEmail: is not a setting of this app; did you mean "alertEmails"\?/],
     ['a key in the wrong case', { createtrail: true }, /createtrail: is not a setting of this app; did you mean "createTrail"\?/],
   ])('fails when given %s, naming the value and the fix', (_title, context, message) => {
@@ -138,7 +165,7 @@ describe('cdk.json', () => {
     for (const [key, value] of Object.entries(defaults)) {
       expect({ key, value: cdkJson.context[key] }).toEqual({ key, value });
     }
-    expect(cdkJson.context).toMatchObject({ alertEmails: [], exemptions: [], sensitiveTagKeys: [] });
+    expect(cdkJson.context).toMatchObject({ alertEmails: [], exemptions: [], sensitiveTagKeys: [], exemptionWriters: [] });
   });
 
   it('parses without problems and sets only known keys besides CDK flags', () => {

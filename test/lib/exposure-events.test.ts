@@ -4,15 +4,18 @@ import {
   ACCOUNT_EXPOSURE_EVENT_NAMES,
   BUCKET_EXPOSURE_EVENT_NAMES,
   EXPOSURE_EVENT_NAMES,
-  assumedRoleArnPrefix,
   exposureEventPattern,
+  roleArnOf,
 } from '../../lib/exposure-events';
 import { PublicBucketGuardrail } from '../../lib/public-bucket-guardrail';
 import { matchesEventPattern } from './event-pattern-matcher';
-import { ACCOUNT, GUARDRAIL_ROLE_NAME, s3ApiCallEvent, type IdentityName } from './fixtures/cloudtrail-events';
+import { ACCOUNT, GUARDRAIL_ROLE_NAME, SWEEP_WORKER_ROLE_NAME, s3ApiCallEvent, type IdentityName } from './fixtures/cloudtrail-events';
 import { logicalIdOf, newTestApp, renderIntrinsics } from './stack-test-helpers';
 
 const SELF = { partition: 'aws', account: ACCOUNT, roleName: GUARDRAIL_ROLE_NAME };
+const SWEEP_WORKER = { partition: 'aws', account: ACCOUNT, roleName: SWEEP_WORKER_ROLE_NAME };
+/** What the construct excludes: the remediator's and the sweep worker's role ARNs. */
+const GUARDRAIL_ROLE_ARNS = [roleArnOf(SELF), roleArnOf(SWEEP_WORKER)];
 
 let synthesized: Record<string, unknown> | undefined;
 
@@ -23,10 +26,11 @@ function synthesizedPattern(): Record<string, unknown> {
   const stack = new Stack(app, 'PatternTest', { env: { region: 'eu-west-1' } });
   const guardrail = new PublicBucketGuardrail(stack, 'Guardrail');
   const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
-  const [rule] = Object.values(rules) as Array<{ Properties: { EventPattern: unknown } }>;
+  const rule = rules[logicalIdOf(guardrail.rule)] as { Properties: { EventPattern: unknown } };
   const roleId = logicalIdOf(guardrail.remediateFunction.role as never);
+  const workerRoleId = logicalIdOf(guardrail.sweep?.workerRole as never);
   synthesized = renderIntrinsics(rule.Properties.EventPattern, {
-    values: { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, [roleId]: GUARDRAIL_ROLE_NAME },
+    values: { [`${roleId}.Arn`]: roleArnOf(SELF), [`${workerRoleId}.Arn`]: roleArnOf(SWEEP_WORKER) },
   }) as Record<string, unknown>;
   return synthesized;
 }
@@ -50,13 +54,23 @@ describe('exposure event names', () => {
     expect(BUCKET_EXPOSURE_EVENT_NAMES).not.toContain('DeletePublicAccessBlock');
   });
 
-  it('builds the self-exclusion prefix with a trailing slash so longer role names are not excluded', () => {
-    expect(assumedRoleArnPrefix(SELF)).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/${GUARDRAIL_ROLE_NAME}/`);
+  it("names a role by the ARN CloudTrail logs as the session issuer's", () => {
+    expect(roleArnOf(SELF)).toBe(`arn:aws:iam::${ACCOUNT}:role/${GUARDRAIL_ROLE_NAME}`);
+  });
+
+  it('excludes every given role exactly, on the session issuer, or-ed with callers that have no session issuer', () => {
+    // GIVEN two role ARNs and a role by name WHEN the pattern is built THEN one anything-but list holds all three
+    expect(exposureEventPattern({ excludeRoleArns: GUARDRAIL_ROLE_ARNS, excludeRole: { ...SELF, roleName: 'Third' } }).detail.$or).toEqual([
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [...GUARDRAIL_ROLE_ARNS, `arn:aws:iam::${ACCOUNT}:role/Third`] }] } } } },
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+    ]);
+    // AND without any role nothing is excluded
+    expect(exposureEventPattern().detail).not.toHaveProperty('$or');
   });
 });
 
 describe.each([
-  ['the pattern builder', () => exposureEventPattern({ excludeRole: SELF }) as unknown as Record<string, unknown>],
+  ['the pattern builder', () => exposureEventPattern({ excludeRoleArns: GUARDRAIL_ROLE_ARNS }) as unknown as Record<string, unknown>],
   ['the synthesized rule', synthesizedPattern],
 ])('%s', (_name, patternOf) => {
   let pattern: Record<string, unknown>;
@@ -66,7 +80,9 @@ describe.each([
 
   const identitiesThatMatch: IdentityName[] = [
     'root',
+    'rootConsole',
     'iamUser',
+    'iamUserConsole',
     'assumedRoleOther',
     'identityCenter',
     'federatedUser',
@@ -94,6 +110,13 @@ describe.each([
     expect(matchesEventPattern(event, pattern)).toBe(false);
   });
 
+  it.each([...EXPOSURE_EVENT_NAMES])("drops %s made by the sweep worker's role", (eventName) => {
+    // GIVEN the sweep worker's own write (it contains buckets through the same pipeline)
+    const event = s3ApiCallEvent({ eventName, identity: 'sweepWorkerRole' });
+    // THEN it does not send the remediator after the bucket the sweep just contained
+    expect(matchesEventPattern(event, pattern)).toBe(false);
+  });
+
   it.each<[string, Parameters<typeof s3ApiCallEvent>[0]]>([
     ['a failed call (errorCode present)', { eventName: 'PutBucketAcl', identity: 'root', errorCode: 'AccessDenied' }],
     ['a read-only call', { eventName: 'GetBucketAcl', identity: 'root' }],
@@ -109,6 +132,6 @@ describe.each([
 describe('the synthesized rule', () => {
   it('equals the pattern builder output for the same role', () => {
     // GIVEN the construct's rule WHEN its intrinsics are filled in THEN nothing was lost or added in synthesis
-    expect(synthesizedPattern()).toEqual(exposureEventPattern({ excludeRole: SELF }));
+    expect(synthesizedPattern()).toEqual(exposureEventPattern({ excludeRoleArns: GUARDRAIL_ROLE_ARNS }));
   });
 });

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parseAppConfig } from '../../lib/config';
 import { exposureEventPattern } from '../../lib/exposure-events';
@@ -98,6 +99,14 @@ describe('buildGuardrailApp with three regions', () => {
     expect(Object.keys(outputs).sort()).toEqual(Object.values(GUARDRAIL_STACK_OUTPUTS).sort());
     expect(outputs[GUARDRAIL_STACK_OUTPUTS.coveredRegions].Value).toBe('us-east-1,eu-west-1,ap-southeast-2');
     expect(outputs[GUARDRAIL_STACK_OUTPUTS.homeRegion].Value).toBe('us-east-1');
+    expect(outputs[GUARDRAIL_STACK_OUTPUTS.exemptionsTableName].Value).toEqual({ Ref: logicalIdOf(stacks.home.guardrail.exemptionsTable) });
+    expect(outputs[GUARDRAIL_STACK_OUTPUTS.sweepListerFunctionName].Value).toEqual({ Ref: logicalIdOf(stacks.home.guardrail.sweep?.listerFunction as never) });
+  });
+
+  it('has the sweep check trail coverage in every covered region', () => {
+    const template = Template.fromStack(stacks.home).toJSON();
+    const lister = template.Resources[logicalIdOf(stacks.home.guardrail.sweep?.listerFunction as never)];
+    expect(lister.Properties.Environment.Variables.SWEEP_REGIONS).toBe('us-east-1,eu-west-1,ap-southeast-2');
   });
 });
 
@@ -122,7 +131,7 @@ describe('cdk-nag AwsSolutions', () => {
     // GIVEN the app with three regions, a trail, the strip strategy and account enforcement
     const outdir = tempDir();
     const app = newTestApp({}, outdir);
-    buildGuardrailApp(
+    const { home } = buildGuardrailApp(
       app,
       parseAppConfig({
         regions: 'us-east-1,eu-west-1,ap-southeast-2',
@@ -130,8 +139,14 @@ describe('cdk-nag AwsSolutions', () => {
         remediationStrategy: 'strip-public-grants',
         enforceAccountBlockPublicAccess: true,
         alertEmails: 'oncall@example.com',
+        sweepSchedule: 'cron(0 3 * * ? *)',
+        sweepConcurrency: 64,
+        exemptionWriters: 'arn:aws:iam::111122223333:role/BreakGlass',
       }),
     );
+    // AND a reviewer and an operator role granted through the construct's own grant methods
+    home.guardrail.grantReadAudit(new iam.Role(home, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() }));
+    home.guardrail.grantManageExemptions(new iam.Role(home, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
     // WHEN synthesized THEN the validation plugin passes and its report lists no violation
     expect(() => app.synth()).not.toThrow();
     const report = readValidationReport(outdir);
@@ -151,11 +166,53 @@ describe('cdk-nag AwsSolutions', () => {
   });
 });
 
+describe('context to construct', () => {
+  it('carries the sweep and exemption settings from the context to the resources', () => {
+    // GIVEN -c style values for every new key
+    const app = newTestApp();
+    const { home } = buildGuardrailApp(
+      app,
+      parseAppConfig({ sweepSchedule: 'rate(12 hours)', sweepConcurrency: '32', exemptionWriters: 'arn:aws:iam::111122223333:role/SecurityOperator' }),
+    );
+    const template = Template.fromStack(home);
+    // THEN the schedule, the worker concurrency and the table's writers are those values
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 32 } });
+    const table = template.toJSON().Resources[logicalIdOf(home.guardrail.exemptionsTable)];
+    expect(table.Properties.ResourcePolicy.PolicyDocument.Statement[0].Condition).toEqual({
+      ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/SecurityOperator'] },
+    });
+  });
+
+  it('leaves the sweep out with sweep=false', () => {
+    const { home } = buildGuardrailApp(newTestApp(), parseAppConfig({ sweep: 'false' }));
+    expect(home.guardrail.sweep).toBeUndefined();
+    const outputs = Template.fromStack(home).toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).not.toContain(GUARDRAIL_STACK_OUTPUTS.sweepListerFunctionName);
+  });
+});
+
+/**
+ * A Lambda version's logical ID ends with a hash of the function's code (`…CurrentVersion<8 hex><32 hex>`), so it
+ * changes with every change to the bundled code, like an asset hash: blanked the same way, in keys and references.
+ */
+function blankVersionHashes(value: unknown): unknown {
+  const blank = (text: string): string => text.replace(/(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}/g, '$1<code hash>');
+  if (typeof value === 'string') return blank(value);
+  if (Array.isArray(value)) return value.map(blankVersionHashes);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, member]) => [blank(key), blankVersionHashes(member)]));
+  }
+  return value;
+}
+
 describe('snapshot', () => {
-  it('matches the reviewed template of the home stack (asset hashes blanked)', () => {
+  it('matches the reviewed template of the home stack (asset and code hashes blanked)', () => {
     const app = newTestApp();
     const { home } = buildGuardrailApp(app, parseAppConfig({ alertEmails: 'oncall@example.com' }));
-    expect(Template.fromStack(home).toJSON()).toMatchSnapshot();
+    const template = blankVersionHashes(Template.fromStack(home).toJSON());
+    expect(JSON.stringify(template)).not.toMatch(/CurrentVersion[0-9A-F]{8}[0-9a-f]{32}/);
+    expect(template).toMatchSnapshot();
   });
 });
 

@@ -4,8 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { REMEDIATE_ENV } from '../../lambda/remediate/environment';
+import { SWEEP_ENV } from '../../lambda/sweep/environment';
 import { AUDIT_TABLE } from '../../lambda/shared/audit/table-schema';
+import { EXEMPTIONS_TABLE } from '../../lambda/shared/exemptions/exemptions-table';
 import {
   ACCOUNT_ENFORCE_ACTIONS,
   BUCKET_CONTAIN_ACTIONS,
@@ -14,7 +17,9 @@ import {
 } from '../../lib/remediator-permissions';
 import {
   DELIVERY_RETRIES,
+  EXEMPTION_WRITERS_SID,
   GuardrailPropsError,
+  NO_EXEMPTION_WRITER_ARN,
   PublicBucketGuardrail,
   REMEDIATE_METRICS,
   type PublicBucketGuardrailProps,
@@ -31,12 +36,18 @@ interface Synthesized {
 
 const cache = new Map<string, Synthesized>();
 
-function synth(key: string, props: PublicBucketGuardrailProps = {}, configure?: (stack: Stack) => PublicBucketGuardrailProps): Synthesized {
+function synth(
+  key: string,
+  props: PublicBucketGuardrailProps = {},
+  configure?: (stack: Stack) => PublicBucketGuardrailProps,
+  after?: (stack: Stack, guardrail: PublicBucketGuardrail) => void,
+): Synthesized {
   const cached = cache.get(key);
   if (cached) return cached;
   const app = newTestApp();
   const stack = new Stack(app, `Test${cache.size}`, { env: { region: 'eu-west-1' } });
   const guardrail = new PublicBucketGuardrail(stack, 'Guardrail', { ...props, ...configure?.(stack) });
+  after?.(stack, guardrail);
   const template = Template.fromStack(stack);
   const values = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111122223333', 'AWS::Region': 'eu-west-1' };
   const names: Record<string, string> = {
@@ -47,19 +58,52 @@ function synth(key: string, props: PublicBucketGuardrailProps = {}, configure?: 
     [logicalIdOf(guardrail.failureQueue)]: 'FailureQueue',
     [logicalIdOf(guardrail.node.findChild('QueuesKey'))]: 'QueuesKey',
     [logicalIdOf(guardrail.node.findChild('RemediateLogGroup'))]: 'RemediateLogGroup',
+    [logicalIdOf(guardrail.exemptionsTable)]: 'ExemptionsTable',
+    [logicalIdOf(guardrail.remediateFunction.role as iam.Role)]: 'RemediateRole',
   };
+  if (guardrail.sweep) {
+    names[logicalIdOf(guardrail.sweep.workerRole)] = 'SweepWorkerRole';
+    names[logicalIdOf(guardrail.sweep.listerRole)] = 'SweepListerRole';
+    names[logicalIdOf(guardrail.sweep.workQueue)] = 'SweepWorkQueue';
+    names[logicalIdOf(guardrail.sweep.deadLetterQueue)] = 'SweepDeadLetterQueue';
+  }
   if (guardrail.node.tryFindChild('AlertsKey')) names[logicalIdOf(guardrail.node.findChild('AlertsKey'))] = 'AlertsKey';
   const result = { stack, guardrail, template, render: { values, names } };
   cache.set(key, result);
   return result;
 }
 
-function remediatorGrants(s: Synthesized): string[] {
-  const roleId = logicalIdOf(s.guardrail.remediateFunction.role as iam.Role);
+function roleGrants(s: Synthesized, role: iam.IRole): string[] {
+  const roleId = logicalIdOf(role as iam.Role);
   const policies = s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
   return Object.values(policies).flatMap((policy) =>
     grantLines((policy as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument, s.render),
   );
+}
+
+function remediatorGrants(s: Synthesized): string[] {
+  return roleGrants(s, s.guardrail.remediateFunction.role as iam.Role);
+}
+
+type FunctionJson = { Properties: { Environment: { Variables: Record<string, unknown> } } & Record<string, unknown> };
+
+/** A function's resource, by construct. */
+function functionOf(s: Synthesized, fn: Parameters<typeof logicalIdOf>[0]): FunctionJson {
+  return s.template.toJSON().Resources[logicalIdOf(fn)] as FunctionJson;
+}
+
+/** A sweep Lambda's environment with intrinsics rendered. */
+function sweepEnvironment(s: Synthesized, which: 'listerFunction' | 'workerFunction'): Record<string, unknown> {
+  const sweep = s.guardrail.sweep;
+  if (sweep === undefined) throw new Error('the sweep is off in this synthesis');
+  return renderIntrinsics(functionOf(s, sweep[which]).Properties.Environment.Variables, s.render) as Record<string, unknown>;
+}
+
+/** The ARN patterns the exemptions table's resource policy lets write (its ArnNotLike list), rendered. */
+function exemptionsPolicyWriters(s: Synthesized): unknown {
+  const table = s.template.toJSON().Resources[logicalIdOf(s.guardrail.exemptionsTable)];
+  const [statement] = table.Properties.ResourcePolicy.PolicyDocument.Statement as Array<{ Condition: { ArnNotLike: { 'aws:PrincipalArn': unknown } } }>;
+  return renderIntrinsics(statement.Condition.ArnNotLike['aws:PrincipalArn'], { values: s.render.values });
 }
 
 const BUCKETS = 'arn:aws:s3:::* [StringEquals s3:ResourceAccount=111122223333]';
@@ -78,6 +122,7 @@ function baseGrants(extraBucketActions: readonly string[] = [], extraAccountActi
     'Allow kms:Decrypt on ${AuditKey.Arn} [StringEquals kms:ViaService=dynamodb.eu-west-1.amazonaws.com]',
     'Allow s3:PutObject on ${AuditArchive.Arn}/audit/*',
     'Allow kms:GenerateDataKey on ${AuditKey.Arn} [StringEquals kms:ViaService=s3.eu-west-1.amazonaws.com]',
+    'Allow dynamodb:Scan on ${ExemptionsTable.Arn}',
     'Allow sqs:SendMessage on ${FailureQueue.Arn}',
     'Allow kms:Decrypt on ${QueuesKey.Arn}',
     'Allow kms:GenerateDataKey on ${QueuesKey.Arn}',
@@ -161,15 +206,24 @@ describe('PublicBucketGuardrail', () => {
       });
     });
 
-    it("excludes the remediator's own sessions with $or so callers without an ARN still match", () => {
+    it("excludes the remediator's and the sweep worker's sessions with $or so callers without a session issuer still match", () => {
+      // GIVEN the default construct (sweep on) WHEN synthesized
       const s = synth('default');
-      const [rule] = Object.values(s.template.findResources('AWS::Events::Rule')) as Array<{ Properties: { EventPattern: { detail: unknown } } }>;
-      const roleId = logicalIdOf(s.guardrail.remediateFunction.role as iam.Role);
-      expect(renderIntrinsics(rule.Properties.EventPattern.detail, { ...s.render, values: { ...s.render.values, [roleId]: 'REMEDIATE-ROLE' } })).toMatchObject({
+      const rule = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)] as { Properties: { EventPattern: { detail: unknown } } };
+      // THEN the session issuer may be neither role, or be absent (root, IAM users, AWS services)
+      expect(renderIntrinsics(rule.Properties.EventPattern.detail, s.render)).toMatchObject({
         $or: [
-          { userIdentity: { arn: [{ 'anything-but': { prefix: 'arn:aws:sts::111122223333:assumed-role/REMEDIATE-ROLE/' } }] } },
-          { userIdentity: { arn: [{ exists: false }] } },
+          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': ['${RemediateRole.Arn}', '${SweepWorkerRole.Arn}'] }] } } } },
+          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
         ],
+      });
+    });
+
+    it('excludes only the remediator when the sweep is off', () => {
+      const s = synth('no-sweep', { sweep: false });
+      const rule = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)] as { Properties: { EventPattern: { detail: { $or: unknown[] } } } };
+      expect(renderIntrinsics(rule.Properties.EventPattern.detail.$or[0], s.render)).toEqual({
+        userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': ['${RemediateRole.Arn}'] }] } } },
       });
     });
 
@@ -185,7 +239,9 @@ describe('PublicBucketGuardrail', () => {
 
     it('lets only this rule invoke the function', () => {
       const s = synth('default');
-      const permissions = s.template.findResources('AWS::Lambda::Permission');
+      const permissions = s.template.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.remediateFunction), 'Arn'] } },
+      });
       expect(Object.values(permissions)).toEqual([
         expect.objectContaining({
           Properties: expect.objectContaining({
@@ -225,11 +281,7 @@ describe('PublicBucketGuardrail', () => {
         exemptions: [{ bucket: 'site-*', reason: 'public website', owner: 'web-team', expires: '2027-01-31' }],
         sensitiveTagKeys: ['data-classification', 'pii'],
       });
-      const [fn] = Object.values(s.template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment: { Variables: Record<string, unknown> } } }>;
-      const variables = renderIntrinsics(fn.Properties.Environment.Variables, {
-        ...s.render,
-        names: { ...s.render.names, [logicalIdOf(s.guardrail.remediateFunction.role as iam.Role)]: 'RemediateRole' },
-      });
+      const variables = renderIntrinsics(functionOf(s, s.guardrail.remediateFunction).Properties.Environment.Variables, s.render);
       expect(variables).toEqual({
         [REMEDIATE_ENV.alertTopicArn]: '${AlertTopic}',
         [REMEDIATE_ENV.auditTableName]: '${AuditTable}',
@@ -240,6 +292,7 @@ describe('PublicBucketGuardrail', () => {
         [REMEDIATE_ENV.selfRoleArn]: '${RemediateRole.Arn}',
         [REMEDIATE_ENV.sensitiveTagKeys]: 'data-classification,pii',
         [REMEDIATE_ENV.enforceAccountBlockPublicAccess]: 'false',
+        [REMEDIATE_ENV.exemptionsTableName]: '${ExemptionsTable}',
         POWERTOOLS_SERVICE_NAME: 'remediate',
         POWERTOOLS_METRICS_NAMESPACE: 'BucketGuardrail',
         NODE_OPTIONS: '--enable-source-maps',
@@ -272,14 +325,13 @@ describe('PublicBucketGuardrail', () => {
       });
     });
 
-    it('encrypts both queues with a customer managed key EventBridge may use only for this rule, and requires SSL', () => {
+    it('encrypts every queue (failure queues and the sweep\'s three) with a customer managed key EventBridge may use only for this rule, and requires SSL', () => {
       const s = synth('default');
       const keyId = logicalIdOf(s.guardrail.node.findChild('QueuesKey'));
       const queues = s.template.findResources('AWS::SQS::Queue');
-      expect(Object.values(queues).map((q) => (q as { Properties: { KmsMasterKeyId: unknown } }).Properties.KmsMasterKeyId)).toEqual([
-        { 'Fn::GetAtt': [keyId, 'Arn'] },
-        { 'Fn::GetAtt': [keyId, 'Arn'] },
-      ]);
+      expect(Object.values(queues).map((q) => (q as { Properties: { KmsMasterKeyId: unknown } }).Properties.KmsMasterKeyId)).toEqual(
+        Array.from({ length: 5 }, () => ({ 'Fn::GetAtt': [keyId, 'Arn'] })),
+      );
       const keyPolicy = renderIntrinsics(s.template.toJSON().Resources[keyId].Properties.KeyPolicy, s.render) as { Statement: unknown[] };
       const ruleName = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)].Properties.Name as string;
       expect(keyPolicy.Statement).toContainEqual({
@@ -292,7 +344,7 @@ describe('PublicBucketGuardrail', () => {
       });
       expect(Object.keys(s.template.findResources('AWS::SQS::QueuePolicy', {
         Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
-      }))).toHaveLength(2);
+      }))).toHaveLength(5);
     });
 
     it('rotates every key it creates', () => {
@@ -392,7 +444,10 @@ describe('PublicBucketGuardrail', () => {
       }
       expectAlarm('Errors', [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(s.guardrail.remediateFunction) } }]);
       expectAlarm('FailedInvocations', [{ Name: 'RuleName', Value: { Ref: logicalIdOf(s.guardrail.rule) } }]);
-      s.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      // AND the sweep's dead-letter queue alarm goes to the same topic
+      expectAlarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.sweep?.deadLetterQueue as never), 'QueueName'] } }]);
+      s.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      expect(s.guardrail.alarms).toContain(s.guardrail.sweep?.deadLetterAlarm);
     });
 
     it('draws events received, outcomes, time to contain p50/p99, failures and queue depth', () => {
@@ -400,7 +455,7 @@ describe('PublicBucketGuardrail', () => {
       const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard')) as Array<{ Properties: { DashboardBody: unknown } }>;
       const body = JSON.parse(String(renderIntrinsics(dashboard.Properties.DashboardBody, s.render))) as { widgets: Array<{ properties: { title: string; metrics?: unknown[][] } }> };
       const titles = body.widgets.map((widget) => widget.properties.title);
-      expect(titles).toEqual(['Events received', 'Outcomes', 'Time to contain (ms)', 'Failures', 'Queue depth', 'Alarms']);
+      expect(titles).toEqual(['Events received', 'Outcomes', 'Time to contain (ms)', 'Failures', 'Queue depth', 'Alarms', 'Sweep: buckets', 'Sweep: backlog']);
       const metricsOf = (title: string): string => JSON.stringify(body.widgets.find((widget) => widget.properties.title === title)?.properties.metrics);
       expect(metricsOf('Events received')).toContain('"AWS/Events","Invocations","RuleName"');
       for (const name of [REMEDIATE_METRICS.remediated, REMEDIATE_METRICS.failed, REMEDIATE_METRICS.ignored]) {
@@ -408,6 +463,19 @@ describe('PublicBucketGuardrail', () => {
       }
       expect(metricsOf('Time to contain (ms)')).toMatch(/"TimeToContainMs".*"stat":"p50".*"TimeToContainMs".*"stat":"p99"/);
       expect(metricsOf('Queue depth').match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(2);
+      // AND the sweep: what it checked, found and did (the worker's metrics), and its backlog
+      for (const name of ['SweepBucketsChecked', 'SweepPublicFound', 'Remediated', 'Failed']) {
+        expect(metricsOf('Sweep: buckets')).toContain(`"BucketGuardrail","${name}","service","sweep-work"`);
+      }
+      expect(metricsOf('Sweep: backlog')).toContain('${SweepWorkQueue.QueueName}');
+      expect(metricsOf('Sweep: backlog')).toContain('${SweepDeadLetterQueue.QueueName}');
+    });
+
+    it('leaves the sweep off the dashboard when the sweep is off', () => {
+      const s = synth('no-sweep', { sweep: false });
+      const [dashboard] = Object.values(s.template.findResources('AWS::CloudWatch::Dashboard')) as Array<{ Properties: { DashboardBody: unknown } }>;
+      expect(JSON.stringify(renderIntrinsics(dashboard.Properties.DashboardBody, s.render))).not.toContain('Sweep');
+      s.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     });
 
     it('exposes metrics under the configured namespace and the remediate service dimension', () => {
@@ -480,20 +548,11 @@ describe('PublicBucketGuardrail', () => {
   });
 
   describe('grantReadAudit', () => {
-    it('lets a reviewer read the table, its indexes, the archive and the key, and write nothing', () => {
-      const app = newTestApp();
-      const stack = new Stack(app, 'Reader', { env: { region: 'eu-west-1' } });
-      const guardrail = new PublicBucketGuardrail(stack, 'Guardrail');
-      const reviewer = new iam.Role(stack, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() });
-      guardrail.grantReadAudit(reviewer);
-      const template = Template.fromStack(stack);
-      const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalIdOf(reviewer) }] } });
-      const names = {
-        [logicalIdOf(guardrail.auditTable)]: 'AuditTable',
-        [logicalIdOf(guardrail.auditArchive)]: 'AuditArchive',
-        [logicalIdOf(guardrail.auditKey)]: 'AuditKey',
-      };
-      const grants = Object.values(policies).flatMap((p) => grantLines((p as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument, { names }));
+    it('lets a reviewer read the table, its indexes, the archive, the exemptions, the key and the outputs, and write nothing', () => {
+      const s = synth('reader', {}, undefined, (stack, guardrail) => {
+        guardrail.grantReadAudit(new iam.Role(stack, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() }));
+      });
+      const grants = roleGrants(s, s.stack.node.findChild('Reviewer') as iam.Role);
       expect(grants).toEqual(
         [
           ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'].flatMap((a) => [`Allow ${a} on \${AuditTable.Arn}`, `Allow ${a} on \${AuditTable.Arn}/index/*`]),
@@ -501,9 +560,212 @@ describe('PublicBucketGuardrail', () => {
             `Allow ${a} on \${AuditArchive.Arn}`,
             `Allow ${a} on \${AuditArchive.Arn}/audit/*`,
           ]),
+          'Allow dynamodb:Scan on ${ExemptionsTable.Arn}',
           'Allow kms:Decrypt on ${AuditKey.Arn}',
+          `Allow cloudformation:DescribeStacks on arn:aws:cloudformation:eu-west-1:111122223333:stack/${s.stack.stackName}/*`,
         ].sort(),
       );
+      // AND a reader is not an exemption writer
+      expect(exemptionsPolicyWriters(s)).toEqual([NO_EXEMPTION_WRITER_ARN]);
+    });
+  });
+
+  describe('exemptions table', () => {
+    it('is keyed by bucket name or glob alone, on demand, KMS with the audit key, PITR, deletion protection, retained, with no TTL and no index', () => {
+      // GIVEN the default construct WHEN synthesized
+      const s = synth('default');
+      const table = s.template.toJSON().Resources[logicalIdOf(s.guardrail.exemptionsTable)];
+      // THEN the table is shaped as the CLI and the remediator expect
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(renderIntrinsics(table.Properties, s.render)).toEqual(
+        expect.objectContaining({
+          KeySchema: [{ AttributeName: EXEMPTIONS_TABLE.partitionKey, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'bucket', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: '${AuditKey.Arn}' },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      );
+      expect(table.Properties).not.toHaveProperty('TimeToLiveSpecification');
+      expect(table.Properties).not.toHaveProperty('GlobalSecondaryIndexes');
+    });
+
+    it('denies every write to every principal when no writer is named (no empty condition)', () => {
+      // GIVEN no exemptionWriterRoleArns WHEN synthesized THEN the one statement denies writes unless the ARN is a never-matching one
+      const s = synth('default');
+      const table = s.template.toJSON().Resources[logicalIdOf(s.guardrail.exemptionsTable)];
+      expect(table.Properties.ResourcePolicy).toEqual({
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: EXEMPTION_WRITERS_SID,
+              Effect: 'Deny',
+              Principal: '*',
+              Action: [
+                'dynamodb:BatchWriteItem',
+                'dynamodb:DeleteItem',
+                'dynamodb:PartiQLDelete',
+                'dynamodb:PartiQLInsert',
+                'dynamodb:PartiQLUpdate',
+                'dynamodb:PutItem',
+                'dynamodb:UpdateItem',
+              ],
+              Resource: '*',
+              Condition: { ArnNotLike: { 'aws:PrincipalArn': [NO_EXEMPTION_WRITER_ARN] } },
+            },
+          ],
+        },
+      });
+    });
+
+    it('lets exactly the named writer roles past the deny', () => {
+      const writers = ['arn:aws:iam::111122223333:role/SecurityOperator', 'arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Security_*'];
+      expect(exemptionsPolicyWriters(synth('writers', { exemptionWriterRoleArns: writers }))).toEqual(writers);
+    });
+
+    it("lets the remediator only scan it, strongly consistent reads through the audit key's DynamoDB grant", () => {
+      const grants = remediatorGrants(synth('default')).filter((line) => line.includes('ExemptionsTable'));
+      expect(grants).toEqual(['Allow dynamodb:Scan on ${ExemptionsTable.Arn}']);
+    });
+  });
+
+  describe('grantManageExemptions', () => {
+    const operatorGrants = (): { s: Synthesized; grants: string[] } => {
+      const s = synth('operator', { exemptionWriterRoleArns: ['arn:aws:iam::111122223333:role/BreakGlass'] }, undefined, (stack, guardrail) => {
+        guardrail.grantManageExemptions(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
+      });
+      return { s, grants: roleGrants(s, s.stack.node.findChild('Operator') as iam.Role) };
+    };
+
+    it('grants exactly what exempt, exemptions remove and restore need, nothing on the guardrail\'s own records', () => {
+      // GIVEN an operator role WHEN granted THEN these lines and no others
+      const { s, grants } = operatorGrants();
+      expect(grants).toEqual(
+        [
+          ...['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'].map((a) => `Allow ${a} on \${ExemptionsTable.Arn}`),
+          'Allow dynamodb:GetItem on ${AuditTable.Arn}',
+          'Allow dynamodb:PutItem on ${AuditTable.Arn} [ForAllValues:StringLike dynamodb:LeadingKeys=op-*]',
+          'Allow s3:PutObject on ${AuditArchive.Arn}/audit/*/*/*/op-*.json',
+          'Allow s3:GetObject on ${AuditArchive.Arn}/audit/*',
+          'Allow kms:Decrypt on ${AuditKey.Arn}',
+          'Allow kms:Encrypt on ${AuditKey.Arn}',
+          'Allow kms:GenerateDataKey on ${AuditKey.Arn}',
+          `Allow cloudformation:DescribeStacks on arn:aws:cloudformation:eu-west-1:111122223333:stack/${s.stack.stackName}/*`,
+        ].sort(),
+      );
+    });
+
+    it('puts the operator record condition on the audit PutItem statement itself', () => {
+      // GIVEN the granted operator WHEN its policy is read THEN the audit table PutItem carries LeadingKeys op-* (not a separate, looser statement)
+      const { s } = operatorGrants();
+      const operator = s.stack.node.findChild('Operator') as iam.Role;
+      const policy = Object.values(s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalIdOf(operator) }] } }))[0] as {
+        Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown; Condition?: unknown }> } };
+      };
+      const auditPuts = policy.Properties.PolicyDocument.Statement.filter(
+        (statement) => [statement.Action].flat().includes('dynamodb:PutItem') && JSON.stringify(statement.Resource).includes(logicalIdOf(s.guardrail.auditTable)),
+      );
+      expect(auditPuts.map((statement) => statement.Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['op-*'] } }]);
+    });
+
+    it('adds the granted role to the writers the resource policy lets past its deny, after the named ones', () => {
+      const { s } = operatorGrants();
+      expect(exemptionsPolicyWriters(s)).toEqual(['arn:aws:iam::111122223333:role/BreakGlass', `\${${logicalIdOf(s.stack.node.findChild('Operator'))}.Arn}`]);
+    });
+  });
+
+  describe('sweep', () => {
+    it('is created inside the construct with the guardrail\'s topic, table, archive, key and remediation settings', () => {
+      // GIVEN report-only with an exemption and covered regions WHEN synthesized
+      const s = synth('sweep-configured', {
+        remediationMode: 'report-only',
+        remediationStrategy: 'strip-public-grants',
+        exemptions: [{ bucket: 'site-*', reason: 'public website', owner: 'web-team', expires: '2027-01-31' }],
+        coveredRegions: ['eu-west-1', 'us-east-1'],
+        metricsNamespace: 'Security/Guardrail',
+      });
+      // THEN the worker runs the same remediation contract, on this construct's resources
+      expect(sweepEnvironment(s, 'workerFunction')).toEqual(
+        expect.objectContaining({
+          [REMEDIATE_ENV.alertTopicArn]: '${AlertTopic}',
+          [REMEDIATE_ENV.auditTableName]: '${AuditTable}',
+          [REMEDIATE_ENV.auditArchiveBucket]: '${AuditArchive}',
+          [REMEDIATE_ENV.mode]: 'report-only',
+          [REMEDIATE_ENV.strategy]: 'strip-public-grants',
+          [REMEDIATE_ENV.exemptions]: '[{"bucket":"site-*","reason":"public website","owner":"web-team","expires":"2027-01-31"}]',
+          [REMEDIATE_ENV.exemptionsTableName]: '${ExemptionsTable}',
+          [REMEDIATE_ENV.selfRoleArn]: '${SweepWorkerRole.Arn}',
+          [SWEEP_ENV.selfRoleArns]: '${SweepWorkerRole.Arn},${RemediateRole.Arn}',
+          POWERTOOLS_METRICS_NAMESPACE: 'Security/Guardrail',
+        }),
+      );
+      // AND the lister checks the covered regions and treats the remediator's changes as its own
+      expect(sweepEnvironment(s, 'listerFunction')).toEqual(
+        expect.objectContaining({ [SWEEP_ENV.regions]: 'eu-west-1,us-east-1', [SWEEP_ENV.selfRoleArns]: '${SweepWorkerRole.Arn},${RemediateRole.Arn}' }),
+      );
+    });
+
+    it('lets the sweep worker read the exemptions table with dynamodb:Scan only, on that table only', () => {
+      const s = synth('default');
+      const grants = roleGrants(s, s.guardrail.sweep?.workerRole as iam.Role).filter((line) => line.includes('ExemptionsTable'));
+      expect(grants).toEqual(['Allow dynamodb:Scan on ${ExemptionsTable.Arn}']);
+    });
+
+    it('encrypts the sweep queues and progress table with the queues key, with a dead-letter queue and its alarm', () => {
+      const s = synth('default');
+      const sweep = s.guardrail.sweep;
+      if (sweep === undefined) throw new Error('sweep expected');
+      const resources = s.template.toJSON().Resources;
+      const queuesKey = { 'Fn::GetAtt': [logicalIdOf(s.guardrail.node.findChild('QueuesKey')), 'Arn'] };
+      for (const queue of [sweep.workQueue, sweep.listingQueue, sweep.deadLetterQueue]) {
+        expect(resources[logicalIdOf(queue)].Properties.KmsMasterKeyId).toEqual(queuesKey);
+      }
+      for (const queue of [sweep.workQueue, sweep.listingQueue]) {
+        expect(resources[logicalIdOf(queue)].Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(sweep.deadLetterQueue), 'Arn'] }, maxReceiveCount: 5 });
+      }
+      expect(resources[logicalIdOf(sweep.progressTable)].Properties.SSESpecification).toEqual({ KMSMasterKeyId: queuesKey, SSEEnabled: true, SSEType: 'KMS' });
+      expect(resources[logicalIdOf(sweep.deadLetterAlarm)].Properties).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        AlarmActions: [{ Ref: logicalIdOf(s.guardrail.alertTopic) }],
+      });
+    });
+
+    it.each<[string, PublicBucketGuardrailProps, string]>([
+      ['every 6 hours by default', {}, 'rate(6 hours)'],
+      ['from a string', { sweepSchedule: 'cron(0 3 * * ? *)' }, 'cron(0 3 * * ? *)'],
+      ['from a ScheduleExpression', { sweepSchedule: scheduler.ScheduleExpression.rate(Duration.hours(12)) }, 'rate(12 hours)'],
+    ])('runs on its schedule %s', (title, props, expression) => {
+      // GIVEN the schedule prop WHEN synthesized THEN the Scheduler schedule carries the expression and invokes the lister
+      const s = synth(`schedule-${title}`, props);
+      const schedules = Object.values(s.template.findResources('AWS::Scheduler::Schedule')) as Array<{ Properties: { ScheduleExpression: string; Target: { Arn: unknown } } }>;
+      expect(schedules.map((schedule) => schedule.Properties.ScheduleExpression)).toEqual([expression]);
+      expect(schedules[0].Properties.Target.Arn).toEqual({ 'Fn::GetAtt': [logicalIdOf(s.guardrail.sweep?.listerFunction as never), 'Arn'] });
+    });
+
+    it('sweeps once after every deploy through an asynchronous trigger on the lister', () => {
+      const s = synth('default');
+      const triggers = Object.values(s.template.findResources('Custom::Trigger')) as Array<{ Properties: { InvocationType: string; HandlerArn: unknown } }>;
+      expect(triggers.map((trigger) => trigger.Properties.InvocationType)).toEqual(['Event']);
+      const versions = s.template.findResources('AWS::Lambda::Version', { Properties: { FunctionName: { Ref: logicalIdOf(s.guardrail.sweep?.listerFunction as never) } } });
+      expect(triggers[0].Properties.HandlerArn).toEqual({ Ref: Object.keys(versions)[0] });
+    });
+
+    it('bounds the workers with sweepConcurrency', () => {
+      const s = synth('sweep-64', { sweepConcurrency: 64 });
+      s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalIdOf(s.guardrail.sweep?.workerFunction as never) },
+        ScalingConfig: { MaximumConcurrency: 64 },
+      });
+    });
+
+    it('creates nothing of the sweep when turned off', () => {
+      const s = synth('no-sweep', { sweep: false });
+      expect(s.guardrail.sweep).toBeUndefined();
+      for (const type of ['AWS::Scheduler::Schedule', 'Custom::Trigger', 'AWS::Lambda::EventSourceMapping']) s.template.resourceCountIs(type, 0);
+      s.template.resourceCountIs('AWS::Lambda::Function', 1);
     });
   });
 
@@ -522,6 +784,14 @@ describe('PublicBucketGuardrail', () => {
       ['the reserved concurrency is fractional', { reservedConcurrency: 2.5 }, /reservedConcurrency: 2.5 is not a whole number/],
       ['the metrics namespace is reserved for AWS', { metricsNamespace: 'AWS/Lambda' }, /metricsNamespace: "AWS\/Lambda" starts with "AWS\/"/],
       ['log retention is infinite', { logRetention: logs.RetentionDays.INFINITE }, /logRetention: INFINITE keeps logs forever; choose a period such as logs.RetentionDays.ONE_YEAR/],
+      ['the sweep schedule is not an expression', { sweepSchedule: 'every 6 hours' }, /sweepSchedule: "every 6 hours" is not an EventBridge Scheduler expression; use for example "rate\(6 hours\)"/],
+      ['the sweep schedule is a one-time schedule', { sweepSchedule: scheduler.ScheduleExpression.at(new Date(Date.UTC(2027, 0, 31))) }, /sweepSchedule: "at\(2027-01-31T00:00:00\)" is a one-time schedule; the sweep must recur/],
+      ['the sweep schedule is a five-field cron', { sweepSchedule: 'cron(0 3 * * *)' }, /sweepSchedule: "cron\(0 3 \* \* \*\)" has 5 cron fields; EventBridge Scheduler takes six/],
+      ['the sweep concurrency is below 2', { sweepConcurrency: 1 }, /sweepConcurrency: 1 is not a whole number from 2 to 1000 \(the SQS event source's maxConcurrency\); use for example 16/],
+      ['the sweep concurrency is fractional', { sweepConcurrency: 8.5 }, /sweepConcurrency: 8.5 is not a whole number/],
+      ['a covered region is not a region code', { coveredRegions: ['eu-west-1', 'Ireland'] }, /coveredRegions\[1\]: "Ireland" is not an AWS Region code/],
+      ['an exemption writer is a user ARN', { exemptionWriterRoleArns: ['arn:aws:iam::111122223333:user/alice'] }, /exemptionWriterRoleArns\[0\]: "arn:aws:iam::111122223333:user\/alice" is not an IAM role ARN/],
+      ['an exemption writer is a bare role name', { exemptionWriterRoleArns: ['SecurityOperator'] }, /exemptionWriterRoleArns\[0\]: "SecurityOperator" is not an IAM role ARN/],
     ])('fails when %s', (_title, props, message) => {
       // GIVEN invalid props WHEN the construct is created THEN it throws before creating anything, showing value and fix
       expect(() => new PublicBucketGuardrail(scope(), 'Guardrail', props)).toThrow(GuardrailPropsError);
@@ -546,6 +816,7 @@ describe('PublicBucketGuardrail', () => {
         'FailureQueue',
         'AuditKey',
         'AuditTable',
+        'ExemptionsTable',
         'AccessLogsBucket',
         'AuditArchive',
         'RemediateRole',
@@ -556,6 +827,7 @@ describe('PublicBucketGuardrail', () => {
         'FailureQueueAlarm',
         'RemediateErrorsAlarm',
         'RuleFailedInvocationsAlarm',
+        'Sweep',
         'Dashboard',
         'TrailKey',
         'TrailBucket',

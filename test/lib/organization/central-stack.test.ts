@@ -4,14 +4,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/assume-role';
 import { exposureEventPattern } from '../../../lib/exposure-events';
 import { CENTRAL_BUS_POLICY_SID, CENTRAL_STACK_OUTPUTS, OrganizationGuardrailPropsError, OrganizationGuardrailStack } from '../../../lib/organization/central-stack';
-import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS } from '../../../lib/organization/member-stack';
+import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS, MEMBER_SWEEP_ACTIONS } from '../../../lib/organization/member-stack';
 import { MEMBER_STACK_SET_OPERATION_PREFERENCES, MemberStackSet, MemberStackSetPropsError, type MemberStackSetProps } from '../../../lib/organization/member-stack-set';
 import { remediatorS3Actions } from '../../../lib/remediator-permissions';
 import { GUARDRAIL_STACK_OUTPUTS } from '../../../lib/stack-outputs';
 import { matchesEventPattern } from '../event-pattern-matcher';
 import { s3ApiCallEvent } from '../fixtures/cloudtrail-events';
 import { grantLines, logicalIdOf, newTestApp, renderIntrinsics } from '../stack-test-helpers';
-import { buildOrganization, CENTRAL_ACCOUNT, memberTemplateOf, stackSetOf, VALUES, type BuiltOrganization } from './organization-test-helpers';
+import { buildOrganization, CENTRAL_ACCOUNT, exposureRuleOf, memberTemplateOf, stackSetOf, VALUES, type BuiltOrganization } from './organization-test-helpers';
 
 const MEMBER_ACCOUNT = '444455556666';
 const MEMBER_ROLE_NAME = 'BucketGuardrailRemediation';
@@ -21,7 +21,11 @@ interface PolicyJson {
 }
 
 function remediatorGrants(built: BuiltOrganization, values: Record<string, string> = VALUES): string[] {
-  const roleId = logicalIdOf(built.stacks.central.guardrail.remediateFunction.role as iam.Role);
+  return roleGrants(built, built.stacks.central.guardrail.remediateFunction.role as iam.Role, values);
+}
+
+function roleGrants(built: BuiltOrganization, role: iam.Role, values: Record<string, string> = VALUES): string[] {
+  const roleId = logicalIdOf(role);
   const policies = Object.values(built.central.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } })) as PolicyJson[];
   return policies.flatMap((policy) => grantLines(policy.Properties.PolicyDocument, { values, names: built.names }));
 }
@@ -57,13 +61,15 @@ describe('OrganizationGuardrailStack', () => {
   });
 
   describe('guardrail on the central bus', () => {
-    it('puts the exposure rule on the central bus, excluding the central remediator’s own sessions', () => {
+    it('puts the exposure rule and the sweep’s account rule on the central bus, excluding the central remediator’s and sweep worker’s own sessions', () => {
       const built = buildOrganization();
-      const rule = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
-      expect(rule).toHaveLength(1);
-      expect(rule[0].Properties.EventBusName).toEqual({ Ref: logicalIdOf(built.stacks.central.eventBus) });
-      const pattern = renderIntrinsics(rule[0].Properties.EventPattern, { values: VALUES, names: built.names });
-      expect(pattern).toEqual(exposureEventPattern({ excludeRole: { partition: 'aws', account: CENTRAL_ACCOUNT, roleName: '${RemediateRole}' } }));
+      const rules = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
+      expect(rules.map((rule) => rule.Properties.EventBusName)).toEqual([
+        { Ref: logicalIdOf(built.stacks.central.eventBus) },
+        { Ref: logicalIdOf(built.stacks.central.eventBus) },
+      ]);
+      const pattern = renderIntrinsics(exposureRuleOf(built).Properties.EventPattern, { values: VALUES, names: built.names });
+      expect(pattern).toEqual(exposureEventPattern({ excludeRoleArns: ['${RemediateRole.Arn}', '${SweepWorkerRole.Arn}'] }));
     });
 
     it.each<[string, boolean, Record<string, unknown>]>([
@@ -74,15 +80,33 @@ describe('OrganizationGuardrailStack', () => {
         false,
         (() => {
           const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
-          const identity = { type: 'AssumedRole', arn: `arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/\${RemediateRole}/BucketGuardrail-Remediate`, accountId: CENTRAL_ACCOUNT };
+          const identity = {
+            type: 'AssumedRole',
+            arn: `arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/\${RemediateRole}/BucketGuardrail-Remediate`,
+            accountId: CENTRAL_ACCOUNT,
+            sessionContext: { sessionIssuer: { type: 'Role', arn: '${RemediateRole.Arn}', accountId: CENTRAL_ACCOUNT } },
+          };
+          return { ...event, account: CENTRAL_ACCOUNT, detail: { ...(event.detail as object), userIdentity: identity } };
+        })(),
+      ],
+      [
+        'the central sweep worker’s own call in the central account',
+        false,
+        (() => {
+          const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
+          const identity = {
+            type: 'AssumedRole',
+            arn: `arn:aws:sts::${CENTRAL_ACCOUNT}:assumed-role/\${SweepWorkerRole}/BucketGuardrail-GuardrailSweepWorker`,
+            accountId: CENTRAL_ACCOUNT,
+            sessionContext: { sessionIssuer: { type: 'Role', arn: '${SweepWorkerRole.Arn}', accountId: CENTRAL_ACCOUNT } },
+          };
           return { ...event, account: CENTRAL_ACCOUNT, detail: { ...(event.detail as object), userIdentity: identity } };
         })(),
       ],
     ])('%s reaches the remediator: %s', (_title, expected, event) => {
       // GIVEN the central rule as deployed in the central account WHEN the event arrives on the bus THEN it matches or not
       const built = buildOrganization();
-      const [rule] = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
-      const pattern = renderIntrinsics(rule.Properties.EventPattern, { values: VALUES, names: built.names }) as Record<string, unknown>;
+      const pattern = renderIntrinsics(exposureRuleOf(built).Properties.EventPattern, { values: VALUES, names: built.names }) as Record<string, unknown>;
       expect(matchesEventPattern(event, pattern)).toBe(expected);
     });
 
@@ -100,7 +124,7 @@ describe('OrganizationGuardrailStack', () => {
       const queuesKey = built.stacks.central.guardrail.node.findChild('QueuesKey');
       const resources = built.central.toJSON().Resources as Record<string, { Properties: { KeyPolicy: { Statement: Array<{ Sid?: string; Condition?: unknown }> } } }>;
       const statement = resources[logicalIdOf(queuesKey)].Properties.KeyPolicy.Statement.find((s) => s.Sid === 'AllowRuleDeadLetters');
-      const [rule] = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: { Name: string } }>;
+      const rule = exposureRuleOf(built) as { Properties: { Name: string } };
       // Ref of an AWS::Events::EventBus is its name.
       expect(renderIntrinsics(statement?.Condition, { values: VALUES, names: built.names })).toEqual({
         ArnEquals: { 'aws:SourceArn': `arn:aws:events:us-east-1:${CENTRAL_ACCOUNT}:rule/\${CentralEventBus}/${rule.Properties.Name}` },
@@ -133,6 +157,38 @@ describe('OrganizationGuardrailStack', () => {
     });
   });
 
+  describe('sweep across the organization', () => {
+    it('lets the sweep roles assume the member role inside the organization only, and the lister list the accounts', () => {
+      // GIVEN the organization app WHEN synthesized THEN exactly these cross-account grants, nothing wider
+      const built = buildOrganization();
+      const sweep = built.stacks.central.guardrail.sweep;
+      if (sweep === undefined) throw new Error('sweep expected');
+      const assume = `Allow sts:AssumeRole on arn:aws:iam::*:role/${MEMBER_ROLE_NAME} [StringEquals aws:ResourceOrgID=o-abcdefghij]`;
+      expect(roleGrants(built, sweep.listerRole).filter((line) => /sts:|organizations:/.test(line))).toEqual([assume, 'Allow organizations:ListAccounts on *'].sort());
+      expect(roleGrants(built, sweep.workerRole).filter((line) => /sts:|organizations:/.test(line))).toEqual([assume]);
+    });
+
+    it('names the member role and the organization to both sweep Lambdas', () => {
+      const built = buildOrganization();
+      const sweep = built.stacks.central.guardrail.sweep;
+      if (sweep === undefined) throw new Error('sweep expected');
+      const resources = built.central.toJSON().Resources as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+      for (const fn of [sweep.listerFunction, sweep.workerFunction]) {
+        expect(resources[logicalIdOf(fn)].Properties.Environment.Variables).toEqual(
+          expect.objectContaining({ [CROSS_ACCOUNT_ENV.memberRoleName]: MEMBER_ROLE_NAME, [CROSS_ACCOUNT_ENV.organizationId]: 'o-abcdefghij' }),
+        );
+      }
+    });
+
+    it('checks trail coverage in the member regions', () => {
+      const built = buildOrganization();
+      const sweep = built.stacks.central.guardrail.sweep;
+      if (sweep === undefined) throw new Error('sweep expected');
+      const resources = built.central.toJSON().Resources as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+      expect(resources[logicalIdOf(sweep.listerFunction)].Properties.Environment.Variables.SWEEP_REGIONS).toBe('us-east-1,eu-west-1');
+    });
+  });
+
   describe('member StackSet', () => {
     it('is service-managed, deploys automatically to accounts that join the OUs, and removes stacks from accounts that leave', () => {
       const stackSet = stackSetOf(buildOrganization());
@@ -162,27 +218,34 @@ describe('OrganizationGuardrailStack', () => {
       });
     });
 
-    it('passes the central bus and remediator role ARNs to the member template (so it is created after both)', () => {
+    it('passes the central bus and the remediator, sweep worker and sweep lister role ARNs to the member template (so it is created after all)', () => {
       const built = buildOrganization();
       const stackSet = stackSetOf(built);
-      expect(stackSet.Properties.Parameters).toEqual([
-        { ParameterKey: MEMBER_STACK_PARAMETERS.centralEventBusArn, ParameterValue: { 'Fn::GetAtt': [logicalIdOf(built.stacks.central.eventBus), 'Arn'] } },
-        {
-          ParameterKey: MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn,
-          ParameterValue: { 'Fn::GetAtt': [logicalIdOf(built.stacks.central.guardrail.remediateFunction.role as iam.Role), 'Arn'] },
-        },
+      expect(renderIntrinsics(stackSet.Properties.Parameters, { names: built.names })).toEqual([
+        { ParameterKey: MEMBER_STACK_PARAMETERS.centralEventBusArn, ParameterValue: '${CentralEventBus.Arn}' },
+        { ParameterKey: MEMBER_STACK_PARAMETERS.centralRoleArns, ParameterValue: '${RemediateRole.Arn},${SweepWorkerRole.Arn},${SweepListerRole.Arn}' },
       ]);
     });
 
-    it('makes the member role trust exactly the central remediator role ARN, inside the organization', () => {
-      // GIVEN the parameter the StackSet sets (the remediator role's ARN) WHEN the member template uses it THEN it is the trusted principal
+    it('passes only the remediator role when the sweep is off', () => {
+      const built = buildOrganization({ sweep: 'false' });
+      expect(renderIntrinsics(stackSetOf(built).Properties.Parameters[1], { names: built.names })).toEqual({
+        ParameterKey: MEMBER_STACK_PARAMETERS.centralRoleArns,
+        ParameterValue: '${RemediateRole.Arn}',
+      });
+      expect(memberRoleGrants(built, { ...VALUES, 'AWS::AccountId': MEMBER_ACCOUNT }).filter((line) => line.includes('ListAllMyBuckets'))).toEqual([]);
+    });
+
+    it('makes the member role trust exactly the three central role ARNs of the list, inside the organization', () => {
+      // GIVEN the list the StackSet sets (CloudFormation passes a CommaDelimitedList's Ref as a list) WHEN the member template uses it
       const built = buildOrganization();
       const [memberRole] = Object.values(memberTemplateOf(built).Resources).filter((r) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === MEMBER_ROLE_NAME);
-      const remediatorRoleArn = `arn:aws:iam::${CENTRAL_ACCOUNT}:role/BucketGuardrail-GuardrailRemediateRole-EXAMPLE`;
-      expect(renderIntrinsics(memberRole.Properties.AssumeRolePolicyDocument, { values: { [MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn]: remediatorRoleArn } })).toEqual({
+      const centralRoles = ['RemediateRole', 'SweepWorkerRole', 'SweepListerRole'].map((name) => `arn:aws:iam::${CENTRAL_ACCOUNT}:role/BucketGuardrail-Guardrail${name}-EXAMPLE`);
+      // THEN the trusted principals are those three and no other
+      expect(renderIntrinsics(memberRole.Properties.AssumeRolePolicyDocument, { values: { [MEMBER_STACK_PARAMETERS.centralRoleArns]: centralRoles as never } })).toEqual({
         Version: '2012-10-17',
         Statement: [
-          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: remediatorRoleArn }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } },
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: centralRoles }, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } } },
         ],
       });
     });
@@ -195,8 +258,10 @@ describe('OrganizationGuardrailStack', () => {
       const built = buildOrganization(context);
       const values = { ...VALUES, 'AWS::AccountId': MEMBER_ACCOUNT };
       const remediatorS3 = remediatorGrants(built, values).filter((line) => /^Allow s3:/.test(line) && !line.startsWith('Allow s3:PutObject '));
-      // WHEN compared THEN the lists are equal, line for line
-      expect(memberRoleGrants(built, values)).toEqual(remediatorS3);
+      // WHEN compared THEN the lists are equal, line for line, besides the sweep's two reads
+      const sweepLines = MEMBER_SWEEP_ACTIONS.map((action) => `Allow ${action} on *`);
+      expect(memberRoleGrants(built, values).filter((line) => !sweepLines.includes(line))).toEqual(remediatorS3);
+      expect(memberRoleGrants(built, values).filter((line) => sweepLines.includes(line))).toEqual([...sweepLines].sort());
       expect(remediatorS3.length).toBeGreaterThanOrEqual(8);
     });
 
@@ -259,7 +324,7 @@ describe('OrganizationGuardrailStack', () => {
         memberRoleName: MEMBER_ROLE_NAME,
         s3Actions: remediatorS3Actions({ strategy: 'block-public-access', enforceAccountBlockPublicAccess: false }),
         centralEventBus: events.EventBus.fromEventBusName(stack, 'Bus', 'central'),
-        centralRemediatorRole: iam.Role.fromRoleName(stack, 'Role', 'remediator'),
+        centralRoles: [iam.Role.fromRoleName(stack, 'Role', 'remediator')],
         ...overrides,
       };
     }
@@ -272,6 +337,7 @@ describe('OrganizationGuardrailStack', () => {
       ['the member role region is not a member region', { memberRoleRegion: 'eu-west-1' }, /memberRoleRegion: "eu-west-1" is not one of the regions \[us-east-1\]/],
       ['the organization ID is malformed', { organizationId: 'o-1' }, /organizationId: "o-1" is not an organization ID/],
       ['the delegated administrator is not an account ID', { delegatedAdminAccount: '12345' }, /delegatedAdminAccount: "12345" is not an AWS account ID/],
+      ['no central role is given', { centralRoles: [] }, /centralRoles: is empty; pass the central remediator role/],
     ])('MemberStackSet fails when %s', (_title, overrides, message) => {
       const create = (): MemberStackSet => {
         const stack = new Stack(new App(), 'S', { env: { region: 'us-east-1' } });

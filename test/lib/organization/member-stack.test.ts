@@ -3,7 +3,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { ACCOUNT_ENFORCE_ACTIONS, BUCKET_CONTAIN_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_STRIP_ACTIONS, remediatorS3Actions } from '../../../lib/remediator-permissions';
 import { exposureEventPattern } from '../../../lib/exposure-events';
-import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS, MemberStack, MemberStackPropsError, type MemberStackProps } from '../../../lib/organization/member-stack';
+import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS, MEMBER_SWEEP_ACTIONS, MemberStack, MemberStackPropsError, type MemberStackProps } from '../../../lib/organization/member-stack';
 import { MAX_TEMPLATE_BODY_BYTES, MemberTemplateError, synthesizeMemberTemplate, type MemberTemplate } from '../../../lib/organization/member-template';
 import { matchesEventPattern } from '../event-pattern-matcher';
 import { ACCOUNT, s3ApiCallEvent } from '../fixtures/cloudtrail-events';
@@ -41,20 +41,24 @@ beforeAll(() => {
 describe('member template', () => {
   it('is assets-free and free of CDK bookkeeping: no BootstrapVersion, no metadata, well under the TemplateBody limit', () => {
     expect(Object.keys(template).sort()).toEqual(['Conditions', 'Description', 'Outputs', 'Parameters', 'Resources']);
-    expect(Object.keys(template.Parameters as object).sort()).toEqual([MEMBER_STACK_PARAMETERS.centralEventBusArn, MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn].sort());
+    expect(Object.keys(template.Parameters as object).sort()).toEqual([MEMBER_STACK_PARAMETERS.centralEventBusArn, MEMBER_STACK_PARAMETERS.centralRoleArns].sort());
     expect(member.templateBody).not.toMatch(/aws:cdk:|CDKMetadata|BootstrapVersion|AssetParameters|cdk-hnb659fds/);
     expect(JSON.parse(member.templateBody)).toEqual(template);
     expect(Buffer.byteLength(member.templateBody)).toBeLessThan(MAX_TEMPLATE_BODY_BYTES / 4);
   });
 
-  it('takes the central bus and remediator role ARNs as validated parameters', () => {
+  it('takes the central bus ARN and the list of central role ARNs as validated parameters', () => {
     const parameters = template.Parameters as Record<string, { Type: string; AllowedPattern: string }>;
     const busPattern = new RegExp(parameters[MEMBER_STACK_PARAMETERS.centralEventBusArn].AllowedPattern);
-    const rolePattern = new RegExp(parameters[MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn].AllowedPattern);
+    // CloudFormation applies a CommaDelimitedList's AllowedPattern to each value
+    expect(parameters[MEMBER_STACK_PARAMETERS.centralRoleArns].Type).toBe('CommaDelimitedList');
+    const rolePattern = new RegExp(parameters[MEMBER_STACK_PARAMETERS.centralRoleArns].AllowedPattern);
     expect(busPattern.test('arn:aws:events:us-east-1:999988887777:event-bus/BucketGuardrail-exposure-events')).toBe(true);
     expect(busPattern.test('arn:aws:events:us-east-1:999988887777:rule/x')).toBe(false);
     expect(rolePattern.test('arn:aws:iam::999988887777:role/BucketGuardrail-GuardrailRemediateRole-ABC')).toBe(true);
     expect(rolePattern.test('arn:aws:iam::999988887777:user/alice')).toBe(false);
+    // AND a value can never smuggle a second ARN past the list's separator
+    expect(rolePattern.test('arn:aws:iam::999988887777:role/a,arn:aws:iam::111122223333:role/b')).toBe(false);
   });
 
   describe('forwarding rule (every region)', () => {
@@ -77,12 +81,16 @@ describe('member template', () => {
       principalId: 'AROAEXAMPLEMEMBER0001:bucket-guardrail',
       arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${MEMBER_ROLE_NAME}/bucket-guardrail`,
       accountId: ACCOUNT,
+      sessionContext: {
+        sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEMEMBER0001', arn: `arn:aws:iam::${ACCOUNT}:role/${MEMBER_ROLE_NAME}`, accountId: ACCOUNT, userName: MEMBER_ROLE_NAME },
+      },
     };
     it.each<[string, boolean, Record<string, unknown>]>([
       ['a root call', true, s3ApiCallEvent({ eventName: 'PutBucketPolicy', identity: 'root' })],
       ['an IAM user call', true, s3ApiCallEvent({ eventName: 'DeleteBucketPublicAccessBlock', identity: 'iamUser' })],
       ['another role’s call', true, s3ApiCallEvent({ eventName: 'PutBucketAcl', identity: 'assumedRoleOther' })],
       ['an AWS service call (no userIdentity.arn)', true, s3ApiCallEvent({ eventName: 'CreateBucket', identity: 'awsService' })],
+      ['a root console call (session context without issuer)', true, s3ApiCallEvent({ eventName: 'PutBucketAcl', identity: 'rootConsole' })],
       ['an account-level call', true, s3ApiCallEvent({ eventName: 'DeleteAccountPublicAccessBlock', identity: 'identityCenter' })],
       ['a failed call', false, s3ApiCallEvent({ eventName: 'PutBucketPolicy', identity: 'root', errorCode: 'AccessDenied' })],
       ['a read-only call', false, s3ApiCallEvent({ eventName: 'GetBucketPolicy', identity: 'root' })],
@@ -167,14 +175,14 @@ describe('member template', () => {
       expect(resourcesOf(template, 'AWS::IAM::ManagedPolicy')).toEqual([]);
     });
 
-    it('trusts only the central remediator role, and only from inside the organization', () => {
+    it('trusts only the central roles of the parameter list, and only from inside the organization', () => {
       expect(memberRole().Properties.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
         Statement: [
           {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
-            Principal: { AWS: { Ref: MEMBER_STACK_PARAMETERS.centralRemediatorRoleArn } },
+            Principal: { AWS: { Ref: MEMBER_STACK_PARAMETERS.centralRoleArns } },
             Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } },
           },
         ],
@@ -199,6 +207,18 @@ describe('member template', () => {
           ...['s3:GetAccountPublicAccessBlock', ...extraAccount].map((action) => `Allow ${action} on *`),
         ].sort(),
       );
+    });
+
+    it('adds exactly the sweep\'s list and look-up actions when the central sweep covers member accounts', () => {
+      // GIVEN sweep on WHEN synthesized THEN the role also may list buckets and look up CloudTrail events, and nothing else
+      const synthesized = synthesizeMemberTemplate({ ...PROPS, sweep: true }, { context: CDK_JSON_CONTEXT }).template as TemplateJson;
+      const [[, role]] = resourcesOf(synthesized, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== undefined);
+      const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: never[] } }>;
+      const lines = policies.flatMap((policy) => grantLines(policy.PolicyDocument, { values: VALUES }));
+      const [[, withoutSweep]] = resourcesOf(template, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== undefined);
+      const baseline = (withoutSweep.Properties.Policies as Array<{ PolicyDocument: { Statement: never[] } }>).flatMap((policy) => grantLines(policy.PolicyDocument, { values: VALUES }));
+      expect(lines).toEqual([...baseline, 'Allow s3:ListAllMyBuckets on *', 'Allow cloudtrail:LookupEvents on *'].sort());
+      expect(MEMBER_SWEEP_ACTIONS).toEqual(['s3:ListAllMyBuckets', 'cloudtrail:LookupEvents']);
     });
   });
 

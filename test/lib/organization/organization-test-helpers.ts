@@ -41,6 +41,10 @@ export function buildOrganization(context: Record<string, unknown> = {}): BuiltO
     [logicalIdOf(guardrail.remediateFunction.role as iam.Role)]: 'RemediateRole',
     [logicalIdOf(guardrail.rule)]: 'ExposureRule',
   };
+  if (guardrail.sweep !== undefined) {
+    names[logicalIdOf(guardrail.sweep.workerRole)] = 'SweepWorkerRole';
+    names[logicalIdOf(guardrail.sweep.listerRole)] = 'SweepListerRole';
+  }
   const built = { stacks, central, names };
   cache.set(key, built);
   return built;
@@ -55,6 +59,11 @@ export function stackSetOf(built: BuiltOrganization): StackSetJson {
   const stackSets = Object.values(built.central.findResources('AWS::CloudFormation::StackSet')) as StackSetJson[];
   if (stackSets.length !== 1) throw new Error(`expected one StackSet, found ${stackSets.length}`);
   return stackSets[0];
+}
+
+/** The central exposure rule (the sweep's account-level rule sits on the same bus). */
+export function exposureRuleOf(built: BuiltOrganization): { Properties: Record<string, unknown> } {
+  return built.central.toJSON().Resources[logicalIdOf(built.stacks.central.guardrail.rule)] as { Properties: Record<string, unknown> };
 }
 
 /** The member template the StackSet carries, parsed from its TemplateBody. */
