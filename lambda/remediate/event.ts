@@ -134,25 +134,44 @@ function describeIssues(issues: readonly Issue[]): string {
   return `not a valid S3 CloudTrail event: ${parts.join('; ')}${more}`;
 }
 
-const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)$/;
+/** Any S3 bucket or object ARN: partition, bucket, and the object key when there is one. */
+const S3_RESOURCE_ARN = /^arn:(aws[a-z-]*):s3:::([^/]*)(\/.*)?$/;
 
-/** Bucket names named by the event's resource lists (EventBridge `resources` and CloudTrail `detail.resources`). */
-function bucketsNamedByResources(envelopeResources: readonly string[], detail: Detail): string[] {
-  const names: string[] = [];
+/** The partition a Region belongs to (the China and GovCloud Regions have their own). */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * Checks that every S3 resource the event names (EventBridge `resources` and CloudTrail `detail.resources`,
+ * bucket or object ARNs) is in `bucket` and in the partition of the event's Region. Returns the problem, if any.
+ */
+function resourcesProblem(bucket: string, partition: string, envelopeResources: readonly string[], detail: Detail): string | undefined {
+  const check = (arn: string, where: string): string | undefined => {
+    const match = S3_RESOURCE_ARN.exec(arn);
+    if (match === null) return undefined;
+    if (match[2] !== bucket) return `${where} names a different bucket than requestParameters.bucketName`;
+    if (match[1] !== partition) return `${where} is in partition ${match[1]}, but the event's Region is in ${partition}`;
+    return undefined;
+  };
   for (const arn of envelopeResources) {
-    const match = BUCKET_ARN.exec(arn);
-    if (match?.[1] !== undefined) names.push(match[1]);
+    const problem = check(arn, 'the event resources');
+    if (problem !== undefined) return problem;
   }
   for (const resource of detail.resources ?? []) {
-    if (resource.ARN === undefined) continue;
-    const match = BUCKET_ARN.exec(resource.ARN);
-    if (match?.[1] !== undefined) {
-      names.push(match[1]);
-    } else if (resource.type === 'AWS::S3::Bucket') {
-      names.push(resource.ARN);
+    if (resource.ARN === undefined) {
+      if (resource.type === 'AWS::S3::Bucket') return 'detail.resources holds an AWS::S3::Bucket without an ARN';
+      continue;
+    }
+    const problem = check(resource.ARN, 'detail.resources');
+    if (problem !== undefined) return problem;
+    if (resource.type === 'AWS::S3::Bucket' && !S3_RESOURCE_ARN.test(resource.ARN)) {
+      return 'detail.resources holds an AWS::S3::Bucket whose ARN is not a bucket ARN';
     }
   }
-  return names;
+  return undefined;
 }
 
 /** Reads the four Block Public Access flags from a request, when all present ones are booleans. */
@@ -263,9 +282,9 @@ export function interpretEvent(raw: unknown, options: InterpretOptions): Interpr
   if (problem !== undefined) {
     return { kind: 'ignored', reason: `detail.requestParameters.bucketName is not a valid bucket name: it ${problem}`, ...ids };
   }
-  const named = bucketsNamedByResources(envelope.resources ?? [], detail);
-  if (named.some((name) => name !== bucket)) {
-    return { kind: 'ignored', reason: 'the event resources name a different bucket than requestParameters.bucketName', ...ids };
+  const resourceProblem = resourcesProblem(bucket, partitionOfRegion(detail.awsRegion), envelope.resources ?? [], detail);
+  if (resourceProblem !== undefined) {
+    return { kind: 'ignored', reason: resourceProblem, ...ids };
   }
   return { kind: 'change', event: { kind: 'bucket', eventName: detail.eventName, bucket, ...base } };
 }

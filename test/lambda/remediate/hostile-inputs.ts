@@ -69,6 +69,23 @@ export const HOSTILE_INPUTS: readonly HostileInput[] = [
   },
   { name: 'EventBridge resources naming another bucket', event: mutate((event) => (event.resources = ['arn:aws:s3:::someone-elses-bucket'])), reason: /different bucket/ },
   {
+    name: 'CloudTrail resources naming an object in another bucket',
+    event: mutate((event) => (event.detail.resources = [{ accountId: ACCOUNT, type: 'AWS::S3::Object', ARN: 'arn:aws:s3:::someone-elses-bucket/key' }])),
+    reason: /different bucket/,
+  },
+  { name: 'EventBridge resources naming an object in another bucket', event: mutate((event) => (event.resources = ['arn:aws:s3:::someone-elses-bucket/x'])), reason: /different bucket/ },
+  {
+    name: 'a bucket resource in another partition than the event Region',
+    event: mutate((event) => (event.detail.resources = [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws-cn:s3:::${event.detail.requestParameters.bucketName}` }])),
+    reason: /partition aws-cn/,
+  },
+  { name: 'a bucket resource without an ARN', event: mutate((event) => (event.detail.resources = [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket' }])), reason: /without an ARN/ },
+  {
+    name: 'a bucket resource whose ARN is an access point',
+    event: mutate((event) => (event.detail.resources = [{ accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:eu-west-1:${ACCOUNT}:accesspoint/x` }])),
+    reason: /not a bucket ARN/,
+  },
+  {
     name: 'a bucket name smuggled through __proto__',
     event: () => {
       const event = valid();
