@@ -6,7 +6,7 @@
  * fixed values (no wildcard, no policy variable) of a key S3 accepts as limiting. Condition key names are
  * case-insensitive; values are compared as written.
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { hasPolicyVariable, hasWildcard } from './glob';
 
 export const BASE_OPERATORS = [
@@ -126,6 +126,21 @@ function show(entry: ConditionEntry): string {
   return `${entry.operator.written} ${entry.key} ${values}`;
 }
 
+/**
+ * For an IPv6 range that overlaps the IPv4-mapped block ::ffff:0:0/96: the IPv4 prefix length of the part
+ * it covers (0 when it holds the whole block). Undefined when it holds no IPv4-mapped address.
+ */
+function ipv4MappedPrefix(address: string, prefix: number): number | undefined {
+  const range = new BlockList();
+  range.addSubnet(address, prefix, 'ipv6');
+  if (prefix <= 96) {
+    return range.check('::ffff:0.0.0.0', 'ipv6') ? 0 : undefined;
+  }
+  const block = new BlockList();
+  block.addSubnet('::ffff:0.0.0.0', 96, 'ipv6');
+  return block.check(address, 'ipv6') ? prefix - 96 : undefined;
+}
+
 export type CidrCheck = { ok: true } | { ok: false; problem: string; fix: string };
 
 /** Is this aws:SourceIp value a CIDR narrow enough for S3 to treat as non-public? */
@@ -144,6 +159,20 @@ export function checkCidr(value: string): CidrCheck {
       return { ok: false, problem: `aws:SourceIp ${value} has an invalid prefix length`, fix: `give aws:SourceIp ${value} a prefix length between /${family === 4 ? MAX_IPV4_PREFIX_WIDTH : MAX_IPV6_PREFIX_WIDTH} and /${bits}` };
     }
     prefix = Number(prefixText);
+  }
+  // An IPv6 range that holds IPv4-mapped addresses (::ffff:0:0/96) covers IPv4 callers: judge it by the
+  // IPv4 width it spans, so ::ffff:0.0.0.0/96 (all of IPv4) is not mistaken for a narrow IPv6 range.
+  const mapped = family === 6 ? ipv4MappedPrefix(address, prefix) : undefined;
+  if (mapped !== undefined) {
+    const ipv4Prefix = mapped;
+    if (ipv4Prefix < MAX_IPV4_PREFIX_WIDTH) {
+      return {
+        ok: false,
+        problem: `aws:SourceIp ${value} is an IPv4-mapped range as wide as /${ipv4Prefix} of IPv4, wider than S3 allows for a non-public CIDR (/${MAX_IPV4_PREFIX_WIDTH})`,
+        fix: `narrow aws:SourceIp ${value} to the IPv4 ranges you trust, each /${MAX_IPV4_PREFIX_WIDTH} or longer`,
+      };
+    }
+    return { ok: true };
   }
   const limit = family === 4 ? MAX_IPV4_PREFIX_WIDTH : MAX_IPV6_PREFIX_WIDTH;
   if (prefix < limit) {

@@ -62,6 +62,13 @@ describe('checkCidr', () => {
     ['2001:db8::/31', false],
     ['2001:db8::/32', true],
     ['::ffff:192.0.2.1', true],
+    // IPv4-mapped IPv6 ranges are judged by the IPv4 width they cover
+    ['::ffff:0.0.0.0/96', false],
+    ['::ffff:0:0/103', false],
+    ['::ffff:10.0.0.0/104', true],
+    ['::/64', false],
+    ['::/80', false],
+    ['64:ff9b::/96', true],
     ['192.0.2.0/024', true],
     ['192.0.2.0/', false],
     ['192.0.2.0/x', false],
