@@ -2,7 +2,7 @@
  * The encrypted building blocks both stacks use: customer managed keys (rotation on), an SSL-only alert
  * topic whose key CloudWatch alarms may use, and SSL-only failure queues whose key EventBridge may use.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,8 +13,17 @@ export function newCustomerManagedKey(scope: Construct, id: string, description:
   return new kms.Key(scope, id, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
 }
 
-/** An SSL-only topic under a new key (`<keyId>`, `<topicId>`) that CloudWatch alarms may publish to. */
+/**
+ * An SSL-only topic under a new key (`<keyId>`, `<topicId>`) that this account's CloudWatch alarms in this
+ * Region may publish to. Both the key policy and the topic policy must allow it: `enforceSSL` gives the topic
+ * a resource policy, which replaces SNS's default one, so without the Allow below no alarm could publish.
+ */
 export function newAlertTopic(scope: Construct, ids: { readonly key: string; readonly topic: string }, displayName: string): { topic: sns.Topic; key: kms.Key } {
+  const stack = Stack.of(scope);
+  const fromOurAlarms = {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+  };
   const key = newCustomerManagedKey(scope, ids.key, `${displayName}: alert topic`);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -22,9 +31,19 @@ export function newAlertTopic(scope: Construct, ids: { readonly key: string; rea
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
+      conditions: fromOurAlarms,
     }),
   );
   const topic = new sns.Topic(scope, ids.topic, { displayName, masterKey: key, enforceSSL: true });
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: fromOurAlarms,
+    }),
+  );
   return { topic, key };
 }
 

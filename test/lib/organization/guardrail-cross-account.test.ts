@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/assume-role';
 import { GuardrailPropsError, PublicBucketGuardrail, type PublicBucketGuardrailProps } from '../../../lib/public-bucket-guardrail';
-import { newTestApp } from '../stack-test-helpers';
+import { logicalIdOf, newTestApp } from '../stack-test-helpers';
 
 /** The construct alone, in a stack of its own, with an optional bus of that stack. */
 function synth(props: (stack: Stack) => PublicBucketGuardrailProps): { template: Template; guardrail: PublicBucketGuardrail } {
@@ -14,8 +14,9 @@ function synth(props: (stack: Stack) => PublicBucketGuardrailProps): { template:
 
 describe('PublicBucketGuardrail eventBus and crossAccount', () => {
   it('keeps the single-account shape without them: default bus, no sts grant, no cross-account variables', () => {
-    const { template } = synth(() => ({}));
-    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
+    const { template, guardrail } = synth(() => ({}));
+    const rule = template.findResources('AWS::Events::Rule')[logicalIdOf(guardrail.rule)] as { Properties: Record<string, unknown> };
+    expect(rule.Properties.EventPattern).toBeDefined();
     expect(rule.Properties).not.toHaveProperty('EventBusName');
     expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('sts:');
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Environment: { Variables: Record<string, unknown> } } }>;
@@ -24,13 +25,15 @@ describe('PublicBucketGuardrail eventBus and crossAccount', () => {
 
   it('puts the rule on the given bus and reports its metrics with the bus dimension', () => {
     let busName = '';
+    let busId = '';
     const { template, guardrail } = synth((stack) => {
       const bus = new events.EventBus(stack, 'Bus', { eventBusName: 'central' });
       busName = bus.eventBusName;
+      busId = logicalIdOf(bus);
       return { eventBus: bus };
     });
-    const [rule] = Object.values(template.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
-    expect(rule.Properties.EventBusName).toBeDefined();
+    const rule = template.findResources('AWS::Events::Rule')[logicalIdOf(guardrail.rule)] as { Properties: Record<string, unknown> };
+    expect(rule.Properties.EventBusName).toEqual({ Ref: busId });
     expect(guardrail.eventBus?.eventBusName).toBe(busName);
     expect(Object.keys(guardrail.metricEventsReceived().dimensions ?? {}).sort()).toEqual(['EventBusName', 'RuleName']);
   });
