@@ -19,8 +19,14 @@
  * A sweep may skip the record of a bucket it finds private (`recordPrivateSweepBuckets: false`): the claim then
  * moves after the reads and is made only for a bucket that is public, exempt, or could not be read.
  *
- * Expected, terminal conditions are outcomes. Anything unknown is alerted, the claim released, and the
- * error rethrown (as RemediationError with the cause) so Lambda's retry and failure destination keep it.
+ * Expected, terminal conditions are outcomes. Anything unknown before containment is alerted, the claim
+ * released, and the error rethrown (as RemediationError with the cause) so Lambda's retry and failure destination
+ * keep it. Once the bucket is contained, an unknown error is an outcome too (`failed`, critical, with what was
+ * saved and done): a retry would find the bucket private and could only record less than this run knows.
+ *
+ * One event, one record, at most one alert: when the final record cannot be written although the alert may have
+ * gone out, the write is tried again within this invocation; if it still fails, the finished record is saved on
+ * the claim for the retry, which writes it (and sends only what did not go out) instead of doing the work again.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -60,16 +66,22 @@ import type {
   Delivery,
   ExemptionsPort,
   LoggerPort,
+  PendingRecord,
   MetricsPort,
   S3StatePort,
   WriteAction,
 } from './ports';
-import { METRICS } from './ports';
+import { ClaimLostError, METRICS } from './ports';
 import { bucketSeverity, sensitiveTagsOf } from './severity';
 import { planStrip, type StripPlan } from './strip';
 
 /** Re-read delays while a write settles (S3 bucket configuration is eventually consistent). */
 export const DEFAULT_VERIFY_RETRY_DELAYS_MS: readonly number[] = [250, 1000];
+/**
+ * Waits before writing the final audit record again when the write in the parallel record ∥ archive ∥ alert round
+ * failed (on top of the SDK's own retries): the alert may have gone out, so the record must follow it.
+ */
+export const DEFAULT_COMPLETE_RETRY_DELAYS_MS: readonly number[] = [100, 400, 1600];
 /** Lease on an audit claim when the caller gives no deadline. */
 export const DEFAULT_LEASE_MS = 60_000;
 
@@ -104,6 +116,8 @@ export interface PipelineDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default DEFAULT_VERIFY_RETRY_DELAYS_MS */
   readonly verifyRetryDelaysMs?: readonly number[];
+  /** @default DEFAULT_COMPLETE_RETRY_DELAYS_MS */
+  readonly completeRetryDelaysMs?: readonly number[];
   /** The seam the sweep plugs into to re-check every bucket after an account-level change. @default - none */
   readonly accountLevelChange?: AccountLevelChangePort;
   /** @default crypto.randomUUID */
@@ -275,6 +289,9 @@ class Run {
       return this.duplicate(claimed.value);
     }
     this.claimed = true;
+    if (claimed.value.pending !== undefined) {
+      return this.finishPending(claimed.value.pending);
+    }
     return undefined;
   }
 
@@ -392,11 +409,12 @@ class Run {
       deliveries.push(['account-level-change', accountLevelChange.onAccountLevelChange(accountChangeOf(record))]);
     }
     const [completed, ...delivered] = await Promise.allSettled([audit.complete(record, this.claimToken), ...deliveries.map(([, promise]) => promise)]);
-    if (completed?.status === 'rejected') {
-      await this.releaseQuietly(completed.reason);
-      throw new RemediationError(record.id, 'writing the audit record', { cause: completed.reason });
-    }
     const failed = deliveries.flatMap(([name], index) => (delivered[index]?.status === 'rejected' ? [name] : []));
+    if (completed?.status === 'rejected') {
+      // The alert and archive copy may be out already, so the claim is not released (a retry would redo the work
+      // and record something else): the write is tried again, and saved on the claim for the retry if it fails.
+      await this.completeAgain(record, completed.reason, failed);
+    }
     if (failed.length > 0) {
       const cause = (delivered.find((result) => result.status === 'rejected') as PromiseRejectedResult).reason as unknown;
       logger.error('delivery failed after the audit record was written; a retry will send it', { auditId: record.id, undelivered: failed, error: cause });
@@ -424,9 +442,89 @@ class Run {
     };
   }
 
+  /**
+   * The final write failed in the parallel round: tries it again a few times. A lost claim whose record turns out
+   * to be this one (an earlier try landed but its answer was lost) counts as written. Still failing: the record is
+   * saved on the claim for the retry (best effort) and the error rethrown, without releasing the claim.
+   */
+  private async completeAgain(record: PipelineRecord, firstError: unknown, undelivered: readonly Delivery[]): Promise<void> {
+    const { audit, logger } = this.deps;
+    const sleep = this.deps.sleep ?? sleeper;
+    let error = firstError;
+    for (const delay of [undefined, ...(this.deps.completeRetryDelaysMs ?? DEFAULT_COMPLETE_RETRY_DELAYS_MS)]) {
+      if (error instanceof ClaimLostError) {
+        const stored = await settled(audit.find?.(record.id) ?? Promise.resolve(undefined));
+        if (stored.status === 'fulfilled' && stored.value?.status === 'finished' && stored.value.record.finishedAt === record.finishedAt) return;
+        throw new RemediationError(record.id, 'writing the audit record', { cause: error });
+      }
+      if (delay === undefined) continue;
+      logger.warn('the audit record could not be written; trying again', { auditId: record.id, delayMs: delay, error });
+      await sleep(delay);
+      try {
+        await audit.complete(record, this.claimToken);
+        return;
+      } catch (again) {
+        error = again;
+      }
+    }
+    if (error instanceof ClaimLostError) {
+      throw new RemediationError(record.id, 'writing the audit record', { cause: error });
+    }
+    logger.error('the audit record could not be written; saving it on the claim for the retry', { auditId: record.id, undelivered, error });
+    if (audit.savePending !== undefined) {
+      await audit.savePending(record.id, this.claimToken, { record, undelivered }).catch((saveError: unknown) => {
+        logger.error('could not save the finished record on the claim either; a retry after the lease will check the bucket again', { auditId: record.id, error: saveError });
+      });
+    }
+    throw new RemediationError(record.id, 'writing the audit record', { cause: error });
+  }
+
+  /** The claim came with a finished record an earlier invocation could not write: write it, send what did not go out. */
+  private async finishPending(pending: PendingRecord): Promise<RemediationResult> {
+    const { audit, logger } = this.deps;
+    const record = pending.record as PipelineRecord;
+    logger.info('retry of an event whose record could not be written; writing the saved record', { auditId: record.id, undelivered: pending.undelivered });
+    const written = await settled(audit.complete(record, this.claimToken));
+    if (written.status === 'rejected') {
+      await this.completeAgain(record, written.reason, pending.undelivered);
+    }
+    if (pending.undelivered.length > 0) {
+      const failure = await this.redeliver(record, pending.undelivered);
+      if (failure !== undefined) {
+        await audit.markUndelivered(record.id, pending.undelivered).catch((error: unknown) => {
+          logger.error('could not note the failed delivery on the audit record', { auditId: record.id, error });
+        });
+        throw new RemediationError(record.id, `delivering ${pending.undelivered.join(' and ')}`, { cause: failure });
+      }
+    }
+    return {
+      outcome: isRemediationOutcome(record.outcome) ? record.outcome : 'ignored',
+      ...(record.reason !== undefined ? { reason: record.reason } : {}),
+      auditId: record.id,
+      account: record.account,
+      duplicate: true,
+      ...(record.verdict !== undefined ? { verdict: record.verdict } : {}),
+      record,
+    };
+  }
+
+  /** Sends deliveries that did not go out the first time; resolves with the first failure's cause, if any. */
+  private async redeliver(record: AuditRecord, undelivered: readonly Delivery[]): Promise<unknown> {
+    const { audit, alerts, accountLevelChange } = this.deps;
+    const redo = await Promise.allSettled(
+      undelivered.map((delivery) => {
+        if (delivery === 'archive') return audit.archive(record);
+        if (delivery === 'alert') return shouldAlert(record) ? alerts.publish(renderAlert(record)) : Promise.resolve();
+        return accountLevelChange !== undefined ? accountLevelChange.onAccountLevelChange(accountChangeOf(record)) : Promise.resolve();
+      }),
+    );
+    const failure = redo.find((result) => result.status === 'rejected');
+    return failure !== undefined ? ((failure as PromiseRejectedResult).reason as unknown) : undefined;
+  }
+
   /** A second delivery: nothing new to do, except re-sending what failed to go out the first time. */
   async duplicate(claim: Exclude<ClaimResult, { claimed: true }>): Promise<RemediationResult> {
-    const { logger, audit, alerts, accountLevelChange } = this.deps;
+    const { logger, audit } = this.deps;
     const auditId = this.fields.auditId;
     if (claim.existing.status === 'in-progress') {
       logger.info('duplicate delivery while another invocation handles the event; nothing to do', { auditId });
@@ -435,16 +533,9 @@ class Run {
     const { record, undelivered } = claim.existing;
     if (undelivered.length > 0) {
       logger.info('duplicate delivery; re-sending what failed the first time', { auditId, undelivered });
-      const redo = await Promise.allSettled(
-        undelivered.map((delivery) => {
-          if (delivery === 'archive') return audit.archive(record);
-          if (delivery === 'alert') return shouldAlert(record) ? alerts.publish(renderAlert(record)) : Promise.resolve();
-          return accountLevelChange !== undefined ? accountLevelChange.onAccountLevelChange(accountChangeOf(record)) : Promise.resolve();
-        }),
-      );
-      const failure = redo.find((result) => result.status === 'rejected');
+      const failure = await this.redeliver(record, undelivered);
       if (failure !== undefined) {
-        throw new RemediationError(auditId, 're-sending undelivered alert or archive', { cause: (failure as PromiseRejectedResult).reason });
+        throw new RemediationError(auditId, 're-sending undelivered alert or archive', { cause: failure });
       }
       await audit.clearUndelivered(auditId);
     } else {
@@ -460,6 +551,11 @@ class Run {
       ...(record.verdict !== undefined ? { verdict: record.verdict } : {}),
       record,
     };
+  }
+
+  /** An unknown error once the bucket is contained: logged; the run goes on to a `failed` record (counted there). */
+  unexpectedAfterContainment(stage: string, error: unknown): void {
+    this.deps.logger.error('unexpected error after containment; recording the run as failed', { auditId: this.fields.auditId, account: this.account, bucket: this.bucket, stage, error });
   }
 
   /** Anything unknown: alert (critical, unless the caller alerts itself), give the claim back, rethrow for a retry. */
@@ -543,6 +639,12 @@ function exemptionOf(match: ExemptionMatch | undefined, fromTable: ReadonlyMap<E
     source: stored !== undefined ? 'table' : 'configuration',
     ...(stored !== undefined && stored.auditId !== 'unknown' ? { grantRecordId: stored.auditId } : {}),
   };
+}
+
+/** An unknown error in words, for a record's reason. */
+function unexpectedReason(what: string, error: unknown): string {
+  const description = describeError(error);
+  return `${what} failed unexpectedly (${description.code ?? description.name}: ${description.message})`;
 }
 
 /** A promise's outcome without throwing (Promise.allSettled for one promise). */
@@ -635,6 +737,9 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
     if (kind === 'bucket-gone') {
       return run.conclude({ outcome: 'bucket-gone', severity: 'low', reason: 'the bucket no longer exists', ...(exemption ? { exemption } : {}) });
     }
+    if (shouldContainUnread(request, config, read.reason, exemptionMatch)) {
+      return containUnread(run, target, read.reason, exemption, deps);
+    }
     return run.conclude({
       outcome: 'failed',
       severity: 'critical',
@@ -719,24 +824,24 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
     return run.unexpected('containing the bucket', containResult.error, { before, verdict });
   }
   run.markContained();
+  // From here on the bucket is contained: an unknown error is recorded as `failed` (critical), not rethrown, so
+  // the record keeps what this run saved and did; a retry would find the bucket private and know less.
+  let stripFailure: { reason: string; error: unknown } | undefined;
   if (saved.status === 'rejected') {
-    return run.unexpected('saving what the strip strategy will remove', saved.reason, { before, verdict });
+    run.unexpectedAfterContainment('saving what the strip strategy will remove', saved.reason);
+    strips.forEach((write) => run.notSent(write));
+    stripFailure = { reason: `contained with Block Public Access, but ${unexpectedReason('saving what the strip strategy will remove', saved.reason)}, so nothing was removed`, error: saved.reason };
   }
 
   // Round trip 3 (strip only): remove exactly the public grants and statements.
-  let stripFailure: { reason: string; error: unknown } | undefined;
-  if (strips.length > 0) {
+  if (strips.length > 0 && stripFailure === undefined) {
     const results = await Promise.all(strips.map((write) => run.write(write).then((result) => ({ write, result }))));
     for (const { write, result } of results) {
       if (result.ok) continue;
       const kind = classifyError(result.error);
-      if (kind === 'unknown') {
-        return run.unexpected(`${write.api} (strip strategy)`, result.error, { before, verdict });
-      }
-      stripFailure ??= {
-        reason: `contained with Block Public Access, but ${kind === 'refused' ? run.refused(write.api, result.error) : `${write.api} found the bucket gone`}`,
-        error: result.error,
-      };
+      if (kind === 'unknown') run.unexpectedAfterContainment(`${write.api} (strip strategy)`, result.error);
+      const why = kind === 'refused' ? run.refused(write.api, result.error) : kind === 'unknown' ? unexpectedReason(write.api, result.error) : `${write.api} found the bucket gone`;
+      stripFailure ??= { reason: `contained with Block Public Access, but ${why}`, error: result.error };
     }
   }
 
@@ -763,7 +868,15 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
           ...(removed ? { removed } : {}),
         });
       }
-      return run.unexpected('verifying the bucket', error, { before, verdict });
+      run.unexpectedAfterContainment('verifying the bucket', error);
+      return run.conclude({
+        ...common,
+        severity: 'critical',
+        outcome: 'failed',
+        reason: `contained, but ${unexpectedReason('verifying the bucket', error)}${stripFailure !== undefined ? `; ${stripFailure.reason}` : ''}`,
+        error: describeError(error),
+        ...(removed ? { removed } : {}),
+      });
     }
     afterVerdict = verdictOf(target, after, config.sensitiveTagKeys);
     if (!afterVerdict.public) break;
@@ -791,6 +904,86 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
     outcome: 'remediated',
     reason: strips.length > 0 ? 'contained with Block Public Access and public grants removed; verified' : 'contained with Block Public Access; verified',
   });
+}
+
+/**
+ * Fail closed: an event changed the bucket's permissions and S3 refused a read of its state (a hostile policy can
+ * deny s3:GetBucketPolicy to everyone but its author). In enforce mode, and unless an exemption applies, the one
+ * reversible containment write is sent anyway. Not when the refusal was the account's role itself (nothing can be
+ * sent there), and not for a sweep (a bucket it cannot read is no sign of a change).
+ */
+function shouldContainUnread(request: BucketRemediationRequest, config: RemediateConfig, error: unknown, exemption: ExemptionMatch | undefined): boolean {
+  return (
+    config.mode === 'enforce' &&
+    request.trigger === 'event' &&
+    exemption?.status !== 'applied' &&
+    !(error instanceof AssumeRoleError) &&
+    !(error instanceof InvalidAccountIdError)
+  );
+}
+
+/**
+ * Contains a bucket whose state could not be read, then reads again. The record is `remediated` only when the
+ * re-read succeeds and shows the bucket private; a re-read that is refused again gives `failed` (critical): the
+ * containment was applied, but nobody can tell what the bucket allows. The strip strategy removes nothing here
+ * (what is public was never read, so nothing can be saved first).
+ */
+async function containUnread(run: Run, target: BucketTarget, readError: unknown, exemption: AuditExemption | undefined, deps: PipelineDeps): Promise<RemediationResult> {
+  const unread = run.refused("reading the bucket's configuration", readError);
+  const common = { error: describeError(readError), ...(exemption ? { exemption } : {}) };
+  const contain: WriteAction = {
+    api: 'PutBucketPublicAccessBlock',
+    region: target.region,
+    request: { Bucket: target.bucket, ExpectedBucketOwner: target.account, PublicAccessBlockConfiguration: { ...ALL_BLOCKED } },
+  };
+  const written = await run.write(contain);
+  if (!written.ok) {
+    const kind = classifyError(written.error);
+    if (kind === 'bucket-gone') {
+      return run.conclude({ ...common, outcome: 'bucket-gone', severity: 'low', reason: `${unread}; the bucket was deleted before it could be contained` });
+    }
+    if (kind === 'refused') {
+      return run.conclude({ ...common, outcome: 'failed', severity: 'critical', reason: `${unread}; containing it anyway: ${run.refused('PutBucketPublicAccessBlock', written.error)}`, error: describeError(written.error) });
+    }
+    return run.unexpected('containing the bucket (its state could not be read)', written.error);
+  }
+  run.markContained();
+
+  const delays = deps.verifyRetryDelaysMs ?? DEFAULT_VERIFY_RETRY_DELAYS_MS;
+  const sleep = deps.sleep ?? sleeper;
+  for (let attempt = 0; attempt <= delays.length; attempt += 1) {
+    const again = await settled(deps.s3.readBucketState(target));
+    if (again.status === 'rejected') {
+      const kind = classifyError(again.reason);
+      if (kind === 'bucket-gone') {
+        return run.conclude({ ...common, outcome: 'bucket-gone', severity: 'low', reason: `${unread}; contained, then the bucket was deleted` });
+      }
+      if (kind === 'unknown') run.unexpectedAfterContainment('verifying the bucket (its state could not be read)', again.reason);
+      return run.conclude({
+        ...common,
+        outcome: 'failed',
+        severity: 'critical',
+        reason: `${unread}; the bucket's state could not be read, so containment was applied without a verdict (all four Block Public Access settings on) and could not be verified`,
+      });
+    }
+    const verdict = verdictOf(target, again.value, deps.config.sensitiveTagKeys);
+    if (!verdict.public) {
+      return run.conclude({
+        ...common,
+        verdict,
+        after: snapshotOf(again.value),
+        outcome: 'remediated',
+        severity: 'high',
+        reason: `${unread}; contained with Block Public Access without a verdict (fail closed) and verified private afterwards`,
+      });
+    }
+    const delay = delays[attempt];
+    if (delay === undefined) {
+      return run.conclude({ ...common, verdict, after: snapshotOf(again.value), outcome: 'failed', severity: 'critical', reason: `${unread}; contained without a verdict, but still public afterwards` });
+    }
+    await sleep(delay);
+  }
+  return run.conclude({ ...common, outcome: 'failed', severity: 'critical', reason: `${unread}; contained without a verdict and not verified` });
 }
 
 /** Handles a change to the account's Block Public Access (PutAccountPublicAccessBlock / DeleteAccountPublicAccessBlock). */

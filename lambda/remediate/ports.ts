@@ -117,7 +117,19 @@ export type ExistingRecord =
   | { readonly status: 'in-progress' }
   | { readonly status: 'finished'; readonly record: AuditRecord; readonly undelivered: readonly Delivery[] };
 
-export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly existing: ExistingRecord };
+/**
+ * A finished record an earlier invocation could not write as final (its DynamoDB completion kept failing), saved on
+ * its claim instead, with the deliveries that did not go out. The invocation that takes the claim over writes it as
+ * the final record and sends only those deliveries, instead of doing the work again.
+ */
+export interface PendingRecord {
+  readonly record: AuditRecord;
+  readonly undelivered: readonly Delivery[];
+}
+
+export type ClaimResult =
+  | { readonly claimed: true; readonly pending?: PendingRecord }
+  | { readonly claimed: false; readonly existing: ExistingRecord };
 
 /** What the strip strategy is about to remove, saved before it is removed. */
 export interface RemovalProgress {
@@ -138,6 +150,12 @@ export interface AuditPort {
   saveRemovalProgress(id: string, claimToken: string, progress: RemovalProgress): Promise<void>;
   /** Writes the final record in place of the claim; fails when the claim is no longer this invocation's. */
   complete(record: AuditRecord, claimToken: string): Promise<void>;
+  /**
+   * When `complete` kept failing: saves the finished record on this invocation's claim and ends its lease, so the
+   * retry takes the claim over at once and finishes with this record (the claim returns it as `pending`).
+   * @default - not available: a retry after the lease does the work again
+   */
+  savePending?(id: string, claimToken: string, pending: PendingRecord): Promise<void>;
   /** Writes the write-once archive copy; resolves false when no archive is configured. */
   archive(record: AuditRecord): Promise<boolean>;
   /** Gives the claim up after an unexpected error, so Lambda's retry can start over. */
@@ -145,6 +163,17 @@ export interface AuditPort {
   /** Notes deliveries that failed after the record was completed, so a retry sends them. */
   markUndelivered(id: string, deliveries: readonly Delivery[]): Promise<void>;
   clearUndelivered(id: string): Promise<void>;
+}
+
+/** The final write found the claim taken over or already completed. */
+export class ClaimLostError extends Error {
+  constructor(
+    readonly auditId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`audit record ${auditId} is no longer claimed by this invocation`, options);
+    this.name = 'ClaimLostError';
+  }
 }
 
 /** A rendered SNS alert. */

@@ -2,7 +2,7 @@
  * An in-memory DynamoDB table behind an aws-sdk-client-mock mock of DynamoDBDocumentClient: PutCommand,
  * GetCommand, UpdateCommand and ScanCommand, with condition expressions evaluated as DynamoDB does for the
  * subset the guardrail uses (attribute_exists / attribute_not_exists, comparisons, AND / OR / NOT,
- * parentheses; `SET a = :v, …` and `REMOVE a, …` updates). A failed condition throws
+ * parentheses; `SET a = :v, …` and `REMOVE a, …` updates; `ReturnValues: 'ALL_OLD'`). A failed condition throws
  * ConditionalCheckFailedException. Several tables can share one client (`installDynamoTables`): each call
  * goes to the table its TableName names.
  */
@@ -226,9 +226,10 @@ export class DynamoTableFake {
       case 'Put': {
         const item = input.Item as Item;
         const key = String(item[this.partitionKey]);
-        this.check(input, this.items.get(key));
+        const previous = this.items.get(key);
+        this.check(input, previous);
         this.items.set(key, withoutUndefined(item));
-        return {};
+        return oldAttributes(input, previous);
       }
       case 'Get': {
         const key = String((input.Key as Item)[this.partitionKey]);
@@ -241,7 +242,7 @@ export class DynamoTableFake {
         this.check(input, existing);
         const base = existing ?? { [this.partitionKey]: key };
         this.items.set(key, withoutUndefined(applyUpdate(String(input.UpdateExpression), base, input.ExpressionAttributeNames as Names, input.ExpressionAttributeValues as Values)));
-        return {};
+        return oldAttributes(input, existing);
       }
       case 'Scan': {
         const keys = [...this.items.keys()];
@@ -268,6 +269,12 @@ export class DynamoTableFake {
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
     }
   }
+}
+
+/** `ReturnValues: 'ALL_OLD'`: the item as it was before the write (nothing when there was none), as DynamoDB returns it. */
+function oldAttributes(input: Record<string, unknown>, previous: Item | undefined): object {
+  if (input.ReturnValues !== 'ALL_OLD' || previous === undefined) return {};
+  return { Attributes: structuredClone(withoutUndefined(previous)) };
 }
 
 /** Installs several tables on one document-client stub; each call goes to the table its TableName names. */

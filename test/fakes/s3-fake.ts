@@ -371,6 +371,9 @@ export class S3Fake {
     });
     on(s3, 's3', PutObjectCommand, (input, region, caller) => {
       const bucket = this.target(input, region, caller);
+      if (input.IfNoneMatch === '*' && bucket.objects.has(String(input.Key))) {
+        throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+      }
       bucket.objects.set(String(input.Key), {
         body: String(input.Body),
         ...(typeof input.ContentType === 'string' ? { contentType: input.ContentType } : {}),

@@ -5,8 +5,10 @@
  * Idempotency: the record id is derived from the CloudTrail event id. The first write is a conditional
  * "claim" (`attribute_not_exists(id)`), so a second delivery of the same event finds the item and does
  * nothing. A claim carries a lease (the invocation's deadline): if an invocation dies mid-way, Lambda's
- * retry may take the claim over once the lease has run out. The final write replaces the claim with the
- * complete record, only if the claim is still this invocation's.
+ * retry may take the claim over once the lease has run out; the takeover is an update, so what the earlier
+ * holder saved stays (the removal text, a pending record). The final write replaces the claim with the
+ * complete record, only if the claim is still this invocation's. When that write keeps failing, the finished
+ * record is saved on the claim (`savePending`) for the retry to write, so one event keeps one record.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,18 +16,10 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { recordFromItem, recordJson, toAuditItem, type AuditRecord } from '../../shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../shared/audit/table-schema';
 import { hasErrorCode, type ErrorDescription } from '../../shared/aws/errors';
-import type { AuditClaim, AuditPort, ClaimResult, Delivery, ExistingRecord, RemovalProgress } from '../ports';
+import { ClaimLostError, type AuditClaim, type AuditPort, type ClaimResult, type Delivery, type ExistingRecord, type PendingRecord, type RemovalProgress } from '../ports';
 
-/** The final write found the claim taken over or already completed. */
-export class ClaimLostError extends Error {
-  constructor(
-    readonly auditId: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`audit record ${auditId} is no longer claimed by this invocation`, options);
-    this.name = 'ClaimLostError';
-  }
-}
+/** Defined with the ports (the pipeline tells a lost claim from a failed write); exported here as before. */
+export { ClaimLostError };
 
 export const AUDIT_CONDITIONS = {
   /** A new id, or an unfinished claim whose holder's lease has run out. */
@@ -52,8 +46,7 @@ export class DynamoAuditStore implements AuditPort {
   ) {}
 
   async claim(claim: AuditClaim): Promise<ClaimResult> {
-    const item: Record<string, unknown> = {
-      [AUDIT_TABLE.partitionKey]: claim.id,
+    const fields: Record<string, unknown> = {
       trigger: claim.trigger,
       scope: claim.scope,
       [AUDIT_TABLE.timeAttribute]: claim.eventTime,
@@ -69,22 +62,45 @@ export class DynamoAuditStore implements AuditPort {
       leaseUntil: claim.leaseUntil,
       phase: 'claimed',
     };
+    // An update, not a put: taking over an earlier holder's claim keeps what it saved (the removal text, a
+    // pending record), and the old attributes come back so a pending record can be finished instead of redone.
+    const names: Record<string, string> = { '#id': AUDIT_TABLE.partitionKey, '#finishedAt': 'finishedAt', '#leaseUntil': 'leaseUntil' };
+    const values: Record<string, unknown> = { ':now': Date.parse(claim.receivedAt) };
+    const assignments = Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value], index) => {
+        names[`#c${index}`] = key;
+        values[`:c${index}`] = value;
+        return `#c${index} = :c${index}`;
+      });
     try {
-      await this.documents.send(
-        new PutCommand({
+      const output = await this.documents.send(
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: item,
+          Key: { [AUDIT_TABLE.partitionKey]: claim.id },
+          UpdateExpression: `SET ${assignments.join(', ')}`,
           ConditionExpression: AUDIT_CONDITIONS.claim,
-          ExpressionAttributeNames: { '#id': AUDIT_TABLE.partitionKey, '#finishedAt': 'finishedAt', '#leaseUntil': 'leaseUntil' },
-          ExpressionAttributeValues: { ':now': Date.parse(claim.receivedAt) },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return { claimed: true };
+      const pending = pendingOf(output.Attributes);
+      return pending !== undefined ? { claimed: true, pending } : { claimed: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
     // The condition failed, so an item exists; if it vanished since, someone else is starting over with it.
     return { claimed: false, existing: (await this.find(claim.id)) ?? { status: 'in-progress' } };
+  }
+
+  async savePending(id: string, claimToken: string, pending: PendingRecord): Promise<void> {
+    await this.updateAsHolder(id, claimToken, {
+      phase: 'pending',
+      pendingRecord: pending.record,
+      pendingUndelivered: [...pending.undelivered],
+      leaseUntil: 0,
+    });
   }
 
   async find(id: string): Promise<ExistingRecord | undefined> {
@@ -122,20 +138,31 @@ export class DynamoAuditStore implements AuditPort {
     }
   }
 
+  /**
+   * Writes the record's write-once copy. `If-None-Match: *` makes the first copy of a key the only one:
+   * Object Lock protects versions, not keys, so without it anyone allowed to put could add a newer version.
+   * A 412 means a copy is already there (an earlier attempt of this event): kept as it is, never replaced;
+   * `bucket-guardrail verify` compares it with the table.
+   */
   async archive(record: AuditRecord): Promise<boolean> {
     if (this.archiveTarget === undefined) {
       return false;
     }
-    await this.archiveTarget.s3.send(
-      new PutObjectCommand({
-        Bucket: this.archiveTarget.bucket,
-        Key: archiveKeyFor(record.id, record.eventTime),
-        Body: recordJson(record),
-        ContentType: 'application/json',
-        ChecksumAlgorithm: 'SHA256',
-        ...(this.archiveTarget.expectedOwner !== undefined ? { ExpectedBucketOwner: this.archiveTarget.expectedOwner } : {}),
-      }),
-    );
+    try {
+      await this.archiveTarget.s3.send(
+        new PutObjectCommand({
+          Bucket: this.archiveTarget.bucket,
+          Key: archiveKeyFor(record.id, record.eventTime),
+          Body: recordJson(record),
+          ContentType: 'application/json',
+          ChecksumAlgorithm: 'SHA256',
+          IfNoneMatch: '*',
+          ...(this.archiveTarget.expectedOwner !== undefined ? { ExpectedBucketOwner: this.archiveTarget.expectedOwner } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!hasErrorCode(error, 'PreconditionFailed')) throw error;
+    }
     return true;
   }
 
@@ -209,4 +236,17 @@ export class DynamoAuditStore implements AuditPort {
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || hasErrorCode(error, 'ConditionalCheckFailedException');
+}
+
+const DELIVERIES: readonly Delivery[] = ['alert', 'archive', 'account-level-change'];
+
+/** The pending record an earlier holder saved on its claim, if the old item carries one. */
+function pendingOf(old: Record<string, unknown> | undefined): PendingRecord | undefined {
+  const saved = old?.pendingRecord;
+  if (saved === undefined || saved === null || typeof saved !== 'object' || old?.finishedAt !== undefined) return undefined;
+  const listed = Array.isArray(old?.pendingUndelivered) ? (old.pendingUndelivered as unknown[]) : [];
+  return {
+    record: recordFromItem(saved as Record<string, unknown>),
+    undelivered: DELIVERIES.filter((delivery) => listed.includes(delivery)),
+  };
 }

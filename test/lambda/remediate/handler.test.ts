@@ -165,8 +165,11 @@ describe('each invocation', () => {
     await handler(fixture('put-bucket-policy.new'), { getRemainingTimeInMillis: () => 12_000 });
 
     // THEN the claim's lease ends at the deadline
-    const claim = fakes.log.find('dynamodb', 'Put')[0];
-    const leaseUntil = (claim?.input.Item as { leaseUntil: number }).leaseUntil;
+    const claim = fakes.log.find('dynamodb', 'Update')[0];
+    const claimValues = claim?.input.ExpressionAttributeValues as Record<string, unknown>;
+    const claimNames = claim?.input.ExpressionAttributeNames as Record<string, string>;
+    const leaseName = Object.keys(claimNames).find((name) => claimNames[name] === 'leaseUntil' && name.startsWith('#c'));
+    const leaseUntil = claimValues[`:${String(leaseName).slice(1)}`];
     expect(leaseUntil).toBeGreaterThanOrEqual(before + 12_000);
     expect(leaseUntil).toBeLessThanOrEqual(Date.now() + 12_000);
   });

@@ -91,7 +91,7 @@ describe('who exposed a bucket a sweep found public (CloudTrail lookup)', () => 
     // THEN the lookup ran once, after the reads and alongside containment (not after it)
     expect(result.outcome).toBe('remediated');
     expect(calls).toHaveLength(1);
-    expect(calls[0]?.endedBefore).toEqual(expect.arrayContaining(['s3:GetBucketAcl', 's3:GetBucketPolicy', 'dynamodb:Put']));
+    expect(calls[0]?.endedBefore).toEqual(expect.arrayContaining(['s3:GetBucketAcl', 's3:GetBucketPolicy', 'dynamodb:Update']));
     expect(calls[0]?.endedBefore).not.toContain('s3:PutPublicAccessBlock');
     // AND the record and the alert name who exposed it
     expect(storedRecords()[0]?.exposedBy).toEqual(FOUND);
@@ -238,7 +238,7 @@ describe('recordPrivateSweepBuckets: false (no record for a bucket a sweep finds
     expect(result.outcome).toBe('remediated');
     const round = (service: 's3' | 'dynamodb', command: string) => fakes.log.roundTrip(fakes.log.find(service, command)[0] as CallEntry);
     expect(round('s3', 'GetBucketAcl')).toBe(1);
-    expect(round('dynamodb', 'Put')).toBe(2);
+    expect(round('dynamodb', 'Update')).toBe(2);
     expect(round('s3', 'PutPublicAccessBlock')).toBe(3);
     expect(storedRecords()).toEqual([expect.objectContaining({ outcome: 'remediated', trigger: 'sweep', bucket: 'loud-bucket', verdict: expect.objectContaining({ public: true }) })]);
   });

@@ -154,7 +154,7 @@ describe('bucket events: one outcome per situation', () => {
     const firstRound = log.entries.filter((entry) => log.roundTrip(entry) === 1).map((entry) => `${entry.service}:${entry.command}`);
     expect(firstRound.sort()).toEqual(
       [
-        'dynamodb:Put',
+        'dynamodb:Update',
         's3:GetBucketAcl',
         's3:GetBucketOwnershipControls',
         's3:GetBucketPolicy',
@@ -348,7 +348,8 @@ describe('strip-public-grants strategy', () => {
     // THEN containment came first, the exact removal was saved before any strip write, and only public parts went
     expect(result.outcome).toBe('remediated');
     const log = fakes.log;
-    const [saved] = log.find('dynamodb', 'Update');
+    // (the first update is the claim)
+    const [, saved] = log.find('dynamodb', 'Update');
     const [aclWrite] = log.find('s3', 'PutBucketAcl');
     const [policyWrite] = log.find('s3', 'PutBucketPolicy');
     expect(saved && aclWrite && policyWrite).toBeTruthy();
@@ -487,12 +488,12 @@ describe("S3's second opinion (GetBucketPolicyStatus)", () => {
 describe('failures', () => {
   it.each([
     { name: 'PutBucketPublicAccessBlock is denied (an SCP)', command: 'PutPublicAccessBlock', reason: /PutBucketPublicAccessBlock was refused \(AccessDenied/ },
-    { name: 'the reads are denied', command: 'GetBucketAcl', reason: /reading the bucket's configuration was refused \(AccessDenied/ },
-  ])('fails with a critical alert when $name', async ({ command, reason }) => {
+    { name: 'the reads are denied in report-only mode', command: 'GetBucketAcl', reason: /reading the bucket's configuration was refused \(AccessDenied/, mode: 'report-only' as const },
+  ])('fails with a critical alert when $name', async ({ command, reason, mode }) => {
     // GIVEN an exposed bucket and a denied call
     exposedBucket('denied-bucket');
     fakes.s3.injectError({ command, bucket: 'denied-bucket' }, 'AccessDenied');
-    const pipeline = deps();
+    const pipeline = deps(mode !== undefined ? { mode } : {});
 
     // WHEN its event arrives
     const result = await processEvent(event('put-bucket-policy.new', 'denied-bucket'), pipeline);

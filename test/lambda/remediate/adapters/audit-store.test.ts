@@ -52,7 +52,7 @@ describe('the audit claim', () => {
     // THEN the item holds the claim and the keys the indexes need, and the put was conditional
     const item = fakes.table.items.get(sampleRecord().id);
     expect(item).toMatchObject({ id: sampleRecord().id, claimToken: 'token-a', phase: 'claimed', eventTime: '2025-03-04T10:15:30Z', day: '2025-03-04', bucket: 'guardrail-demo-data' });
-    expect(fakes.log.find('dynamodb', 'Put')[0]?.input.ConditionExpression).toBe(AUDIT_CONDITIONS.claim);
+    expect(fakes.log.find('dynamodb', 'Update')[0]?.input.ConditionExpression).toBe(AUDIT_CONDITIONS.claim);
   });
 
   it('tells a second claimant the work is in progress while the lease runs', async () => {
@@ -126,6 +126,37 @@ describe('completing a record', () => {
     expect(fakes.table.items.get(sampleRecord().id)).toMatchObject({ phase: 'removing', removed });
   });
 
+  it('keeps what the earlier holder saved when a retry takes its claim over', async () => {
+    // GIVEN a claim holding the removal text, released after an unexpected error
+    const audit = store();
+    await audit.claim(claim());
+    const removed = { aclGrants: [], policyStatements: [{ index: 0, statement: { Sid: 'PublicRead' } }], policyDeleted: false };
+    await audit.saveRemovalProgress(sampleRecord().id, 'token-a', { removed, actions: [] });
+    await audit.release(sampleRecord().id, 'token-a', { name: 'InternalError', message: 'boom' });
+
+    // WHEN the retry takes the claim over
+    const retry = await audit.claim(claim({ claimToken: 'token-b', receivedAt: new Date(RECEIVED + 1_000).toISOString() }));
+
+    // THEN it holds the claim, and the removal text is still on the item
+    expect(retry).toEqual({ claimed: true });
+    expect(fakes.table.items.get(sampleRecord().id)).toMatchObject({ claimToken: 'token-b', phase: 'claimed', removed });
+  });
+
+  it('hands a finished record saved on the claim to the next claimant at once, and only its holder can save one', async () => {
+    // GIVEN a claim with a long lease whose holder could not complete its record
+    const audit = store();
+    await audit.claim(claim({ leaseUntil: RECEIVED + 900_000 }));
+    const stranger = audit.savePending(sampleRecord().id, 'token-x', { record: sampleRecord(), undelivered: [] });
+    await audit.savePending(sampleRecord().id, 'token-a', { record: sampleRecord(), undelivered: ['archive'] });
+
+    // WHEN the retry claims a second later
+    const retry = await audit.claim(claim({ claimToken: 'token-b', receivedAt: new Date(RECEIVED + 1_000).toISOString() }));
+
+    // THEN the stranger was refused, and the retry holds the claim with the saved record and what was not delivered
+    await expect(stranger).rejects.toThrow(ClaimLostError);
+    expect(retry).toEqual({ claimed: true, pending: { record: sampleRecord(), undelivered: ['archive'] } });
+  });
+
   it('releases a claim after an unexpected error so the retry can start at once', async () => {
     // GIVEN a claim with a long lease
     const audit = store();
@@ -159,9 +190,32 @@ describe('the write-once archive copy', () => {
       Key: `audit/2025/03/04/${sampleRecord().id}.json`,
       ContentType: 'application/json',
       ChecksumAlgorithm: 'SHA256',
+      IfNoneMatch: '*',
       ExpectedBucketOwner: '111122223333',
     });
     expect(fakes.s3.bucket(ARCHIVE).objects.get(`audit/2025/03/04/${sampleRecord().id}.json`)?.body).toBe(canonicalJson(sampleRecord()));
+  });
+
+  it('never replaces a copy already under the key: the first write is the only one', async () => {
+    // GIVEN a copy already archived under the record's key
+    const key = `audit/2025/03/04/${sampleRecord().id}.json`;
+    expect(await store().archive(sampleRecord())).toBe(true);
+
+    // WHEN the same id is archived again with different content (a retry, or someone trying to overwrite it)
+    const altered = { ...sampleRecord(), reason: 'rewritten afterwards' };
+    const again = await store().archive(altered);
+
+    // THEN the write is refused by its precondition, treated as already archived, and the first copy stays
+    expect(again).toBe(true);
+    expect(fakes.log.find('s3', 'PutObject')).toHaveLength(2);
+    expect(fakes.s3.bucket(ARCHIVE).objects.get(key)?.body).toBe(canonicalJson(sampleRecord()));
+  });
+
+  it('passes on any other archive error', async () => {
+    // GIVEN an archive bucket that refuses writes
+    fakes.s3.injectError({ command: 'PutObject', bucket: ARCHIVE }, 'AccessDenied');
+    // WHEN archived THEN the error reaches the caller (the pipeline records it as undelivered)
+    await expect(store().archive(sampleRecord())).rejects.toThrow();
   });
 
   it('writes nothing when no archive bucket is configured', async () => {
