@@ -523,6 +523,18 @@ export class PublicBucketGuardrail extends Construct {
       serverAccessLogsPrefix: 'audit-archive/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Object Lock protects versions, not keys: a plain PutObject would add a newer version over a record's copy.
+    // Every write must be a create-only conditional write (If-None-Match), so a key holds one version, ever.
+    this.auditArchive.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyPutWithoutIfNoneMatch',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.auditArchive.arnForObjects('*')],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
 
     // ---- The remediator: its own role (no managed policies), explicit log group, bounded concurrency.
     const role = new iam.Role(this, 'RemediateRole', {
@@ -837,6 +849,7 @@ export class PublicBucketGuardrail extends Construct {
       ),
       // The sweep's own alarm (its dead-letter queue), on the same topic.
       ...(this.sweep !== undefined ? [this.sweep.deadLetterAlarm] : []),
+      ...(this.sweep?.accountChangeDeadLetterAlarm !== undefined ? [this.sweep.accountChangeDeadLetterAlarm] : []),
     ];
 
     // ---- Dashboard.
@@ -1036,7 +1049,7 @@ export class PublicBucketGuardrail extends Construct {
     });
     const archive = iam.Grant.addToPrincipal({
       grantee,
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:ListBucket'],
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:ListBucket', 's3:ListBucketVersions'],
       resourceArns: [this.auditArchive.bucketArn, this.auditArchive.arnForObjects('audit/*')],
     });
     // `bucket-guardrail exemptions list`: one strongly consistent Scan of the exemptions table.
@@ -1087,7 +1100,14 @@ export class PublicBucketGuardrail extends Construct {
       actions: ['s3:PutObject'],
       resourceArns: [this.auditArchive.arnForObjects(`audit/*/*/*/${OPERATOR_RECORD_ID_PATTERN}.json`)],
     });
-    const readArchive = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [this.auditArchive.arnForObjects('audit/*')] });
+    // restore compares the record with the first version of its archive copy: list the key's versions, read the oldest.
+    const readArchive = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:GetObjectVersion'], resourceArns: [this.auditArchive.arnForObjects('audit/*')] });
+    const listArchiveVersions = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucketVersions'],
+      resourceArns: [this.auditArchive.bucketArn],
+      conditions: { StringLike: { 's3:prefix': 'audit/*' } },
+    });
     const key = iam.Grant.addToPrincipal({
       grantee,
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
@@ -1099,9 +1119,19 @@ export class PublicBucketGuardrail extends Construct {
         resource: `${this.nagArn(this.auditArchive)}/audit/*/*/*/${OPERATOR_RECORD_ID_PATTERN}.json`,
         reason: 'operator records only; key pattern enforced: archive copies of op-… records under audit/<yyyy>/<mm>/<dd>/, nothing else.',
       },
-      { resource: `${this.nagArn(this.auditArchive)}/audit/*`, reason: 'restore checks the record it undoes against its write-once copy under audit/: s3:GetObject only.' },
+      {
+        resource: `${this.nagArn(this.auditArchive)}/audit/*`,
+        reason: 'restore checks the record it undoes against the first version of its write-once copy under audit/: s3:GetObject and s3:GetObjectVersion only.',
+      },
     ]);
-    return exemptions.combine(readRecords).combine(writeOperatorRecords).combine(archiveOperatorRecords).combine(readArchive).combine(key).combine(outputs);
+    return exemptions
+      .combine(readRecords)
+      .combine(writeOperatorRecords)
+      .combine(archiveOperatorRecords)
+      .combine(readArchive)
+      .combine(listArchiveVersions)
+      .combine(key)
+      .combine(outputs);
   }
 
   /** This stack's ARN with its generated ID suffix as `*`. */

@@ -10,6 +10,7 @@ import {
   GetBucketPolicyCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutBucketAclCommand,
   PutBucketPolicyCommand,
@@ -26,7 +27,7 @@ import type { StoredAuditRecord } from './operator-records';
 import type { AuditQuery } from './query-plan';
 import type { CurrentBucketState, RestoreCall } from './restore-plan';
 import type { StackOutput } from './stack-outputs';
-import type { ArchiveCopy } from './verify-records';
+import type { ArchiveCopy, ArchiveVersion } from './verify-records';
 
 /** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -85,18 +86,51 @@ export async function scanAll(client: DynamoDBDocumentClient, tableName: string)
   return items;
 }
 
-/** GetObject of an archive copy; a missing key is `body: null`, anything else is thrown. */
-export async function readArchiveCopy(s3: S3Client, bucket: string, key: string): Promise<ArchiveCopy> {
-  try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const body = response.Body ? await response.Body.transformToString('utf-8') : '';
-    return { body, ...(response.ObjectLockMode ? { lockMode: response.ObjectLockMode } : {}) };
-  } catch (error) {
-    if (hasErrorCode(error, 'NoSuchKey', 'NotFound')) {
-      return { body: null };
+/**
+ * Every version and delete marker of exactly `key`, oldest first (ListObjectVersions with the key as prefix,
+ * following KeyMarker / VersionIdMarker). Object Lock protects versions, not keys: more than one entry means
+ * someone wrote over, or deleted, the write-once copy.
+ */
+export async function listArchiveVersions(s3: S3Client, bucket: string, key: string): Promise<ArchiveVersion[]> {
+  const newestFirst: ArchiveVersion[] = [];
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    const entries = [
+      ...(page.Versions ?? []).map((version) => ({ entry: version, deleteMarker: false })),
+      ...(page.DeleteMarkers ?? []).map((marker) => ({ entry: marker, deleteMarker: true })),
+    ];
+    for (const { entry, deleteMarker } of entries) {
+      if (entry.Key === key && typeof entry.VersionId === 'string') {
+        newestFirst.push({
+          versionId: entry.VersionId,
+          lastModified: entry.LastModified instanceof Date ? entry.LastModified.toISOString() : '(unknown time)',
+          ...(deleteMarker ? { deleteMarker: true } : {}),
+        });
+      }
     }
-    throw error;
+    const truncated = page.IsTruncated === true;
+    keyMarker = truncated ? page.NextKeyMarker : undefined;
+    versionIdMarker = truncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  // S3 lists a key's versions newest first; reversing keeps that order for equal timestamps.
+  return newestFirst.reverse().sort((a, b) => Date.parse(a.lastModified) - Date.parse(b.lastModified));
+}
+
+/**
+ * The FIRST version of an archive copy, with every version of its key: what the guardrail wrote, not whatever
+ * was put over it later. No version at all (or delete markers only) is `body: null`.
+ */
+export async function readFirstArchiveVersion(s3: S3Client, bucket: string, key: string): Promise<ArchiveCopy> {
+  const versions = await listArchiveVersions(s3, bucket, key);
+  const first = versions.find((version) => version.deleteMarker !== true);
+  if (first === undefined) {
+    return { body: null, versions };
   }
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: first.versionId }));
+  const body = response.Body ? await response.Body.transformToString('utf-8') : '';
+  return { body, versions, ...(response.ObjectLockMode ? { lockMode: response.ObjectLockMode } : {}) };
 }
 
 /** Every key under a prefix, following ContinuationToken. */
@@ -119,18 +153,29 @@ export function itemOf(record: StoredAuditRecord): AuditItem {
   return toAuditItem(record as AuditRecord);
 }
 
-/** The write-once copy: the record's canonical JSON under its archive key (the bucket's default retention locks it). */
+/**
+ * The write-once copy: the record's canonical JSON under its archive key (the bucket's default retention locks it).
+ * Create-only (`If-None-Match: *`, which the archive's bucket policy requires): a 412 PreconditionFailed means the
+ * copy is already there (a retried write of the same record, whose id is new), so it is not written twice.
+ */
 export async function putArchiveCopy(s3: S3Client, bucket: string, record: StoredAuditRecord): Promise<string> {
   const key = archiveKeyFor(record.id, record.eventTime);
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: canonicalJson(record),
-      ContentType: 'application/json',
-      ChecksumAlgorithm: 'SHA256',
-    }),
-  );
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: canonicalJson(record),
+        ContentType: 'application/json',
+        ChecksumAlgorithm: 'SHA256',
+        IfNoneMatch: '*',
+      }),
+    );
+  } catch (error) {
+    if (!hasErrorCode(error, 'PreconditionFailed')) {
+      throw error;
+    }
+  }
   return key;
 }
 

@@ -19,6 +19,7 @@ export const VERIFY_PROBLEMS = [
   'archive-key-mismatch',
   'item-missing',
   'archive-not-locked',
+  'archive-rewritten',
   'unfinished',
 ] as const;
 export type VerifyProblem = (typeof VERIFY_PROBLEMS)[number];
@@ -45,9 +46,19 @@ export interface VerifyFinding {
   readonly detail: string;
 }
 
-/** What GetObject returned for an archive key; `body: null` when there is no such object. */
+/** One version (or delete marker) of an archive key, as ListObjectVersions reported it. */
+export interface ArchiveVersion {
+  readonly versionId: string;
+  /** ISO 8601. */
+  readonly lastModified: string;
+  readonly deleteMarker?: true;
+}
+
+/** The first version of an archive key, as GetObject returned it; `body: null` when there is no such object. */
 export interface ArchiveCopy {
   readonly body: string | null;
+  /** Every version and delete marker of the key, oldest first, when they were listed. More than one is a rewrite. */
+  readonly versions?: readonly ArchiveVersion[];
   /** The object's Object Lock mode, when S3 reported it (needs s3:GetObjectRetention). */
   readonly lockMode?: string;
 }
@@ -79,6 +90,10 @@ export function checkItem(item: Readonly<Record<string, unknown>>, archive: Arch
   if (item[AUDIT_TABLE.archiveKeyAttribute] !== archiveKey) {
     findings.push({ ...base, problem: 'archive-key-mismatch', detail: `the item's ${AUDIT_TABLE.archiveKeyAttribute} is ${String(item[AUDIT_TABLE.archiveKeyAttribute])}, but its id and event time give ${archiveKey}` });
   }
+  const rewritten = archiveRewritten(base, archive.versions ?? []);
+  if (rewritten !== undefined) {
+    findings.push(rewritten);
+  }
   if (archive.body === null) {
     findings.push({ ...base, problem: 'archive-missing', detail: 'no write-once copy in the archive bucket' });
     return findings;
@@ -103,6 +118,23 @@ export function checkItem(item: Readonly<Record<string, unknown>>, archive: Arch
     findings.push({ ...base, problem: 'archive-not-locked', detail: `the archive copy is under Object Lock mode ${archive.lockMode}, not COMPLIANCE` });
   }
   return findings;
+}
+
+/**
+ * A key with more than one version or a delete marker: Object Lock kept the first version, but someone with
+ * s3:PutObject or s3:DeleteObject added to the key. The record is compared with the first version regardless.
+ */
+function archiveRewritten(base: { readonly id?: string; readonly archiveKey: string }, versions: readonly ArchiveVersion[]): VerifyFinding | undefined {
+  if (versions.length <= 1) {
+    return undefined;
+  }
+  const [first, ...later] = versions;
+  const describe = (version: ArchiveVersion): string => `${version.versionId} at ${version.lastModified}${version.deleteMarker === true ? ' (delete marker)' : ''}`;
+  return {
+    ...base,
+    problem: 'archive-rewritten',
+    detail: `the key has ${versions.length} versions; compared with the first, ${first === undefined ? '(none)' : describe(first)}; written after it: ${later.map(describe).join(', ')}`,
+  };
 }
 
 /** Archive keys with no item among `items` (the items of the same days): deleted from the table. */

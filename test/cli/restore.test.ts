@@ -1,6 +1,7 @@
-import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { DeletePublicAccessBlockCommand, PutBucketPolicyCommand, PutObjectCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditRecord } from '../../lambda/shared/audit/record';
+import { canonicalJson, type AuditRecord } from '../../lambda/shared/audit/record';
+import { archiveKeyFor } from '../../lambda/shared/audit/table-schema';
 import { toExemptionItem } from '../../lambda/shared/exemptions/exemptions-table';
 import { UsageError } from '../../cli/io';
 import { createRestoreCommand } from '../../cli/commands/restore';
@@ -146,6 +147,39 @@ describe('bucket-guardrail restore', () => {
     expect(io.err()).toContain('record-differs');
     expect(world.s3.log.entries.filter((entry) => entry.command.startsWith('Put') || entry.command.startsWith('Delete'))).toEqual([]);
     expect(world.tables.items(EXEMPTIONS_TABLE_NAME)).toEqual([]);
+  });
+
+  test('a record whose archive key holds a newer, matching copy is not restored from', async () => {
+    // GIVEN the record was edited in DynamoDB AND a matching copy was written over its archive key as a newer version
+    const record = loadRecord('remediated-block-public-access');
+    world.store(record);
+    const forged = variant(record, { strategy: 'strip-public-grants' });
+    world.tables.put(AUDIT_TABLE_NAME, itemOf(forged));
+    world.rewriteArchive(archiveKeyFor(record.id, record.eventTime), canonicalJson(forged), '2026-11-22T11:00:00Z');
+    bucketAfter(world, record);
+    // WHEN restored
+    const { code, io } = await restore([record.id, '--yes']);
+    // THEN refused: the key was rewritten and the item differs from the first version; nothing changed
+    expect(code).toBe(1);
+    expect(io.err()).toContain('archive-rewritten');
+    expect(io.err()).toContain('record-differs');
+    expect(world.s3.log.entries.filter((entry) => entry.command.startsWith('Put') || entry.command.startsWith('Delete'))).toEqual([]);
+    expect(world.tables.items(EXEMPTIONS_TABLE_NAME)).toEqual([]);
+  });
+
+  test('the restore record\'s archive copy is a create-only write', async () => {
+    // GIVEN a remediation to undo
+    const record = loadRecord('remediated-block-public-access');
+    world.store(record);
+    bucketAfter(world, record);
+    // WHEN restored
+    await restore([record.id, '--yes']);
+    // THEN every archive write carried If-None-Match: *
+    const writes = world.s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(writes.map((input) => [input.Key, input.IfNoneMatch])).toEqual([
+      ['audit/2026/11/22/op-test-1.json', '*'],
+      ['audit/2026/11/22/op-test-2.json', '*'],
+    ]);
   });
 
   test('without --yes and without a terminal, nothing is changed', async () => {

@@ -1,4 +1,5 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { canonicalJson } from '../../lambda/shared/audit/record';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createVerifyCommand, type VerifyResult } from '../../cli/commands/verify';
 import { memoryIo } from './cli-io';
@@ -30,8 +31,13 @@ describe('bucket-guardrail verify', () => {
     const { code, io } = await run();
     expect(code).toBe(0);
     expect(io.out()).toBe(`Checked 3 records from 2026-11-15T00:00:00.000Z to 2026-11-22T23:59:59.999Z against s3://${ARCHIVE_BUCKET}: 3 intact, 0 problems.\n`);
-    // AND each archive copy was read once, each day's archive listing followed to its end
-    expect(world.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(3);
+    // AND each archive copy was read once, as the first version of its key, whose versions were listed by exact key
+    const reads = world.s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input);
+    expect(reads).toHaveLength(3);
+    expect(reads.every((input) => input.VersionId === `${String(input.Key)}#v1`)).toBe(true);
+    const versionListings = world.s3Mock.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input);
+    expect(versionListings.map((input) => input.Prefix).sort()).toEqual([...new Set(reads.map((input) => input.Key))].sort());
+    // AND each day's archive listing followed to its end
     const listings = world.s3Mock.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input);
     expect(listings.filter((input) => input.Prefix === 'audit/2026/11/21/')).toHaveLength(2);
     expect(listings.filter((input) => input.Prefix === 'audit/2026/11/21/')[1]?.ContinuationToken).toEqual(expect.stringMatching(/^audit\/2026\/11\/21\//));
@@ -52,7 +58,7 @@ describe('bucket-guardrail verify', () => {
     expect(io.out()).toContain('2 intact, 1 problem.');
     expect(io.out()).toMatch(/record-differs\s+ct-payments-exports-20261121080000/);
     expect(io.out()).toContain('~ outcome: "failed" → "already-private"');
-    expect(io.out()).toContain('the archive holds the record as written');
+    expect(io.out()).toContain('the first version of the archive copy holds the record as written');
   });
 
   test('a record deleted from DynamoDB is found from its archive copy', async () => {
@@ -76,6 +82,62 @@ describe('bucket-guardrail verify', () => {
     expect(code).toBe(1);
     expect(result).toMatchObject({ checked: 4, ok: 3 });
     expect(result.findings).toEqual([expect.objectContaining({ problem: 'archive-missing', id: 'ct-late-archive-20261119100000', archiveKey: 'audit/2026/11/19/ct-late-archive-20261119100000.json' })]);
+  });
+
+  describe('a key with more than one version', () => {
+    const failed = recordAt('2026-11-21T08:00:00Z', 'failed', 'payments-exports');
+    const key = 'audit/2026/11/21/ct-payments-exports-20261121080000.json';
+
+    test('a forged record with a matching newer archive copy is caught: archive-rewritten, compared with the first version', async () => {
+      // GIVEN the item was rewritten (hash recomputed) AND a matching copy was put over the archive key as a newer version
+      const forged = { ...failed, outcome: 'already-private' as const };
+      world.tables.put(AUDIT_TABLE_NAME, itemOf(forged));
+      world.rewriteArchive(key, canonicalJson(forged), '2026-11-21T09:30:00Z');
+      // WHEN verified
+      const { code, io } = await run(['--json']);
+      // THEN exit 1: the key is reported rewritten, with its version ids and times
+      const result = JSON.parse(io.out()) as VerifyResult;
+      expect(code).toBe(1);
+      expect(result).toMatchObject({ checked: 3, ok: 2 });
+      const rewritten = result.findings.find((finding) => finding.problem === 'archive-rewritten');
+      expect(rewritten).toMatchObject({ id: failed.id, archiveKey: key });
+      expect(rewritten?.detail).toBe(
+        `the key has 2 versions; compared with the first, ${key}#v1 at 2026-11-01T00:00:00.000Z; written after it: ${key}#v2 at 2026-11-21T09:30:00.000Z`,
+      );
+      // AND the item was compared with the FIRST version, so the forged outcome shows as a difference
+      const differs = result.findings.find((finding) => finding.problem === 'record-differs');
+      expect(differs?.detail).toContain('~ outcome: "failed" → "already-private"');
+      expect(world.s3Mock.commandCalls(GetObjectCommand, { Key: key }).map((call) => call.args[0].input.VersionId)).toEqual([`${key}#v1`]);
+      // AND the version listing (one entry a page) was followed with both markers
+      const listings = world.s3Mock.commandCalls(ListObjectVersionsCommand, { Prefix: key }).map((call) => call.args[0].input);
+      expect(listings.map((input) => [input.KeyMarker, input.VersionIdMarker])).toEqual([
+        [undefined, undefined],
+        [key, `${key}#v2`],
+      ]);
+    });
+
+    test('an identical newer copy still fails verify as archive-rewritten, and only that', async () => {
+      // GIVEN the same record written again over its key (the record itself unchanged)
+      world.rewriteArchive(key, canonicalJson(failed), '2026-11-21T08:00:05Z');
+      // WHEN verified
+      const { code, io } = await run();
+      // THEN exit 1 with one problem, the rewrite
+      expect(code).toBe(1);
+      expect(io.out()).toContain('2 intact, 1 problem.');
+      expect(io.out()).toMatch(/archive-rewritten\s+ct-payments-exports-20261121080000/);
+      expect(io.out()).not.toContain('record-differs');
+    });
+
+    test('a delete marker over the copy is archive-rewritten, and the first version is still compared', async () => {
+      // GIVEN the archive key was deleted without a version id (S3 adds a delete marker; Object Lock keeps the version)
+      world.rewriteArchive(key, null, '2026-11-22T01:00:00Z');
+      // WHEN verified
+      const { code, io } = await run(['--json']);
+      // THEN exit 1: rewritten (naming the delete marker), not missing, and the record matches its first version
+      const result = JSON.parse(io.out()) as VerifyResult;
+      expect(code).toBe(1);
+      expect(result.findings).toEqual([expect.objectContaining({ problem: 'archive-rewritten', id: failed.id, detail: expect.stringContaining(`${key}#v2 at 2026-11-22T01:00:00.000Z (delete marker)`) })]);
+    });
   });
 
   test('a remediation still in progress is listed but does not fail verify', async () => {

@@ -325,12 +325,12 @@ describe('PublicBucketGuardrail', () => {
       });
     });
 
-    it('encrypts every queue (failure queues and the sweep\'s three) with a customer managed key EventBridge may use only for this rule, and requires SSL', () => {
+    it('encrypts every queue (failure queues, the sweep\'s three and its account-rule dead-letter queue) with a customer managed key EventBridge may use only for this rule, and requires SSL', () => {
       const s = synth('default');
       const keyId = logicalIdOf(s.guardrail.node.findChild('QueuesKey'));
       const queues = s.template.findResources('AWS::SQS::Queue');
       expect(Object.values(queues).map((q) => (q as { Properties: { KmsMasterKeyId: unknown } }).Properties.KmsMasterKeyId)).toEqual(
-        Array.from({ length: 5 }, () => ({ 'Fn::GetAtt': [keyId, 'Arn'] })),
+        Array.from({ length: 6 }, () => ({ 'Fn::GetAtt': [keyId, 'Arn'] })),
       );
       const keyPolicy = renderIntrinsics(s.template.toJSON().Resources[keyId].Properties.KeyPolicy, s.render) as { Statement: unknown[] };
       const ruleName = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)].Properties.Name as string;
@@ -344,7 +344,7 @@ describe('PublicBucketGuardrail', () => {
       });
       expect(Object.keys(s.template.findResources('AWS::SQS::QueuePolicy', {
         Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
-      }))).toHaveLength(5);
+      }))).toHaveLength(6);
     });
 
     it('rotates every key it creates', () => {
@@ -404,6 +404,27 @@ describe('PublicBucketGuardrail', () => {
       });
     });
 
+    it('refuses any archive PutObject without If-None-Match, so no key ever gets a second version', () => {
+      // GIVEN the default construct WHEN synthesized
+      const s = synth('default');
+      const archiveId = logicalIdOf(s.guardrail.auditArchive);
+      const policies = Object.values(s.template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: archiveId } } })) as Array<{
+        Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } };
+      }>;
+      // THEN the archive's policy denies, to everyone, every object write that is not create-only
+      const denies = (policies[0]?.Properties.PolicyDocument.Statement ?? []).filter((statement) => statement.Sid === 'DenyPutWithoutIfNoneMatch');
+      expect(denies).toEqual([
+        {
+          Sid: 'DenyPutWithoutIfNoneMatch',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [archiveId, 'Arn'] }, '/*']] },
+          Condition: { Null: { 's3:if-none-match': 'true' } },
+        },
+      ]);
+    });
+
     it('uses the configured Object Lock retention', () => {
       const s = synth('retention-30', { auditRetention: Duration.days(30) });
       s.template.hasResourceProperties('AWS::S3::Bucket', {
@@ -446,8 +467,11 @@ describe('PublicBucketGuardrail', () => {
       expectAlarm('FailedInvocations', [{ Name: 'RuleName', Value: { Ref: logicalIdOf(s.guardrail.rule) } }]);
       // AND the sweep's dead-letter queue alarm goes to the same topic
       expectAlarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.sweep?.deadLetterQueue as never), 'QueueName'] } }]);
-      s.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      // AND so does the alarm on the dead-letter queue of the sweep's account-change rule
+      expectAlarm('ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(s.guardrail.sweep?.accountChangeDeadLetterQueue as never), 'QueueName'] } }]);
+      s.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
       expect(s.guardrail.alarms).toContain(s.guardrail.sweep?.deadLetterAlarm);
+      expect(s.guardrail.alarms).toContain(s.guardrail.sweep?.accountChangeDeadLetterAlarm);
     });
 
     it('draws events received, outcomes, time to contain p50/p99, failures and queue depth', () => {
@@ -556,7 +580,7 @@ describe('PublicBucketGuardrail', () => {
       expect(grants).toEqual(
         [
           ...['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'].flatMap((a) => [`Allow ${a} on \${AuditTable.Arn}`, `Allow ${a} on \${AuditTable.Arn}/index/*`]),
-          ...['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:ListBucket'].flatMap((a) => [
+          ...['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectRetention', 's3:ListBucket', 's3:ListBucketVersions'].flatMap((a) => [
             `Allow ${a} on \${AuditArchive.Arn}`,
             `Allow ${a} on \${AuditArchive.Arn}/audit/*`,
           ]),
@@ -650,6 +674,8 @@ describe('PublicBucketGuardrail', () => {
           'Allow dynamodb:PutItem on ${AuditTable.Arn} [ForAllValues:StringLike dynamodb:LeadingKeys=op-*]',
           'Allow s3:PutObject on ${AuditArchive.Arn}/audit/*/*/*/op-*.json',
           'Allow s3:GetObject on ${AuditArchive.Arn}/audit/*',
+          'Allow s3:GetObjectVersion on ${AuditArchive.Arn}/audit/*',
+          'Allow s3:ListBucketVersions on ${AuditArchive.Arn} [StringLike s3:prefix=audit/*]',
           'Allow kms:Decrypt on ${AuditKey.Arn}',
           'Allow kms:Encrypt on ${AuditKey.Arn}',
           'Allow kms:GenerateDataKey on ${AuditKey.Arn}',

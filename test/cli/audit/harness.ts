@@ -4,7 +4,7 @@
  * and the stack's outputs from CloudFormation. Everything goes through aws-sdk-client-mock mocks.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetObjectCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { mockClient } from 'aws-sdk-client-mock';
 import { canonicalJson, type AuditRecord } from '../../../lambda/shared/audit/record';
@@ -39,6 +39,11 @@ export interface AuditWorld {
   /** Stores a record as the remediator does: the item in the table and the canonical JSON in the archive. */
   store(record: AuditRecord, options?: { archive?: boolean }): void;
   archiveBody(key: string): string | undefined;
+  /**
+   * Adds a newer version over an archive key, as anyone with s3:PutObject could without the bucket policy's
+   * If-None-Match rule (`body: null` adds a delete marker). Object Lock keeps the earlier versions.
+   */
+  rewriteArchive(key: string, body: string | null, at: string): void;
   deps(now: string): Partial<AuditCommandDeps>;
   restore(): void;
 }
@@ -66,14 +71,62 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
   s3.addBucket(ARCHIVE_BUCKET, { region: HOME_REGION });
   const objects = () => s3.bucket(ARCHIVE_BUCKET).objects;
 
+  // Version history of the archive's keys, oldest first. A key written only through store() or PutObject has
+  // one version, synthesised from the current object; rewriteArchive() records the history explicitly.
+  interface Version {
+    readonly versionId: string;
+    readonly lastModified: Date;
+    readonly body: string | null;
+  }
+  const history = new Map<string, Version[]>();
+  const FIRST_WRITE = new Date('2026-11-01T00:00:00Z');
+  const versionsOf = (key: string): Version[] => {
+    const recorded = history.get(key);
+    if (recorded !== undefined) {
+      return recorded;
+    }
+    const object = objects().get(key);
+    return object === undefined ? [] : [{ versionId: `${key}#v1`, lastModified: FIRST_WRITE, body: object.body }];
+  };
+  const s3Error = (name: string, status: number, message: string) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message });
+
   s3Mock.on(GetObjectCommand).callsFake((input) => {
-    const object = input.Bucket === ARCHIVE_BUCKET ? objects().get(String(input.Key)) : undefined;
+    const key = String(input.Key);
+    if (input.Bucket === ARCHIVE_BUCKET && input.VersionId !== undefined) {
+      const version = versionsOf(key).find((candidate) => candidate.versionId === input.VersionId);
+      if (version === undefined) {
+        throw s3Error('NoSuchVersion', 404, 'The specified version does not exist.');
+      }
+      if (version.body === null) {
+        throw s3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.');
+      }
+      const body = version.body;
+      return { Body: { transformToString: async () => body }, ObjectLockMode: 'COMPLIANCE', VersionId: version.versionId };
+    }
+    const object = input.Bucket === ARCHIVE_BUCKET ? objects().get(key) : undefined;
     if (!object) {
-      throw new S3ServiceException({ name: 'NoSuchKey', $fault: 'client', $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' });
+      throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
     }
     return { Body: { transformToString: async () => object.body }, ObjectLockMode: 'COMPLIANCE', ContentType: object.contentType };
   });
   const listPageSize = options.listPageSize ?? 1000;
+  s3Mock.on(ListObjectVersionsCommand).callsFake((input) => {
+    const prefix = String(input.Prefix ?? '');
+    const keys = [...new Set([...objects().keys(), ...history.keys()])].filter((key) => key.startsWith(prefix)).sort();
+    // S3 order: keys ascending, each key's versions newest first.
+    const entries = keys.flatMap((key) => [...versionsOf(key)].reverse().map((version, index) => ({ key, version, latest: index === 0 })));
+    const start = input.KeyMarker === undefined ? 0 : entries.findIndex((entry) => entry.key === input.KeyMarker && entry.version.versionId === input.VersionIdMarker) + 1;
+    const page = entries.slice(start, start + listPageSize);
+    const truncated = start + listPageSize < entries.length;
+    const last = page[page.length - 1];
+    const shape = (entry: (typeof entries)[number]) => ({ Key: entry.key, VersionId: entry.version.versionId, LastModified: entry.version.lastModified, IsLatest: entry.latest });
+    return {
+      Versions: page.filter((entry) => entry.version.body !== null).map(shape),
+      DeleteMarkers: page.filter((entry) => entry.version.body === null).map(shape),
+      IsTruncated: truncated,
+      ...(truncated && last !== undefined ? { NextKeyMarker: last.key, NextVersionIdMarker: last.version.versionId } : {}),
+    };
+  });
   s3Mock.on(ListObjectsV2Command).callsFake((input) => {
     const keys = [...objects().keys()].filter((key) => key.startsWith(String(input.Prefix ?? ''))).sort();
     const start = input.ContinuationToken === undefined ? 0 : keys.indexOf(String(input.ContinuationToken)) + 1;
@@ -118,6 +171,16 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
     },
     archiveBody(key) {
       return objects().get(key)?.body;
+    },
+    rewriteArchive(key, body, at) {
+      const versions = [...versionsOf(key)];
+      versions.push({ versionId: `${key}#v${versions.length + 1}`, lastModified: new Date(at), body });
+      history.set(key, versions);
+      if (body === null) {
+        objects().delete(key);
+      } else {
+        objects().set(key, { body, contentType: 'application/json' });
+      }
     },
     deps(now) {
       return { now: () => new Date(now), callerIdentity: async () => OPERATOR, newId: () => `op-test-${++ids}` };

@@ -39,6 +39,44 @@ describe('checkItem', () => {
     expect(checkItem(item, copy).map((finding) => finding.problem)).toEqual([problem]);
   });
 
+  test.each([
+    // GIVEN the versions ListObjectVersions reported for the key (oldest first) WHEN checked THEN these problems
+    { versions: [], problems: [] },
+    { versions: [{ versionId: 'v1', lastModified: '2026-11-20T09:14:06.000Z' }], problems: [] },
+    {
+      versions: [
+        { versionId: 'v1', lastModified: '2026-11-20T09:14:06.000Z' },
+        { versionId: 'v2', lastModified: '2026-11-21T10:00:00.000Z' },
+      ],
+      problems: ['archive-rewritten'],
+    },
+    {
+      versions: [
+        { versionId: 'v1', lastModified: '2026-11-20T09:14:06.000Z' },
+        { versionId: 'd2', lastModified: '2026-11-21T10:00:00.000Z', deleteMarker: true as const },
+      ],
+      problems: ['archive-rewritten'],
+    },
+  ])('a key with $versions.length version(s) gives $problems', ({ versions, problems }) => {
+    const findings = checkItem(item, { ...archived, versions });
+    expect(findings.map((finding) => finding.problem)).toEqual(problems);
+    expect(findings.every(isTampering)).toBe(true);
+  });
+
+  test('archive-rewritten names the first version and every later one with its time', () => {
+    const [finding] = checkItem(item, {
+      ...archived,
+      versions: [
+        { versionId: 'v1', lastModified: '2026-11-20T09:14:06.000Z' },
+        { versionId: 'v2', lastModified: '2026-11-21T10:00:00.000Z' },
+        { versionId: 'd3', lastModified: '2026-11-22T10:00:00.000Z', deleteMarker: true },
+      ],
+    });
+    expect(finding?.detail).toBe(
+      'the key has 3 versions; compared with the first, v1 at 2026-11-20T09:14:06.000Z; written after it: v2 at 2026-11-21T10:00:00.000Z, d3 at 2026-11-22T10:00:00.000Z (delete marker)',
+    );
+  });
+
   test('an archiveKey attribute pointing elsewhere is reported', () => {
     // The archive key is derived, not part of the hashed record, so only the key check catches it.
     expect(checkItem({ ...item, archiveKey: 'audit/2020/01/01/other.json' }, archived).map((finding) => finding.problem)).toEqual(['archive-key-mismatch']);
