@@ -9,7 +9,7 @@
  * messages that keep failing land in a dead-letter queue that raises an alarm.
  */
 import * as path from 'node:path';
-import { Aws, Duration, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Aws, Duration, Names, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -30,7 +30,7 @@ import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { toRemediateEnvironment, type Exemption, type RemediationMode, type RemediationStrategy } from '../lambda/remediate/environment';
 import { DEFAULT_MAX_ATTEMPTS, toListerEnvironment, toWorkerSweepEnvironment } from '../lambda/sweep/environment';
-import { ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS } from '../lambda/sweep/messages';
+import { ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS, STACK_DEPLOYED_STATUSES } from '../lambda/sweep/messages';
 import { DEFAULT_TUNING } from '../lambda/sweep/plan';
 import { PROGRESS_TABLE } from '../lambda/sweep/progress-table';
 import { GUARDRAIL_DEFAULTS, SWEEP_CONCURRENCY_RANGE } from './defaults';
@@ -122,7 +122,8 @@ export interface GuardrailSweepProps {
    */
   readonly selfRoles?: readonly iam.IRole[];
   /**
-   * Sweep once after every deployment (a CDK trigger).
+   * Sweep once after every deployment: a CDK trigger after the stack is created, then an EventBridge rule on this
+   * region's default bus for every UPDATE_COMPLETE of this stack.
    * @default true
    */
   readonly sweepAfterDeploy?: boolean;
@@ -226,6 +227,15 @@ export class GuardrailSweep extends Construct {
   readonly listingQueue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
   readonly deadLetterAlarm: cloudwatch.Alarm;
+  /**
+   * Where EventBridge puts account-change events it could not deliver to the lister (the sweep they should
+   * have started never ran). Undefined with `sweepOnAccountChange: false`.
+   */
+  readonly accountChangeDeadLetterQueue?: sqs.Queue;
+  /** Raised as soon as one account-change event is in `accountChangeDeadLetterQueue`. */
+  readonly accountChangeDeadLetterAlarm?: cloudwatch.Alarm;
+  /** Starts a sweep after every stack update. Undefined with `sweepAfterDeploy: false`. */
+  readonly stackDeployedRule?: events.Rule;
   readonly progressTable: dynamodb.Table;
   readonly schedule: scheduler.Schedule;
   /** The role EventBridge Scheduler assumes to invoke the lister. */
@@ -493,17 +503,87 @@ export class GuardrailSweep extends Construct {
     });
 
     if (props.sweepAfterDeploy ?? true) {
+      // One sweep per deploy, from two sources that never overlap. The stack's first deploy: the CDK trigger
+      // (executeOnHandlerChange: false, so it runs on create only); a rule created in the same deploy might not
+      // be active yet when the stack reaches CREATE_COMPLETE. Every later deploy: the rule below, on
+      // UPDATE_COMPLETE only, which also fires when the lister itself did not change. The sweep id comes from the
+      // CloudFormation event id, so EventBridge's retries of one event are the same sweep.
       const trigger = new triggers.Trigger(this, 'SweepAfterDeploy', {
         handler: this.listerFunction,
         // Asynchronous: the deploy does not wait for (or fail with) the sweep; failures go to the dead-letter queue.
         invocationType: triggers.InvocationType.EVENT,
-        executeOnHandlerChange: true,
+        executeOnHandlerChange: false,
       });
       trigger.executeAfter(this.workerFunction, this.workQueue, this.listingQueue, this.progressTable);
+      const updateComplete = STACK_DEPLOYED_STATUSES.filter((status) => status === 'UPDATE_COMPLETE');
+      // CloudFormation sends its stack events to the default bus of the stack's own account and region.
+      this.stackDeployedRule = new events.Rule(this, 'StackDeployed', {
+        description: 'Bucket guardrail: sweep the account after every update of the guardrail stack',
+        eventPattern: {
+          source: ['aws.cloudformation'],
+          detailType: ['CloudFormation Stack Status Change'],
+          // The documented detail field names the stack (matched here rather than the event's `resources`).
+          detail: { 'stack-id': [stack.stackId], 'status-details': { status: updateComplete } },
+        },
+        targets: [
+          new eventTargets.LambdaFunction(this.listerFunction, {
+            event: events.RuleTargetInput.fromObject({
+              trigger: 'deploy',
+              kind: 'stack-deployed',
+              eventId: events.EventField.eventId,
+              stackStatus: events.EventField.fromPath('$.detail.status-details.status'),
+            }),
+            retryAttempts: 3,
+            maxEventAge: Duration.hours(1),
+          }),
+        ],
+      });
     }
 
     if (props.sweepOnAccountChange ?? true) {
+      // A fixed name, so the key policy can name the rule's ARN without depending on the rule (which depends on
+      // the dead-letter queue, which depends on the key): a rule on a custom bus is …:rule/<bus name>/<rule name>.
+      const ruleName = `${Names.uniqueResourceName(this, { maxLength: 48, separator: '-' })}-account-bpa`;
+      const ruleArn = stack.formatArn({
+        service: 'events',
+        resource: 'rule',
+        resourceName: props.eventBus !== undefined ? `${props.eventBus.eventBusName}/${ruleName}` : ruleName,
+      });
+      const keyPolicy = props.encryptionKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowSweepAccountRuleDeadLetters',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+        }),
+      );
+      if (!keyPolicy.statementAdded) {
+        throw new GuardrailSweepPropsError(
+          `encryptionKey ${props.encryptionKey.node.path} is imported, so EventBridge cannot be allowed to use it for the account-change rule's dead-letter queue; pass a kms.Key defined in this app or set sweepOnAccountChange: false`,
+        );
+      }
+      const accountChangeDeadLetterQueue = new sqs.Queue(this, 'AccountChangeDeadLetterQueue', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: props.encryptionKey,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      this.accountChangeDeadLetterQueue = accountChangeDeadLetterQueue;
+      const alarm = new cloudwatch.Alarm(this, 'AccountChangeDeadLetterAlarm', {
+        alarmDescription:
+          'An account-level Block Public Access change could not be delivered to the sweep lister: the sweep it should have started never ran. ' +
+          'Read the event in the account-change dead-letter queue, then start a sweep by hand (invoke the lister with {"trigger":"manual"}).',
+        metric: accountChangeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertTopic));
+      this.accountChangeDeadLetterAlarm = alarm;
       new events.Rule(this, 'AccountBlockPublicAccessChanged', {
+        ruleName,
         description: 'Bucket guardrail: sweep the account when its Block Public Access setting changes',
         eventBus: props.eventBus,
         eventPattern: {
@@ -515,18 +595,28 @@ export class GuardrailSweep extends Construct {
             errorCode: [{ exists: false }],
           },
         },
-        targets: [new eventTargets.LambdaFunction(this.listerFunction, { retryAttempts: 3, maxEventAge: Duration.hours(1) })],
+        targets: [
+          new eventTargets.LambdaFunction(this.listerFunction, {
+            retryAttempts: 3,
+            maxEventAge: Duration.hours(1),
+            deadLetterQueue: accountChangeDeadLetterQueue,
+          }),
+        ],
       });
     }
     this.acknowledgeFindings(props);
   }
 
-  /** Sweeps that found the guardrail blind (no trail feeding it) in a region; dimension `region`. */
-  metricGuardrailBlind(region: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  /**
+   * Sweeps that found the guardrail blind (no trail feeding it) in a region. Without `account`: summed over every
+   * account checked (dimension `region`); with it: that account only (dimensions `region` and `account`; the
+   * sweep's own account at its start, and organization-wide each member account through its member role).
+   */
+  metricGuardrailBlind(region: string, props?: cloudwatch.MetricOptions, account?: string): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: this.metricsNamespace,
       metricName: 'GuardrailBlind',
-      dimensionsMap: { service: SWEEP_SERVICE_NAMES.lister, region },
+      dimensionsMap: { service: SWEEP_SERVICE_NAMES.lister, region, ...(account !== undefined ? { account } : {}) },
       statistic: 'Sum',
       period: Duration.hours(6),
       ...props,
@@ -622,6 +712,12 @@ export class GuardrailSweep extends Construct {
       id: `AwsSolutions-IAM5[Resource::${arnOf(this.listerFunction)}:*]`,
       reason: 'lambda:InvokeFunction on the lister and its versions (grantInvoke adds <arn>:*); the schedule invokes nothing else.',
     });
+    if (this.accountChangeDeadLetterQueue !== undefined) {
+      Validations.of(this.accountChangeDeadLetterQueue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the account-change rule\'s target (EventBridge DeadLetterConfig), which cdk-nag does not see as a redrive policy.',
+      });
+    }
     for (const fn of [this.listerFunction, this.workerFunction]) {
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',

@@ -43,7 +43,8 @@ export interface SummaryContext {
 }
 
 export function summarySeverity(progress: SweepProgress, complete: boolean): Severity {
-  const blind = progress.coverage.some((region) => region.status === 'blind');
+  const memberCoverage = progress.accountCoverage ?? [];
+  const blind = progress.coverage.some((region) => region.status === 'blind') || memberCoverage.some((note) => note.status === 'blind');
   if (progress.counts.failed > 0 || blind || !complete) {
     return 'critical';
   }
@@ -51,7 +52,7 @@ export function summarySeverity(progress: SweepProgress, complete: boolean): Sev
   if (progress.counts.remediated > 0 || progress.counts.reportOnly > 0 || (progress.accountFailures ?? []).length > 0) {
     return 'high';
   }
-  return progress.coverage.some((region) => region.status === 'unknown') ? 'medium' : 'low';
+  return progress.coverage.some((region) => region.status === 'unknown') || memberCoverage.length > 0 ? 'medium' : 'low';
 }
 
 /** One summary per sweep: buckets checked, public found, remediated, failed, exempt, duration. */
@@ -92,6 +93,15 @@ export function summaryAlert(progress: SweepProgress, context: SummaryContext): 
         'listed here has no member stack yet or its member role is out of date.',
       );
     }
+    const memberCoverage = progress.accountCoverage ?? [];
+    if (memberCoverage.length > 0) {
+      const blindPairs = memberCoverage.filter((note) => note.status === 'blind').length;
+      lines.push(
+        '',
+        `Member account regions without confirmed CloudTrail coverage (${memberCoverage.length}, ${blindPairs} BLIND); exposures there raise no event:`,
+        ...memberCoverage.map((note) => `  ${note.account} ${note.region}: ${note.status} (${note.why})`),
+      );
+    }
   }
   if (!context.complete) {
     lines.push('', 'Some buckets were never counted: look for messages in the sweep dead-letter queue and in the worker logs.');
@@ -115,7 +125,7 @@ export function summaryAlert(progress: SweepProgress, context: SummaryContext): 
       listed: progress.listed,
       counts,
       coverage: progress.coverage,
-      ...(accounts !== undefined ? { accounts: accounts.length, accountFailures: failures } : {}),
+      ...(accounts !== undefined ? { accounts: accounts.length, accountFailures: failures, accountCoverage: progress.accountCoverage ?? [] } : {}),
       severity,
     }),
     emailMessage: `${lines.join('\n')}\n`,

@@ -21,6 +21,8 @@ import { accountBucketLister } from './adapters/account-bucket-listing';
 import { snsAlertPublisher } from './adapters/alert-publisher';
 import { readRegionCoverage } from './adapters/cloudtrail';
 import { organizationAccountLister } from './adapters/organization-accounts';
+import { organizationalUnitAccountLister } from './adapters/organization-units';
+import { MEMBER_ORGANIZATIONAL_UNITS_ENV, parseMemberOrganizationalUnits } from './accounts';
 import { dynamoProgressStore } from './adapters/progress-store';
 import { sqsSweepQueue } from './adapters/sweep-queue';
 import { parseListerEnvironment } from './environment';
@@ -45,10 +47,16 @@ function cloudTrailIn(region: string): CloudTrailClient {
 }
 
 const listerMetrics: ListerMetrics = {
-  coverage(region, status) {
-    const metric = metrics.singleMetric();
-    metric.addDimension('region', region);
-    metric.addMetric(status === 'covered' ? 'TrailCoverageOk' : status === 'blind' ? 'GuardrailBlind' : 'TrailCoverageUnknown', MetricUnit.Count, 1);
+  coverage(region, status, account) {
+    const name = status === 'covered' ? 'TrailCoverageOk' : status === 'blind' ? 'GuardrailBlind' : 'TrailCoverageUnknown';
+    // Per region (summed over accounts, what the stack's alarms watch) and per account and region (which account).
+    const perRegion = metrics.singleMetric();
+    perRegion.addDimension('region', region);
+    perRegion.addMetric(name, MetricUnit.Count, 1);
+    const perAccount = metrics.singleMetric();
+    perAccount.addDimension('region', region);
+    perAccount.addDimension('account', account);
+    perAccount.addMetric(name, MetricUnit.Count, 1);
   },
   bucketsListed(count) {
     metrics.addMetric('SweepBucketsListed', MetricUnit.Count, count);
@@ -71,21 +79,41 @@ function partitionOf(context: Context): string {
 
 /** Built at the first invocation (the home account comes from the function's ARN), then kept for the container. */
 let listPageOf: ListAccountPage | undefined;
+let memberAccounts: AccountCredentialsProvider | undefined;
+
+/** Organization-wide: the member role's credentials per account, shared by the listing and the trail checks. */
+function memberCredentials(context: Context): AccountCredentialsProvider | undefined {
+  const crossAccount = config.crossAccount;
+  if (memberAccounts === undefined && crossAccount !== undefined) {
+    memberAccounts = new AccountCredentialsProvider({
+      sts: clients.sts(),
+      partition: partitionOf(context),
+      homeAccountId: accountOf(context),
+      memberRoleName: crossAccount.memberRoleName,
+    });
+  }
+  return memberAccounts;
+}
+
+/** CloudTrail in `region` of `account`: the member role's credentials there, the function's own at home. */
+async function cloudTrailOf(context: Context, region: string, account: string | undefined): Promise<CloudTrailClient> {
+  const accounts = memberCredentials(context);
+  if (account === undefined || accounts === undefined || accounts.isHomeAccount(account)) return cloudTrailIn(region);
+  const key = `${account}:${region}`;
+  let client = cloudTrailClients.get(key);
+  if (client === undefined) {
+    // Rejects (AssumeRoleError) before any CloudTrail call when the member role cannot be assumed.
+    await accounts.credentialsFor(account);
+    client = new CloudTrailClient({ ...clients.baseConfig('cloudtrail', region), credentials: accounts.credentialsProviderFor(account) });
+    cloudTrailClients.set(key, client);
+  }
+  return client;
+}
 
 function bucketLister(context: Context): ListAccountPage {
   if (listPageOf === undefined) {
-    const crossAccount = config.crossAccount;
-    const scoped =
-      crossAccount !== undefined
-        ? new AccountScopedClients(clients, {
-            accounts: new AccountCredentialsProvider({
-              sts: clients.sts(),
-              partition: partitionOf(context),
-              homeAccountId: accountOf(context),
-              memberRoleName: crossAccount.memberRoleName,
-            }),
-          })
-        : undefined;
+    const accounts = memberCredentials(context);
+    const scoped = accounts !== undefined ? new AccountScopedClients(clients, { accounts }) : undefined;
     listPageOf = accountBucketLister({
       pageSize: config.pageSize,
       // ListBuckets is answered by any regional endpoint; each bucket's own region comes with the listing.
@@ -95,7 +123,20 @@ function bucketLister(context: Context): ListAccountPage {
   return listPageOf;
 }
 
-const listAccounts = config.crossAccount !== undefined ? organizationAccountLister(new OrganizationsClient(clients.baseConfig('organizations'))) : undefined;
+// Organization-wide: the accounts under MEMBER_ORGANIZATIONAL_UNITS (the StackSet's targets, where the member role
+// exists), or every account of the organization when no target is named. Validated once per cold start.
+const memberOrganizationalUnits = parseMemberOrganizationalUnits(process.env[MEMBER_ORGANIZATIONAL_UNITS_ENV]);
+if (!memberOrganizationalUnits.ok) {
+  throw new Error(memberOrganizationalUnits.reason);
+}
+function accountLister(): ListerDeps['listAccounts'] {
+  if (config.crossAccount === undefined) return undefined;
+  const organizations = new OrganizationsClient(clients.baseConfig('organizations'));
+  return memberOrganizationalUnits.ok && memberOrganizationalUnits.value !== undefined
+    ? organizationalUnitAccountLister(organizations, memberOrganizationalUnits.value)
+    : organizationAccountLister(organizations);
+}
+const listAccounts = accountLister();
 
 function depsFor(context: Context): ListerDeps {
   return {
@@ -103,7 +144,7 @@ function depsFor(context: Context): ListerDeps {
     ...(listAccounts !== undefined ? { listAccounts } : {}),
     queue: sqsSweepQueue(sqs, { workQueueUrl: config.workQueueUrl, listingQueueUrl: config.listingQueueUrl }),
     progress: dynamoProgressStore(clients.dynamoDbDocument(), config.progressTableName),
-    readCoverage: (region) => readRegionCoverage(cloudTrailIn(region), region),
+    readCoverage: async (region, account) => readRegionCoverage(await cloudTrailOf(context, region, account), region),
     publish: snsAlertPublisher(clients.sns(regionOfArn(config.alertTopicArn) ?? clients.homeRegion), config.alertTopicArn),
     metrics: listerMetrics,
     log: {

@@ -18,7 +18,7 @@ import type { SweepQueue } from './adapters/sweep-queue';
 import { mapWithConcurrency } from './concurrency';
 import type { ListMessage, SweepStart } from './messages';
 import { canListAnotherPage, continuation, planPage } from './plan';
-import { coverageNotes, isComplete, type CoverageNote, type SweepProgress } from './progress';
+import { accountCoverageNotes, coverageNotes, isComplete, type CoverageNote, type SweepProgress } from './progress';
 import type { CoverageStatus, RegionCoverage } from './trail-coverage';
 
 /** The structured log the handlers pass in (Powertools' Logger fits). */
@@ -29,8 +29,11 @@ export interface SweepLog {
 }
 
 export interface ListerMetrics {
-  /** One data point per region per sweep: 1 when the guardrail is blind (or cannot tell) there. */
-  coverage(region: string, status: CoverageStatus): void;
+  /**
+   * One data point per account and region per sweep: 1 when the guardrail is blind (or cannot tell) there.
+   * `account` is the account checked: the lister's own at the start, each member account organization-wide.
+   */
+  coverage(region: string, status: CoverageStatus, account: string): void;
   bucketsListed(count: number): void;
   summarySent(progress: SweepProgress, complete: boolean): void;
 }
@@ -50,7 +53,11 @@ export interface ListerDeps {
   readonly listAccounts?: ListAccounts;
   readonly queue: SweepQueue;
   readonly progress: ProgressStore;
-  readonly readCoverage: (region: string) => Promise<RegionCoverage>;
+  /**
+   * The trail coverage of `region` in `account` (absent: the lister's own account; organization-wide, a member
+   * account is read through its member role). May reject when the account cannot be reached.
+   */
+  readonly readCoverage: (region: string, account?: string) => Promise<RegionCoverage>;
   readonly publish: PublishAlert;
   readonly metrics: ListerMetrics;
   readonly log: SweepLog;
@@ -126,7 +133,7 @@ export async function startSweep(deps: ListerDeps, settings: ListerSettings, sta
     return { status: 'already-started', sweepId: start.sweepId, coverage: current.coverage, ...(current.accounts !== undefined ? { accounts: current.accounts.length } : {}) };
   }
   for (const region of coverage) {
-    deps.metrics.coverage(region.region, region.status);
+    deps.metrics.coverage(region.region, region.status, deps.account);
   }
   if (created) {
     const blind = blindAlert(start, deps.account, coverage);
@@ -183,6 +190,10 @@ export async function continueListing(
   message: ListMessage,
   remainingMs: () => number,
 ): Promise<ListingResult> {
+  // Organization-wide, a member account's trail coverage is checked once its first page is listed (so an account
+  // whose role is refused is reported once, as not swept, without a second AssumeRole).
+  const checkCoverageOf =
+    message.account !== undefined && message.account !== deps.account && message.pageIndex === 0 && message.continuationToken === undefined ? message.account : undefined;
   let token = message.continuationToken;
   let pageIndex = message.pageIndex;
   let pagesListed = 0;
@@ -206,6 +217,9 @@ export async function continueListing(
     }
     if (page.continuationToken !== undefined && page.continuationToken === token) {
       throw new ListingLoopError(page.continuationToken);
+    }
+    if (checkCoverageOf !== undefined && pagesListed === 0) {
+      await checkAccountCoverage(deps, settings, message.sweepId, checkCoverageOf);
     }
     const messages = planPage(message, pageIndex, page.buckets, settings.bucketsPerMessage);
     // Count before sending, so `checked` can never overtake `listed` and end the sweep early.
@@ -240,6 +254,32 @@ export async function continueListing(
         summarySent,
       };
     }
+  }
+}
+
+/**
+ * Organization-wide: whether a trail feeds the guardrail in each covered region of a member account, read through
+ * its member role when its listing starts. Blind and unknown regions are kept with the sweep for the summary; a
+ * read that fails makes the region unknown and never stops the listing.
+ */
+async function checkAccountCoverage(deps: ListerDeps, settings: ListerSettings, sweepId: string, account: string): Promise<void> {
+  const coverage = await Promise.all(
+    settings.regions.map(async (region): Promise<CoverageNote> => {
+      try {
+        const read = await deps.readCoverage(region, account);
+        return { region: read.region, status: read.status, why: read.why };
+      } catch (error) {
+        return { region, status: 'unknown', why: `could not read CloudTrail in account ${account}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` };
+      }
+    }),
+  );
+  for (const note of coverage) {
+    deps.metrics.coverage(note.region, note.status, account);
+  }
+  const notes = accountCoverageNotes(account, coverage);
+  if (notes.length > 0) {
+    deps.log.warn('member account not fed by CloudTrail in some regions', { sweepId, account, coverage: notes });
+    await deps.progress.recordAccountCoverage(sweepId, notes);
   }
 }
 

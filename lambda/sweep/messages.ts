@@ -1,7 +1,8 @@
 /**
  * The sweep's messages and start requests, as schemas. Pure: parsing never throws, it returns a result.
  *
- * A sweep is started by the EventBridge Scheduler schedule, by the CDK trigger after a deploy, by an
+ * A sweep is started by the EventBridge Scheduler schedule, by the CDK trigger after the first deploy or the
+ * stack-deployed rule after every later one, by an
  * account-level Block Public Access event, or by an operator invoking the lister by hand. It then travels as
  * two kinds of SQS message: `list` (continue listing from a ListBuckets continuation token, on the listing
  * queue) and `check` (a small batch of buckets for a worker, on the work queue).
@@ -123,6 +124,20 @@ const scheduleInputSchema = z.object({
 
 const manualInputSchema = z.object({ trigger: z.literal('manual') });
 
+/** The stack statuses after which the stack-deployed rule (see GuardrailSweep) starts a sweep. */
+export const STACK_DEPLOYED_STATUSES = ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] as const;
+
+/**
+ * The input the stack-deployed rule sends (see GuardrailSweep): the CloudFormation "Stack Status Change" event's
+ * id and status, filled in by an EventBridge input transformer.
+ */
+const stackDeployedInputSchema = z.object({
+  trigger: z.literal('deploy'),
+  kind: z.literal('stack-deployed'),
+  eventId: z.string().min(1).max(200),
+  stackStatus: z.enum(STACK_DEPLOYED_STATUSES),
+});
+
 const accountEventSchema = z.object({
   source: z.literal('aws.s3'),
   account: accountIdSchema.optional(),
@@ -191,6 +206,11 @@ export function parseStartEvent(event: unknown, context: StartContext): ParseRes
       value: { sweepId: `schedule-${compactTime(scheduled)}-${idFragment(schedule.data.executionId)}`, trigger: 'schedule', startedAt: context.now },
     };
   }
+  const deployed = stackDeployedInputSchema.safeParse(event);
+  if (deployed.success) {
+    // EventBridge retries deliver the same event id, so a retried delivery is the same sweep.
+    return { ok: true, value: { sweepId: `deploy-${idFragment(deployed.data.eventId)}`, trigger: 'deploy', startedAt: context.now } };
+  }
   if (manualInputSchema.safeParse(event).success) {
     return { ok: true, value: { sweepId: `manual-${idFragment(context.requestId)}`, trigger: 'manual', startedAt: context.now } };
   }
@@ -216,5 +236,5 @@ export function parseStartEvent(event: unknown, context: StartContext): ParseRes
       },
     };
   }
-  return { ok: false, reason: 'not a sweep start: expected the schedule input, an empty trigger payload, {"trigger":"manual"} or an account-level Block Public Access event' };
+  return { ok: false, reason: 'not a sweep start: expected the schedule input, an empty trigger payload, the stack-deployed input, {"trigger":"manual"} or an account-level Block Public Access event' };
 }

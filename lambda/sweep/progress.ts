@@ -76,6 +76,19 @@ export function coverageNotes(coverage: readonly RegionCoverage[]): CoverageNote
   return coverage.map((region) => ({ region: region.region, status: region.status, why: region.why }));
 }
 
+/** Organization-wide: a member account's region where no trail is confirmed to feed the guardrail. */
+export interface AccountCoverageNote {
+  readonly account: string;
+  readonly region: string;
+  readonly status: Exclude<CoverageStatus, 'covered'>;
+  readonly why: string;
+}
+
+/** The member account's notes that need attention (blind or unknown), in region order. */
+export function accountCoverageNotes(account: string, coverage: readonly CoverageNote[]): AccountCoverageNote[] {
+  return coverage.flatMap((note) => (note.status === 'covered' ? [] : [{ account, region: note.region, status: note.status, why: note.why }]));
+}
+
 /** A member account an organization-wide sweep could not list (its member role refused, or ListBuckets denied). */
 export interface AccountFailure {
   readonly account: string;
@@ -100,6 +113,8 @@ export interface SweepProgress {
   readonly accountsPending?: number;
   /** Organization-wide: accounts the sweep could not list, with why. Their buckets are not in `listed`. */
   readonly accountFailures?: readonly AccountFailure[];
+  /** Organization-wide: member account regions whose trail coverage is blind or unknown, sorted by account and region. */
+  readonly accountCoverage?: readonly AccountCoverageNote[];
 }
 
 /** Every listed bucket has been counted and no more will be listed. */

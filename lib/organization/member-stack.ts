@@ -35,7 +35,14 @@ export const MEMBER_STACK_PARAMETERS = {
 } as const;
 
 /** What the sweep does in a member account besides the remediator's S3 actions (none has a resource type: "*"). */
-export const MEMBER_SWEEP_ACTIONS = ['s3:ListAllMyBuckets', 'cloudtrail:LookupEvents'] as const;
+export const MEMBER_SWEEP_ACTIONS = [
+  's3:ListAllMyBuckets',
+  'cloudtrail:LookupEvents',
+  // Is the guardrail blind in this account? Its trails may be organization or multi-region trails homed elsewhere.
+  'cloudtrail:DescribeTrails',
+  'cloudtrail:GetTrailStatus',
+  'cloudtrail:GetEventSelectors',
+] as const;
 
 /** Logical ID of the condition that creates the member role in one region only. */
 export const MEMBER_ROLE_CONDITION = 'CreateMemberRoleInThisRegion';
@@ -51,7 +58,8 @@ export interface MemberStackProps extends StackProps {
   readonly s3Actions: RemediatorS3Actions;
   /**
    * The central sweep covers member accounts: the member role may also list the account's buckets
-   * (s3:ListAllMyBuckets) and look up who exposed one (cloudtrail:LookupEvents).
+   * (s3:ListAllMyBuckets), look up who exposed one (cloudtrail:LookupEvents) and check that a trail feeds the
+   * guardrail in the account (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors).
    * @default false
    */
   readonly sweep?: boolean;
@@ -183,8 +191,8 @@ export class MemberStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          's3:GetAccountPublicAccessBlock and s3:PutAccountPublicAccessBlock (and, with the sweep, s3:ListAllMyBuckets and cloudtrail:LookupEvents) ' +
-          'have no resource type in the Service Authorization Reference; IAM requires "*".',
+          's3:GetAccountPublicAccessBlock and s3:PutAccountPublicAccessBlock (and, with the sweep, s3:ListAllMyBuckets, cloudtrail:LookupEvents and cloudtrail:DescribeTrails) ' +
+          'have no resource type; the sweep\'s cloudtrail:GetTrailStatus and GetEventSelectors must read organization trails owned by the management account, in any region in the Service Authorization Reference; IAM requires "*".',
       },
     );
 

@@ -18,7 +18,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import { awsErrorCode, hasErrorCode } from '../../shared/aws/errors';
 import type { SweepStart, SweepTrigger } from '../messages';
 import { PROGRESS_TTL_DAYS } from '../progress-table';
-import { COUNTERS, tally, zeroCounts, type AccountFailure, type BucketTally, type CoverageNote, type Counts, type SweepProgress } from '../progress';
+import { COUNTERS, tally, zeroCounts, type AccountCoverageNote, type AccountFailure, type BucketTally, type CoverageNote, type Counts, type SweepProgress } from '../progress';
 
 type DocumentSender = Pick<DynamoDBDocumentClient, 'send'>;
 
@@ -43,6 +43,11 @@ export interface ProgressStore {
    * summary). Counts down once per account; the last one marks the whole listing complete. Returns the progress.
    */
   finishAccountListing(sweepId: string, account: string, failure?: string): Promise<SweepProgress>;
+  /**
+   * Organization-wide: keeps a member account's blind or unknown regions with the sweep, for the summary. Adds to
+   * a string set, so a re-delivered listing message records nothing twice.
+   */
+  recordAccountCoverage(sweepId: string, notes: readonly AccountCoverageNote[]): Promise<void>;
   /** The buckets of a work message already counted (read on a re-delivery). */
   countedBuckets(sweepId: string, chunkId: string): Promise<ReadonlySet<string>>;
   /** Counts buckets once: `conflict` when one of them was counted meanwhile (nothing is then written). */
@@ -129,10 +134,33 @@ export function decodeProgress(item: Readonly<Record<string, unknown>> | undefin
   };
 }
 
-function organizationFields(item: Readonly<Record<string, unknown>>): Pick<SweepProgress, 'accounts' | 'accountsPending' | 'accountFailures'> {
+const COVERAGE_SEPARATOR = '|';
+
+/** `account|region|status|why`: the why is last, so it may hold the separator. */
+function encodeAccountCoverage(note: AccountCoverageNote): string {
+  return [note.account, note.region, note.status, note.why].join(COVERAGE_SEPARATOR);
+}
+
+/** One note per (account, region), sorted; entries that are not notes are skipped. */
+function decodeAccountCoverage(value: unknown): AccountCoverageNote[] | undefined {
+  const entries = stringsOf(value);
+  if (entries === undefined) return undefined;
+  const notes = new Map<string, AccountCoverageNote>();
+  for (const entry of [...entries].sort()) {
+    const [account, region, status, ...why] = entry.split(COVERAGE_SEPARATOR);
+    if (account === undefined || region === undefined || (status !== 'blind' && status !== 'unknown')) continue;
+    const key = `${account}${COVERAGE_SEPARATOR}${region}`;
+    if (!notes.has(key)) notes.set(key, { account, region, status, why: why.join(COVERAGE_SEPARATOR) });
+  }
+  return [...notes.values()];
+}
+
+function organizationFields(item: Readonly<Record<string, unknown>>): Pick<SweepProgress, 'accounts' | 'accountsPending' | 'accountFailures' | 'accountCoverage'> {
   const accounts = stringsOf(item.accounts);
   const failures = decodeFailures(item.accountFailures);
+  const coverage = decodeAccountCoverage(item.accountCoverage);
   return {
+    ...(coverage !== undefined && coverage.length > 0 ? { accountCoverage: coverage } : {}),
     ...(accounts !== undefined ? { accounts } : {}),
     ...(typeof item.accountsPending === 'number' ? { accountsPending: item.accountsPending } : {}),
     ...(failures !== undefined ? { accountFailures: failures } : {}),
@@ -245,6 +273,19 @@ export function dynamoProgressStore(client: DocumentSender, tableName: string, n
     },
 
     finishListing,
+
+    async recordAccountCoverage(sweepId, notes) {
+      if (notes.length === 0) return;
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: sweepKey(sweepId) },
+          UpdateExpression: 'ADD accountCoverage :notes',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':notes': new Set(notes.map(encodeAccountCoverage)) },
+        }),
+      );
+    },
 
     async finishAccountListing(sweepId, account, failure) {
       const values: Record<string, unknown> = { ':minusOne': -1 };

@@ -139,6 +139,22 @@ describe('lister handler', () => {
     expect(progress.item('sweep#deploy-0f6c1d2e3a4b4c5d')).toEqual(expect.objectContaining({ trigger: 'deploy', listed: 0 }));
   });
 
+  test('the stack-deployed rule starts a sweep whose id comes from the CloudFormation event, so a redelivery is the same sweep', async () => {
+    // GIVEN a cold lister WHEN the stack-deployed rule delivers the same UPDATE_COMPLETE event twice
+    const { handler, sqs, progress } = coldStart<ListerHandler>('../../../lambda/sweep/list-handler', LISTER_ENV);
+    const input = { trigger: 'deploy', kind: 'stack-deployed', eventId: '5d1e9a77-3c2b-4f10-8e6d-a1b2c3d4e5f6', stackStatus: 'UPDATE_COMPLETE' };
+    const first = await handler(input, context());
+    const second = await handler(input, { ...context(), awsRequestId: 'another-request' } as Context);
+    // THEN the first starts a deploy sweep named after the event id and queues its listing
+    expect(first).toEqual(expect.objectContaining({ status: 'started', sweepId: 'deploy-5d1e9a773c2b4f10' }));
+    expect(progress.item('sweep#deploy-5d1e9a773c2b4f10')).toEqual(expect.objectContaining({ trigger: 'deploy', listed: 0 }));
+    // AND the redelivery names the same sweep: one progress item, every listing message for that one sweep
+    expect(second).toEqual(expect.objectContaining({ sweepId: 'deploy-5d1e9a773c2b4f10' }));
+    expect([...progress.items.keys()].filter((key) => key.startsWith('sweep#deploy-'))).toEqual(['sweep#deploy-5d1e9a773c2b4f10']);
+    const sweepIds = inputsOf(sqs, 'SendMessageCommand').map((sent) => (JSON.parse(String((sent as { MessageBody?: string }).MessageBody)) as { sweepId: string }).sweepId);
+    expect(new Set(sweepIds)).toEqual(new Set(['deploy-5d1e9a773c2b4f10']));
+  });
+
   test('a listing message lists the buckets and fans them out to the work queue', async () => {
     // GIVEN a started sweep and three buckets
     const { handler, sqs, fakes } = coldStart<ListerHandler>('../../../lambda/sweep/list-handler', LISTER_ENV);

@@ -24,6 +24,18 @@ describe('parseStartEvent', () => {
     ['the CDK trigger (null payload)', null, 'deploy', 'deploy-8f0c2a4e1b2c4d5e'],
     ['the schedule', { trigger: 'schedule', scheduledTime: '2026-11-23T04:00:00Z', executionId: 'd2b5a1c0-77aa-4e0f-9a1b-0c9d8e7f6a5b' }, 'schedule', 'schedule-20261123t040000z-d2b5a1c077aa4e0f'],
     ['an operator', { trigger: 'manual' }, 'manual', 'manual-8f0c2a4e1b2c4d5e'],
+    [
+      'the stack-deployed rule after an update',
+      { trigger: 'deploy', kind: 'stack-deployed', eventId: '5d1e9a77-3c2b-4f10-8e6d-a1b2c3d4e5f6', stackStatus: 'UPDATE_COMPLETE' },
+      'deploy',
+      'deploy-5d1e9a773c2b4f10',
+    ],
+    [
+      'the stack-deployed rule after a create',
+      { trigger: 'deploy', kind: 'stack-deployed', eventId: '0a0b0c0d-1111-2222-3333-444455556666', stackStatus: 'CREATE_COMPLETE' },
+      'deploy',
+      'deploy-0a0b0c0d11112222',
+    ],
     ['an account-level change', accountEvent({}), 'account-block-public-access', 'account-6a4b2f10aaaabbbb'],
   ])('starts a sweep for %s, with an id derived from the invocation only', (_name, event, trigger, sweepId) => {
     // GIVEN what invoked the lister WHEN it is parsed at two different moments
@@ -46,6 +58,8 @@ describe('parseStartEvent', () => {
     ],
     ['a bucket-level event', accountEvent({ eventName: 'PutBucketAcl' }), /not a sweep start/],
     ['a schedule input without execution id', { trigger: 'schedule', scheduledTime: '2026-11-23T04:00:00Z' }, /not a sweep start/],
+    ['a stack-deployed input after a rollback', { trigger: 'deploy', kind: 'stack-deployed', eventId: 'e-1', stackStatus: 'UPDATE_ROLLBACK_COMPLETE' }, /not a sweep start/],
+    ['a stack-deployed input without event id', { trigger: 'deploy', kind: 'stack-deployed', stackStatus: 'UPDATE_COMPLETE' }, /not a sweep start/],
     ['a string', 'sweep please', /not a sweep start/],
     ['an array', [1, 2], /not a sweep start/],
   ])('does not start a sweep for %s', (_name, event, reason) => {

@@ -87,8 +87,12 @@ function sqsEvent(bodies: readonly string[]): SQSEvent {
 }
 
 /** One cold start of both handlers in one module registry, sharing the fakes. */
-function coldStart(): Loaded {
-  process.env = { ...SAVED_ENV, ...ENV };
+/** `organizationsSetup` adds stubs with the Organizations module of the handlers' own module registry. */
+function coldStart(
+  extraEnv: Record<string, string> = {},
+  organizationsSetup?: (module: typeof import('@aws-sdk/client-organizations'), stub: AwsClientStub<OrganizationsClient>) => void,
+): Loaded {
+  process.env = { ...SAVED_ENV, ...ENV, ...extraEnv };
   let result: Loaded | undefined;
   jest.isolateModules(() => {
     /* eslint-disable @typescript-eslint/no-require-imports */
@@ -130,6 +134,7 @@ function coldStart(): Loaded {
       .resolves({ Accounts: [{ Id: HOME, State: 'ACTIVE' }, { Id: MEMBER_A, State: 'ACTIVE' }], NextToken: 'page-2' })
       .on(orgModule.ListAccountsCommand, { MaxResults: 20, NextToken: 'page-2' })
       .resolves({ Accounts: [{ Id: MEMBER_B, State: 'ACTIVE' }, { Id: '444455556666', State: 'SUSPENDED' }] });
+    organizationsSetup?.(orgModule, organizations as unknown as AwsClientStub<OrganizationsClient>);
     const restore = (): void => {
       fakes.restore();
       for (const stub of [sqs, cloudtrail, sts, organizations]) stub.restore();
@@ -162,6 +167,41 @@ afterEach(() => {
   loaded?.restore();
   loaded = undefined;
   process.env = { ...SAVED_ENV };
+});
+
+describe('the accounts an organization-wide sweep enters', () => {
+  test('with MEMBER_ORGANIZATIONAL_UNITS it lists the accounts under those OUs, not the whole organization', async () => {
+    // GIVEN the StackSet targets one OU holding member A only
+    let listAccountsForParent: unknown;
+    let listAccounts: unknown;
+    const { lister, sts } = coldStart({ MEMBER_ORGANIZATIONAL_UNITS: 'ou-ab12-cdefgh12' }, (module, stub) => {
+      listAccountsForParent = module.ListAccountsForParentCommand;
+      listAccounts = module.ListAccountsCommand;
+      stub
+        .on(module.DescribeOrganizationCommand)
+        .resolves({ Organization: { Id: 'o-abcdefghij', MasterAccountId: '999988887777' } })
+        .on(module.ListOrganizationalUnitsForParentCommand)
+        .resolves({ OrganizationalUnits: [] })
+        .on(module.ListAccountsForParentCommand)
+        .resolves({ Accounts: [{ Id: MEMBER_A, State: 'ACTIVE' }] });
+    });
+    const { organizations } = loaded as Loaded;
+
+    // WHEN a sweep starts
+    await lister({ trigger: 'manual' }, context());
+
+    // THEN the OU was listed, the whole organization was not, and no role outside the OU was assumed
+    const calls = organizations.calls().map((call) => call.args[0] as { constructor: unknown; input: { ParentId?: string } });
+    expect(calls.filter((command) => command.constructor === listAccountsForParent).map((command) => command.input.ParentId)).toEqual(['ou-ab12-cdefgh12']);
+    expect(calls.filter((command) => command.constructor === listAccounts)).toHaveLength(0);
+    const roles = sts.calls().map((call) => (call.args[0] as { input: { RoleArn?: string } }).input.RoleArn);
+    expect(roles).not.toContain(`arn:aws:iam::${MEMBER_B}:role/${MEMBER_ROLE}`);
+  });
+
+  test('an invalid MEMBER_ORGANIZATIONAL_UNITS fails the cold start naming the variable and the value', () => {
+    // GIVEN / WHEN the lister loads with a value that is not an OU or root ID / THEN loading fails with the reason
+    expect(() => coldStart({ MEMBER_ORGANIZATIONAL_UNITS: 'ou-bad' })).toThrow('MEMBER_ORGANIZATIONAL_UNITS: "ou-bad" is not an OU ID');
+  });
 });
 
 describe('organization-wide sweep through the handlers', () => {

@@ -323,6 +323,71 @@ describe('organization-wide listing (lister core)', () => {
     expect(JSON.parse(summary?.defaultMessage ?? '{}')).toEqual(expect.objectContaining({ accounts: 3, accountFailures: [{ account: MEMBER_B, reason: expect.any(String) }] }));
   });
 
+  test('checks trail coverage in each member account through its role and reports blind account and region pairs in the summary and the metric', async () => {
+    // GIVEN two regions; member A blind in us-east-1 and unreadable in eu-west-1, member C covered, the home account covered
+    const org = organization({ [MEMBER_A]: [['a-1']], [MEMBER_C]: [['c-1']] });
+    const settings: ListerSettings = { ...SETTINGS, regions: ['eu-west-1', 'us-east-1'] };
+    const reads: string[] = [];
+    const points: string[] = [];
+    const deps: ListerDeps = {
+      ...org.deps,
+      readCoverage: async (region, account) => {
+        reads.push(`${account ?? 'home'}/${region}`);
+        if (account === MEMBER_A && region === 'us-east-1') return { region, status: 'blind', why: 'no trail logs write management events', feedingTrails: [], trails: [] };
+        if (account === MEMBER_A) throw new AssumeRoleError(MEMBER_A, 'arn:aws:iam::222233334444:role/BucketGuardrailRemediation', 'AccessDenied', { cause: new Error('AccessDenied') });
+        return { region, status: 'covered', why: 'fed by org-trail', feedingTrails: ['arn:aws:cloudtrail:us-east-1:999988887777:trail/org'], trails: [] };
+      },
+      metrics: { ...org.deps.metrics, coverage: (region, status, account) => points.push(`${account}/${region}=${status}`) },
+    };
+    await startSweep(deps, settings, START);
+    // WHEN every account is listed, A's first listing message delivered twice
+    const [first] = org.queue.listings;
+    if (first === undefined) throw new Error('no listing message');
+    await continueListing(deps, settings, first as ListMessage, () => 240_000);
+    for (const message of [...org.queue.listings]) await continueListing(deps, settings, message as ListMessage, () => 240_000);
+    // THEN every member account region was read through that account (again on the re-delivery), the home account's at the start
+    expect([...new Set(reads)].sort()).toEqual(['home/eu-west-1', 'home/us-east-1', `${MEMBER_A}/eu-west-1`, `${MEMBER_A}/us-east-1`, `${MEMBER_C}/eu-west-1`, `${MEMBER_C}/us-east-1`].sort());
+    // AND each check published one data point per account and region
+    expect(points).toEqual(expect.arrayContaining([`${HOME}/eu-west-1=covered`, `${MEMBER_A}/us-east-1=blind`, `${MEMBER_A}/eu-west-1=unknown`, `${MEMBER_C}/us-east-1=covered`]));
+    // AND the sweep keeps A's two regions once each, despite the re-delivery
+    const progress = await org.progress.get(START.sweepId);
+    expect(progress?.accountCoverage).toEqual([
+      { account: MEMBER_A, region: 'eu-west-1', status: 'unknown', why: expect.stringMatching(/^could not read CloudTrail in account 222233334444: AssumeRoleError/) },
+      { account: MEMBER_A, region: 'us-east-1', status: 'blind', why: 'no trail logs write management events' },
+    ]);
+    // AND the summary is critical and names the blind pair
+    if (progress === undefined) throw new Error('no progress');
+    const summary = summaryAlert(progress, { account: HOME, finishedAt: '2026-11-23T04:20:00.000Z', complete: true });
+    expect(summary.subject).toMatch(/^\[critical\]/);
+    expect(summary.emailMessage).toContain('Member account regions without confirmed CloudTrail coverage (2, 1 BLIND)');
+    expect(summary.emailMessage).toContain(`  ${MEMBER_A} us-east-1: blind (no trail logs write management events)`);
+    expect(JSON.parse(summary.defaultMessage)).toEqual(expect.objectContaining({ accountCoverage: [expect.objectContaining({ region: 'eu-west-1' }), expect.objectContaining({ account: MEMBER_A, region: 'us-east-1', status: 'blind' })] }));
+  });
+
+  test('a covered organization adds no coverage notes and a hand-over page does not check coverage again', async () => {
+    // GIVEN member A with two pages, listed with a hand-over between them
+    const org = organization({ [MEMBER_A]: [['a-1'], ['a-2']] });
+    const reads: string[] = [];
+    const deps: ListerDeps = {
+      ...org.deps,
+      readCoverage: async (region, account) => {
+        reads.push(`${account ?? 'home'}/${region}`);
+        return { region, status: 'covered', why: 'fed by org-trail', feedingTrails: [], trails: [] };
+      },
+    };
+    await startSweep(deps, SETTINGS, START);
+    // WHEN the first invocation has time for one page only
+    const [first] = org.queue.listings;
+    if (first === undefined) throw new Error('no listing message');
+    await continueListing(deps, SETTINGS, first as ListMessage, () => 0);
+    const handedOver = org.queue.listings.at(-1) as ListMessage;
+    expect(handedOver.pageIndex).toBe(1);
+    await continueListing(deps, SETTINGS, handedOver, () => 240_000);
+    // THEN A's coverage was read once, and the sweep records no note
+    expect(reads).toEqual(['home/eu-west-1', `${MEMBER_A}/eu-west-1`]);
+    expect((await org.progress.get(START.sweepId))?.accountCoverage).toBeUndefined();
+  });
+
   test('an account that fails after some pages keeps the pages already listed and says where it stopped', async () => {
     // GIVEN account A whose second page fails
     const org = organization({ [MEMBER_A]: [['a-1'], ['a-2']] });

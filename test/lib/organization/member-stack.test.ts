@@ -209,16 +209,25 @@ describe('member template', () => {
       );
     });
 
-    it('adds exactly the sweep\'s list and look-up actions when the central sweep covers member accounts', () => {
-      // GIVEN sweep on WHEN synthesized THEN the role also may list buckets and look up CloudTrail events, and nothing else
+    it('adds exactly the sweep\'s list, look-up and trail-check actions when the central sweep covers member accounts', () => {
+      // GIVEN sweep on WHEN synthesized THEN the role also may list buckets, look up CloudTrail events and read the trails' coverage, and nothing else
       const synthesized = synthesizeMemberTemplate({ ...PROPS, sweep: true }, { context: CDK_JSON_CONTEXT }).template as TemplateJson;
       const [[, role]] = resourcesOf(synthesized, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== undefined);
       const policies = role.Properties.Policies as Array<{ PolicyDocument: { Statement: never[] } }>;
       const lines = policies.flatMap((policy) => grantLines(policy.PolicyDocument, { values: VALUES }));
       const [[, withoutSweep]] = resourcesOf(template, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== undefined);
       const baseline = (withoutSweep.Properties.Policies as Array<{ PolicyDocument: { Statement: never[] } }>).flatMap((policy) => grantLines(policy.PolicyDocument, { values: VALUES }));
-      expect(lines).toEqual([...baseline, 'Allow s3:ListAllMyBuckets on *', 'Allow cloudtrail:LookupEvents on *'].sort());
-      expect(MEMBER_SWEEP_ACTIONS).toEqual(['s3:ListAllMyBuckets', 'cloudtrail:LookupEvents']);
+      expect(lines).toEqual(
+        [
+          ...baseline,
+          'Allow s3:ListAllMyBuckets on *',
+          'Allow cloudtrail:LookupEvents on *',
+          'Allow cloudtrail:DescribeTrails on *',
+          'Allow cloudtrail:GetTrailStatus on *',
+          'Allow cloudtrail:GetEventSelectors on *',
+        ].sort(),
+      );
+      expect(MEMBER_SWEEP_ACTIONS).toEqual(['s3:ListAllMyBuckets', 'cloudtrail:LookupEvents', 'cloudtrail:DescribeTrails', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors']);
     });
   });
 
