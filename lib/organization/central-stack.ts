@@ -22,6 +22,7 @@ import { GUARDRAIL_DEFAULTS } from '../defaults';
 import { PublicBucketGuardrail, type PublicBucketGuardrailProps } from '../public-bucket-guardrail';
 import { remediatorS3Actions } from '../remediator-permissions';
 import { GUARDRAIL_STACK_OUTPUTS } from '../stack-outputs';
+import { MEMBER_ORGANIZATIONAL_UNITS_ENV } from '../../lambda/sweep/accounts';
 import { MemberStackSet } from './member-stack-set';
 import type { OrganizationConfig } from './organization-settings';
 
@@ -32,6 +33,18 @@ export const CENTRAL_STACK_OUTPUTS = {
   memberRoleName: 'MemberRoleName',
   organizationId: 'OrganizationId',
 } as const;
+
+/**
+ * Names the central stack gives the guardrail's roles that change Block Public Access in the security account (the
+ * remediator's and the sweep worker's), so the preventive SCP, in another stack and account, can exempt them by
+ * exact ARN. IAM names are global to the account: one central stack per stack name.
+ */
+export function centralGuardrailRoleNames(stackName: string): { readonly remediator: string; readonly sweepWorker: string } {
+  return { remediator: `${stackName}-Remediator`, sweepWorker: `${stackName}-SweepWorker` };
+}
+
+/** The longest IAM role name. */
+const MAX_ROLE_NAME_LENGTH = 64;
 
 /** Statement ID of the central bus policy. */
 export const CENTRAL_BUS_POLICY_SID = 'AllowPutEventsFromOrganization';
@@ -78,6 +91,8 @@ export class OrganizationGuardrailStack extends Stack {
   readonly eventBusPolicy: iam.PolicyDocument;
   readonly guardrail: PublicBucketGuardrail;
   readonly memberStackSet: MemberStackSet;
+  /** Names of the guardrail's roles that change Block Public Access here (remediator; sweep worker with a sweep). */
+  readonly guardrailRoleNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: OrganizationGuardrailStackProps) {
     super(scope, id, props);
@@ -86,6 +101,14 @@ export class OrganizationGuardrailStack extends Stack {
     if (delegatedAdmin !== undefined && !Token.isUnresolved(this.account) && this.account !== delegatedAdmin) {
       throw new OrganizationGuardrailPropsError(
         `env.account ${this.account} is not the delegated administrator account ${delegatedAdmin}; deploy the central stack in the delegated administrator account`,
+      );
+    }
+
+    const roleNames = centralGuardrailRoleNames(this.stackName);
+    const longest = Math.max(roleNames.remediator.length, roleNames.sweepWorker.length);
+    if (longest > MAX_ROLE_NAME_LENGTH) {
+      throw new OrganizationGuardrailPropsError(
+        `stackName "${this.stackName}" makes role names of ${longest} characters, more than IAM's ${MAX_ROLE_NAME_LENGTH}; use a stack name of at most ${MAX_ROLE_NAME_LENGTH - (longest - this.stackName.length)} characters`,
       );
     }
 
@@ -130,6 +153,33 @@ export class OrganizationGuardrailStack extends Stack {
     if (remediatorRole === undefined) {
       throw new OrganizationGuardrailPropsError('the remediator function has no role to trust in the member accounts');
     }
+    // Fixed names (instead of generated ones) so the preventive SCP can exempt these roles by exact ARN.
+    const named: string[] = [];
+    const nameRole = (role: iam.IRole, roleName: string): void => {
+      const cfnRole = role.node.defaultChild;
+      if (!(cfnRole instanceof iam.CfnRole)) {
+        throw new OrganizationGuardrailPropsError(`the role ${role.node.path} is not created by this stack, so it cannot be named ${roleName}`);
+      }
+      cfnRole.roleName = roleName;
+      named.push(roleName);
+    };
+    nameRole(remediatorRole, roleNames.remediator);
+    const sweep = this.guardrail.sweep;
+    if (sweep !== undefined) {
+      nameRole(sweep.workerRole, roleNames.sweepWorker);
+      // The lister sweeps only the accounts under the member OUs (the StackSet's targets, where the member role
+      // exists). These calls, like ListAccounts, have no resource-level scoping we can rely on across the accounts'
+      // OU ARNs (they contain the management account's ID, which this stack does not know).
+      sweep.listerFunction.addEnvironment(MEMBER_ORGANIZATIONAL_UNITS_ENV, organization.memberOrganizationalUnits.join(','));
+      sweep.listerRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ListMemberOrganizationalUnits',
+          actions: ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent', 'organizations:DescribeOrganization'],
+          resources: ['*'],
+        }),
+      );
+    }
+    this.guardrailRoleNames = named;
 
     // ---- The member StackSet: forwarding rules in every member region, the member role in one.
     this.memberStackSet = new MemberStackSet(this, 'MemberStackSet', {

@@ -64,6 +64,10 @@ export function buildOrganizationGuardrailApp(app: App, config: GuardrailAppConf
       targetIds: organization.memberOrganizationalUnits,
       breakGlassRoleName: organization.breakGlassRoleName,
       memberRoleName: organization.memberRoleName,
+      // Without a delegated administrator the central stack runs in the management account, which no SCP restricts.
+      ...(organization.delegatedAdminAccount !== undefined
+        ? { guardrailRoles: { account: organization.delegatedAdminAccount, roleNames: central.guardrailRoleNames } }
+        : {}),
     });
   }
 

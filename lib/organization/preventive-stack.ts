@@ -13,6 +13,15 @@
  * settings on by default) and `cdk bootstrap`, which sets it on its staging bucket. The member role stays exempt
  * so remediation still turns settings back on; the break-glass role is how people make a reviewed change.
  *
+ * The central guardrail's own roles (remediator, sweep worker) act in the security account with their own
+ * credentials, not through the member role. Keep the security account outside the SCP's OUs; if it must sit in
+ * one, pass `guardrailRoles` so those exact role ARNs are exempt too.
+ *
+ * Second statement: the exemptions are role names, so an administrator of a member account could otherwise rewrite
+ * the member (or break-glass) role's trust or permissions, or delete and recreate it, and then act through it. Only
+ * the StackSets service-managed execution role (`stacksets-exec-<hash>`, which creates and updates the member role)
+ * may change those two roles. The break-glass role must therefore also come from a service-managed StackSet.
+ *
  * Where: an SCP can only be created and attached by the management account or by an account the management
  * account delegated Organizations policy management to (a resource-based delegation policy). That is why this is
  * its own stack: deploy it with those credentials, separately from the central stack. SCPs never restrict the
@@ -21,10 +30,29 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
-import { checkOrganizationalUnitId, checkRoleName } from './organization-settings';
+import { checkAccountId, checkOrganizationalUnitId, checkRoleName } from './organization-settings';
 
 /** Both Block Public Access write actions; each also authorizes the matching delete. */
 export const BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS = ['s3:PutBucketPublicAccessBlock', 's3:PutAccountPublicAccessBlock'] as const;
+
+/**
+ * IAM actions that would let a member account's administrator take over an exempt role: rewrite its trust,
+ * add or remove its permissions or boundary, or delete and recreate it.
+ */
+export const EXEMPT_ROLE_TAMPERING_ACTIONS = [
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:DeleteRolePermissionsBoundary',
+] as const;
+
+/** Role name pattern of the execution role service-managed StackSets create in each target account. */
+export const STACKSETS_EXECUTION_ROLE_PATTERN = 'stacksets-exec-*';
 
 /** An SCP document may hold at most 5,120 characters. */
 export const MAX_SCP_CHARACTERS = 5_120;
@@ -36,6 +64,13 @@ export interface PreventiveStackProps extends StackProps {
   readonly breakGlassRoleName: string;
   /** The guardrail's member role, which turns Block Public Access back on. */
   readonly memberRoleName: string;
+  /**
+   * The central guardrail's own roles (remediator, sweep worker) in the security account, exempt by exact ARN.
+   * Needed only when the security account sits in one of `targetIds`; the SCP never restricts the management
+   * account, where the central stack runs without a delegated administrator.
+   * @default - no role of the security account is exempt (keep the security account outside the target OUs)
+   */
+  readonly guardrailRoles?: GuardrailRoles;
   /**
    * Name of the policy in Organizations.
    * @default - `<stackName>-DenyBlockPublicAccessChanges`
@@ -51,27 +86,45 @@ export class PreventiveStackPropsError extends Error {
   }
 }
 
+/** Roles of the central guardrail in the security account, by name. */
+export interface GuardrailRoles {
+  /** The security account (12 digits). */
+  readonly account: string;
+  /** Names (no path) of the roles that turn Block Public Access back on there. */
+  readonly roleNames: readonly string[];
+}
+
+export interface ServiceControlPolicyStatement {
+  readonly Sid: string;
+  readonly Effect: 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition: { readonly ArnNotLike: { readonly 'aws:PrincipalArn': readonly string[] } };
+}
+
 export interface ServiceControlPolicyDocument {
   readonly Version: '2012-10-17';
-  readonly Statement: ReadonlyArray<{
-    readonly Sid: string;
-    readonly Effect: 'Deny';
-    readonly Action: readonly string[];
-    readonly Resource: '*';
-    readonly Condition: { readonly ArnNotLike: { readonly 'aws:PrincipalArn': readonly string[] } };
-  }>;
+  readonly Statement: readonly ServiceControlPolicyStatement[];
 }
 
 /**
- * The SCP document. Pure: `partition` may be a literal or a token. The exempt roles are matched in any account of
- * the targets (`arn:<partition>:iam::*:role/<name>`), without a path.
+ * The SCP document. Pure: `partition` may be a literal or a token. The break-glass and member roles are matched in
+ * any account of the targets (`arn:<partition>:iam::*:role/<name>`), without a path; the guardrail's own roles by
+ * exact ARN in the security account. The second statement protects the two name-matched roles themselves.
  */
 export function denyBlockPublicAccessChangesPolicy(options: {
   readonly partition: string;
   readonly breakGlassRoleName: string;
   readonly memberRoleName: string;
+  readonly guardrailRoles?: GuardrailRoles;
 }): ServiceControlPolicyDocument {
-  const roleArn = (name: string): string => `arn:${options.partition}:iam::*:role/${name}`;
+  const roleArn = (name: string, account = '*'): string => `arn:${options.partition}:iam::${account}:role/${name}`;
+  const guardrailRoles = options.guardrailRoles;
+  const exemptRoleArns = [
+    roleArn(options.breakGlassRoleName),
+    roleArn(options.memberRoleName),
+    ...(guardrailRoles !== undefined ? guardrailRoles.roleNames.map((name) => roleArn(name, guardrailRoles.account)) : []),
+  ];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -80,7 +133,15 @@ export function denyBlockPublicAccessChangesPolicy(options: {
         Effect: 'Deny',
         Action: [...BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS],
         Resource: '*',
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': [roleArn(options.breakGlassRoleName), roleArn(options.memberRoleName)] } },
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': exemptRoleArns } },
+      },
+      {
+        Sid: 'DenyChangingExemptRolesExceptStackSets',
+        Effect: 'Deny',
+        Action: [...EXEMPT_ROLE_TAMPERING_ACTIONS],
+        // Any partition: the resource side of the condition needs no token.
+        Resource: [`arn:*:iam::*:role/${options.breakGlassRoleName}`, `arn:*:iam::*:role/${options.memberRoleName}`],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [`arn:*:iam::*:role/${STACKSETS_EXECUTION_ROLE_PATTERN}`] } },
       },
     ],
   };
@@ -103,6 +164,14 @@ export class PreventiveStack extends Stack {
       const problem = checkRoleName(name);
       if (problem) throw new PreventiveStackPropsError(`${prop} ${problem}`);
     }
+    if (props.guardrailRoles !== undefined) {
+      const accountProblem = checkAccountId(props.guardrailRoles.account);
+      if (accountProblem) throw new PreventiveStackPropsError(`guardrailRoles.account ${accountProblem}; name the security account`);
+      props.guardrailRoles.roleNames.forEach((name, index) => {
+        const problem = checkRoleName(name);
+        if (problem) throw new PreventiveStackPropsError(`guardrailRoles.roleNames[${index}] ${problem}`);
+      });
+    }
     if (props.breakGlassRoleName === props.memberRoleName) {
       throw new PreventiveStackPropsError(`breakGlassRoleName "${props.breakGlassRoleName}" is the member role's name; name a separate break-glass role`);
     }
@@ -112,6 +181,7 @@ export class PreventiveStack extends Stack {
       partition: this.partition,
       breakGlassRoleName: props.breakGlassRoleName,
       memberRoleName: props.memberRoleName,
+      ...(props.guardrailRoles !== undefined ? { guardrailRoles: props.guardrailRoles } : {}),
     });
     const characters = JSON.stringify(this.resolve(this.policyDocument)).length;
     if (characters > MAX_SCP_CHARACTERS) {

@@ -3,7 +3,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/assume-role';
 import { exposureEventPattern } from '../../../lib/exposure-events';
-import { CENTRAL_BUS_POLICY_SID, CENTRAL_STACK_OUTPUTS, OrganizationGuardrailPropsError, OrganizationGuardrailStack } from '../../../lib/organization/central-stack';
+import { MEMBER_ORGANIZATIONAL_UNITS_ENV } from '../../../lambda/sweep/accounts';
+import { CENTRAL_BUS_POLICY_SID, CENTRAL_STACK_OUTPUTS, centralGuardrailRoleNames, OrganizationGuardrailPropsError, OrganizationGuardrailStack } from '../../../lib/organization/central-stack';
 import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS, MEMBER_SWEEP_ACTIONS } from '../../../lib/organization/member-stack';
 import { MEMBER_STACK_SET_OPERATION_PREFERENCES, MemberStackSet, MemberStackSetPropsError, type MemberStackSetProps } from '../../../lib/organization/member-stack-set';
 import { remediatorS3Actions } from '../../../lib/remediator-permissions';
@@ -63,8 +64,11 @@ describe('OrganizationGuardrailStack', () => {
   describe('guardrail on the central bus', () => {
     it('puts the exposure rule and the sweep’s account rule on the central bus, excluding the central remediator’s and sweep worker’s own sessions', () => {
       const built = buildOrganization();
-      const rules = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> }>;
-      expect(rules.map((rule) => rule.Properties.EventBusName)).toEqual([
+      const rules = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> & { EventPattern?: { source?: unknown } } }>;
+      // The sweep's rule on the stack's own CloudFormation deployment events stays on the default bus, where AWS puts them.
+      const ownStackRules = rules.filter((rule) => JSON.stringify(rule.Properties.EventPattern?.source) === '["aws.cloudformation"]');
+      expect(ownStackRules.map((rule) => rule.Properties.EventBusName)).toEqual(ownStackRules.map(() => undefined));
+      expect(rules.filter((rule) => !ownStackRules.includes(rule)).map((rule) => rule.Properties.EventBusName)).toEqual([
         { Ref: logicalIdOf(built.stacks.central.eventBus) },
         { Ref: logicalIdOf(built.stacks.central.eventBus) },
       ]);
@@ -164,8 +168,57 @@ describe('OrganizationGuardrailStack', () => {
       const sweep = built.stacks.central.guardrail.sweep;
       if (sweep === undefined) throw new Error('sweep expected');
       const assume = `Allow sts:AssumeRole on arn:aws:iam::*:role/${MEMBER_ROLE_NAME} [StringEquals aws:ResourceOrgID=o-abcdefghij]`;
-      expect(roleGrants(built, sweep.listerRole).filter((line) => /sts:|organizations:/.test(line))).toEqual([assume, 'Allow organizations:ListAccounts on *'].sort());
+      expect(roleGrants(built, sweep.listerRole).filter((line) => /sts:|organizations:/.test(line))).toEqual(
+        [
+          assume,
+          'Allow organizations:ListAccounts on *',
+          'Allow organizations:DescribeOrganization on *',
+          'Allow organizations:ListAccountsForParent on *',
+          'Allow organizations:ListOrganizationalUnitsForParent on *',
+        ].sort(),
+      );
       expect(roleGrants(built, sweep.workerRole).filter((line) => /sts:|organizations:/.test(line))).toEqual([assume]);
+    });
+
+    it.each<[string, string]>([
+      ['one OU', 'ou-ab12-cdefgh12'],
+      ['two OUs', 'ou-ab12-cdefgh12,ou-ab12-ijklmn34'],
+      ['the root', 'r-ab12'],
+    ])('tells the lister to sweep only the accounts under the member OUs: %s', (_title, memberOrganizationalUnits) => {
+      // GIVEN the member OUs WHEN synthesized THEN the lister gets exactly them, in order
+      const built = buildOrganization({ memberOrganizationalUnits });
+      const sweep = built.stacks.central.guardrail.sweep;
+      if (sweep === undefined) throw new Error('sweep expected');
+      const resources = built.central.toJSON().Resources as Record<string, { Properties: { Environment: { Variables: Record<string, unknown> } } }>;
+      expect(resources[logicalIdOf(sweep.listerFunction)].Properties.Environment.Variables[MEMBER_ORGANIZATIONAL_UNITS_ENV]).toBe(memberOrganizationalUnits);
+      // AND the worker, which only checks buckets it is given, does not get them
+      expect(resources[logicalIdOf(sweep.workerFunction)].Properties.Environment.Variables).not.toHaveProperty(MEMBER_ORGANIZATIONAL_UNITS_ENV);
+    });
+  });
+
+  describe('guardrail role names', () => {
+    it('names the remediator and sweep worker roles after the stack, so the SCP can exempt them by exact ARN', () => {
+      // GIVEN the default stack name WHEN synthesized THEN both roles carry fixed names and the stack reports them
+      const built = buildOrganization();
+      const sweep = built.stacks.central.guardrail.sweep;
+      if (sweep === undefined) throw new Error('sweep expected');
+      const resources = built.central.toJSON().Resources as Record<string, { Properties: { RoleName?: unknown } }>;
+      expect(resources[logicalIdOf(built.stacks.central.guardrail.remediateFunction.role as iam.Role)].Properties.RoleName).toBe('BucketGuardrail-Remediator');
+      expect(resources[logicalIdOf(sweep.workerRole)].Properties.RoleName).toBe('BucketGuardrail-SweepWorker');
+      expect(built.stacks.central.guardrailRoleNames).toEqual(['BucketGuardrail-Remediator', 'BucketGuardrail-SweepWorker']);
+      expect(centralGuardrailRoleNames('Other')).toEqual({ remediator: 'Other-Remediator', sweepWorker: 'Other-SweepWorker' });
+    });
+
+    it('fails on a stack name that makes a role name longer than 64 characters, saying how long it may be', () => {
+      // GIVEN a 53-character stack name (53 + "-SweepWorker" = 65) WHEN built THEN a props error with the limit
+      const create = (): OrganizationGuardrailStack =>
+        new OrganizationGuardrailStack(newTestApp(), 'Central', {
+          stackName: 'a'.repeat(53),
+          env: { region: 'us-east-1' },
+          organization: { organizationId: 'o-abcdefghij', memberRegions: ['us-east-1'], memberRoleRegion: 'us-east-1', memberOrganizationalUnits: ['ou-ab12-cdefgh12'], memberRoleName: MEMBER_ROLE_NAME },
+        });
+      expect(create).toThrow(OrganizationGuardrailPropsError);
+      expect(create).toThrow(/makes role names of 65 characters, more than IAM's 64; use a stack name of at most 52 characters/);
     });
 
     it('names the member role and the organization to both sweep Lambdas', () => {

@@ -2,6 +2,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import {
   BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS,
   denyBlockPublicAccessChangesPolicy,
+  EXEMPT_ROLE_TAMPERING_ACTIONS,
+  MAX_SCP_CHARACTERS,
   PreventiveStack,
   PreventiveStackPropsError,
   type PreventiveStackProps,
@@ -27,11 +29,32 @@ describe('PreventiveStack', () => {
     });
   });
 
-  it('denies changing (and so deleting) Block Public Access to every principal but the break-glass and member roles', () => {
+  const TAMPERING_STATEMENT = {
+    Sid: 'DenyChangingExemptRolesExceptStackSets',
+    Effect: 'Deny',
+    Action: [
+      'iam:CreateRole',
+      'iam:DeleteRole',
+      'iam:UpdateAssumeRolePolicy',
+      'iam:PutRolePolicy',
+      'iam:DeleteRolePolicy',
+      'iam:AttachRolePolicy',
+      'iam:DetachRolePolicy',
+      'iam:PutRolePermissionsBoundary',
+      'iam:DeleteRolePermissionsBoundary',
+    ],
+    Resource: ['arn:*:iam::*:role/BreakGlass', 'arn:*:iam::*:role/BucketGuardrailRemediation'],
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/stacksets-exec-*'] } },
+  };
+
+  function contentOf(stack: PreventiveStack): unknown {
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::Organizations::Policy')) as Array<{ Properties: { Content: unknown } }>;
+    return policy.Properties.Content;
+  }
+
+  it('denies changing (and so deleting) Block Public Access to every principal but the break-glass and member roles, and protects those roles', () => {
     // GIVEN a region in the aws partition WHEN synthesized THEN the document is exactly this, with literal ARNs
-    const template = Template.fromStack(new PreventiveStack(newTestApp(), 'Preventive', PROPS));
-    const [policy] = Object.values(template.findResources('AWS::Organizations::Policy')) as Array<{ Properties: { Content: unknown } }>;
-    expect(policy.Properties.Content).toEqual({
+    expect(contentOf(new PreventiveStack(newTestApp(), 'Preventive', PROPS))).toEqual({
       Version: '2012-10-17',
       Statement: [
         {
@@ -43,8 +66,47 @@ describe('PreventiveStack', () => {
           Resource: '*',
           Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::*:role/BucketGuardrailRemediation'] } },
         },
+        // AND only the StackSets execution role may create, delete or re-permission the two exempt roles
+        TAMPERING_STATEMENT,
       ],
     });
+  });
+
+  it('also exempts the central guardrail’s own roles, by exact ARN in the security account, when given', () => {
+    // GIVEN the security account and its remediator and sweep worker role names
+    const stack = new PreventiveStack(newTestApp(), 'Preventive', {
+      ...PROPS,
+      guardrailRoles: { account: '999988887777', roleNames: ['BucketGuardrail-Remediator', 'BucketGuardrail-SweepWorker'] },
+    });
+    // WHEN synthesized THEN the Block Public Access deny exempts exactly those ARNs besides the two names
+    const content = contentOf(stack) as { Statement: Array<{ Condition: unknown }> };
+    expect(content.Statement[0].Condition).toEqual({
+      ArnNotLike: {
+        'aws:PrincipalArn': [
+          'arn:aws:iam::*:role/BreakGlass',
+          'arn:aws:iam::*:role/BucketGuardrailRemediation',
+          'arn:aws:iam::999988887777:role/BucketGuardrail-Remediator',
+          'arn:aws:iam::999988887777:role/BucketGuardrail-SweepWorker',
+        ],
+      },
+    });
+    // AND the tampering statement is unchanged: the central roles are not name-matched in other accounts
+    expect(content.Statement[1]).toEqual(TAMPERING_STATEMENT);
+  });
+
+  it('stays under the 5,120-character SCP limit with the longest role names and two central roles', () => {
+    // GIVEN 64-character names everywhere WHEN the document is built THEN it fits, with room to spare
+    const longest = (letter: string): string => letter.repeat(64);
+    const document = denyBlockPublicAccessChangesPolicy({
+      partition: 'aws-us-gov',
+      breakGlassRoleName: longest('b'),
+      memberRoleName: longest('m'),
+      guardrailRoles: { account: '999988887777', roleNames: [longest('r'), longest('w')] },
+    });
+    const characters = JSON.stringify(document).length;
+    expect(characters).toBeLessThan(MAX_SCP_CHARACTERS);
+    // AND the stack synthesizes with them
+    expect(() => new PreventiveStack(newTestApp(), 'Preventive', { ...PROPS, breakGlassRoleName: longest('b'), memberRoleName: longest('m') })).not.toThrow();
   });
 
   it('uses the partition of the stack’s region', () => {
@@ -54,8 +116,9 @@ describe('PreventiveStack', () => {
 
   it('builds the document from names alone (pure)', () => {
     const document = denyBlockPublicAccessChangesPolicy({ partition: 'aws-us-gov', breakGlassRoleName: 'Emergency', memberRoleName: 'Guardrail' });
-    expect(document.Statement.map((statement) => [statement.Action, statement.Condition.ArnNotLike['aws:PrincipalArn']])).toEqual([
-      [[...BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS], ['arn:aws-us-gov:iam::*:role/Emergency', 'arn:aws-us-gov:iam::*:role/Guardrail']],
+    expect(document.Statement.map((statement) => [statement.Action, statement.Resource, statement.Condition.ArnNotLike['aws:PrincipalArn']])).toEqual([
+      [[...BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS], '*', ['arn:aws-us-gov:iam::*:role/Emergency', 'arn:aws-us-gov:iam::*:role/Guardrail']],
+      [[...EXEMPT_ROLE_TAMPERING_ACTIONS], ['arn:*:iam::*:role/Emergency', 'arn:*:iam::*:role/Guardrail'], ['arn:*:iam::*:role/stacksets-exec-*']],
     ]);
   });
 
@@ -65,6 +128,8 @@ describe('PreventiveStack', () => {
     ['the break-glass role has a path', { breakGlassRoleName: 'admin/BreakGlass' }, /breakGlassRoleName "admin\/BreakGlass" is not an IAM role name without a path/],
     ['the break-glass role is the member role', { breakGlassRoleName: 'BucketGuardrailRemediation' }, /breakGlassRoleName "BucketGuardrailRemediation" is the member role's name/],
     ['the member role name is empty', { memberRoleName: '' }, /memberRoleName "" is not an IAM role name/],
+    ['the security account is not an account ID', { guardrailRoles: { account: '9999', roleNames: ['R'] } }, /guardrailRoles.account "9999" is not an AWS account ID/],
+    ['a central role name has a path', { guardrailRoles: { account: '999988887777', roleNames: ['ok', 'x/y'] } }, /guardrailRoles.roleNames\[1\] "x\/y" is not an IAM role name/],
   ])('fails when %s', (_title, overrides, message) => {
     const create = (): PreventiveStack => new PreventiveStack(newTestApp(), 'Preventive', { ...PROPS, ...overrides });
     expect(create).toThrow(PreventiveStackPropsError);
@@ -82,5 +147,24 @@ describe('preventive layer in the organization app', () => {
     Template.fromStack(stacks.preventive as PreventiveStack).hasResourceProperties('AWS::Organizations::Policy', { TargetIds: ['ou-ab12-cdefgh12'] });
     // AND the central stack holds no SCP (it may live in an account that cannot create one)
     buildOrganization({ preventive: 'true', breakGlassRoleName: 'BreakGlass' }).central.resourceCountIs('AWS::Organizations::Policy', 0);
+  });
+
+  it.each<[string, Record<string, string>, string[]]>([
+    ['with a delegated administrator, exempts its remediator and sweep worker by exact ARN', { delegatedAdminAccount: '999988887777' }, [
+      'arn:aws:iam::*:role/BreakGlass',
+      'arn:aws:iam::*:role/BucketGuardrailRemediation',
+      'arn:aws:iam::999988887777:role/BucketGuardrail-Remediator',
+      'arn:aws:iam::999988887777:role/BucketGuardrail-SweepWorker',
+    ]],
+    ['without one (central stack in the management account, which no SCP restricts), exempts no central role', {}, [
+      'arn:aws:iam::*:role/BreakGlass',
+      'arn:aws:iam::*:role/BucketGuardrailRemediation',
+    ]],
+  ])('%s', (_title, context, exempt) => {
+    // GIVEN the preventive app WHEN synthesized THEN the Block Public Access deny exempts exactly these principals
+    const { stacks } = buildOrganization({ preventive: 'true', breakGlassRoleName: 'BreakGlass', ...context });
+    const preventive = stacks.preventive as PreventiveStack;
+    const document = preventive.resolve(preventive.policyDocument) as { Statement: Array<{ Condition: { ArnNotLike: Record<string, unknown> } }> };
+    expect(document.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toEqual(exempt);
   });
 });
