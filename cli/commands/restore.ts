@@ -4,7 +4,7 @@ import { recordFromItem } from '../../lambda/shared/audit/record';
 import { isExpired } from '../../lambda/shared/exemptions/exemptions-table';
 import { validateExemption, type Exemption } from '../../lambda/remediate/environment';
 import { EXIT, UsageError, confirm, type CliIo } from '../io';
-import { getAuditItem, putArchiveCopy, readArchiveCopy, readBucketState, sendRestoreCall, writeAuditItem } from '../audit/aws';
+import { getAuditItem, putArchiveCopy, readFirstArchiveVersion, readBucketState, sendRestoreCall, writeAuditItem } from '../audit/aws';
 import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps } from '../audit/context';
 import { grantExemption, readExemption } from '../audit/exemption-changes';
 import { restoreRecord, type StoredAuditRecord } from '../audit/operator-records';
@@ -63,7 +63,7 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
       throw new UsageError(`no audit record ${recordId} in ${auditTable}; "bucket-guardrail audit --bucket B" lists record ids`);
     }
     const archiveKey = expectedArchiveKey(item);
-    const problems = checkItem(item, archiveKey === undefined ? { body: null } : await readArchiveCopy(archiveS3, archiveBucket, archiveKey));
+    const problems = checkItem(item, archiveKey === undefined ? { body: null } : await readFirstArchiveVersion(archiveS3, archiveBucket, archiveKey));
     if (problems.length > 0) {
       io.stderr.write(`Record ${recordId} does not match its archive copy; not restoring from it:\n${problems.map((p) => `  ${p.problem}: ${p.detail}`).join('\n')}\n`);
       return EXIT.findings;

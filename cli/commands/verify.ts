@@ -1,13 +1,14 @@
 import { EXIT, UsageError, type CliIo } from '../io';
-import { listArchiveKeys, mapLimit, queryAll, readArchiveCopy } from '../audit/aws';
+import { listArchiveKeys, mapLimit, queryAll, readFirstArchiveVersion } from '../audit/aws';
 import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps } from '../audit/context';
 import { planAuditQueries } from '../audit/query-plan';
 import { daysNewestFirst, parseTimeRange, type TimeRange } from '../audit/time-range';
 import { archivePrefixForDay, checkItem, expectedArchiveKey, isTampering, isUnfinishedClaim, orphanedArchiveKeys, type VerifyFinding } from '../audit/verify-records';
 
 const USAGE = `usage: bucket-guardrail verify [--since 7d|ISO] [--until ISO] [--json]
-  Checks every audit record of the range (whole UTC days) against its write-once copy in the Object Lock
-  archive and lists records that are missing, altered or deleted. Exit 1 on any mismatch.
+  Checks every audit record of the range (whole UTC days) against the first version of its write-once copy
+  in the Object Lock archive and lists records that are missing, altered or deleted, and archive keys written
+  over (archive-rewritten). Exit 1 on any mismatch.
   --since 30m|36h|7d|2w|ISO  start of the range (default 7d)
   --until ISO              end of the range (default now)
   --json                   print the result as JSON
@@ -32,7 +33,7 @@ export interface VerifyResult {
   readonly archiveBucket: string;
   readonly checked: number;
   readonly ok: number;
-  /** Missing, altered or deleted records: any of these makes verify exit 1. */
+  /** Missing, altered, deleted or rewritten records: any of these makes verify exit 1. */
   readonly findings: readonly VerifyFinding[];
   /** Remediations still in progress (claimed, not yet completed): listed, not failures. */
   readonly unfinished: readonly VerifyFinding[];
@@ -57,7 +58,7 @@ export function createVerifyCommand(deps: Partial<AuditCommandDeps> = {}) {
     const now = context.deps.now();
     const perItem = await mapLimit(items, 16, async (item) => {
       const key = expectedArchiveKey(item) ?? String(item.archiveKey ?? '');
-      const archive = isUnfinishedClaim(item) || key === '' ? { body: null } : await readArchiveCopy(s3, archiveBucket, key);
+      const archive = isUnfinishedClaim(item) || key === '' ? { body: null } : await readFirstArchiveVersion(s3, archiveBucket, key);
       return checkItem(item, archive, now);
     });
     const archiveKeys = (await mapLimit(daysNewestFirst(range), 8, (day) => listArchiveKeys(s3, archiveBucket, archivePrefixForDay(day)))).flat();
@@ -87,7 +88,7 @@ export function createVerifyCommand(deps: Partial<AuditCommandDeps> = {}) {
         lines.push(`  ${'in progress'.padEnd(20)} ${claim.id ?? '(unknown id)'}  ${claim.detail}`);
       }
       if (findings.length > 0) {
-        lines.push('', 'The archive copies are write-once (Object Lock, COMPLIANCE mode): where they differ, the archive holds the record as written.');
+        lines.push('', 'The archive copies are write-once (Object Lock, COMPLIANCE mode): where they differ, the first version of the archive copy holds the record as written.');
       }
       io.stdout.write(`${lines.join('\n')}\n`);
     }
