@@ -3,10 +3,10 @@
  * Events from other covered regions reach this region's default bus through RegionForwarderStack; in the
  * same account the default bus accepts them without a resource policy.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { PublicBucketGuardrail, type PublicBucketGuardrailProps } from './public-bucket-guardrail';
-import { GUARDRAIL_STACK_OUTPUTS } from './stack-outputs';
+import { addGuardrailOutputs } from './guardrail-outputs';
 
 export interface GuardrailStackProps extends StackProps {
   /**
@@ -34,20 +34,9 @@ export class GuardrailStack extends Stack {
       ...(coveredRegions !== undefined ? { coveredRegions } : {}),
     });
 
-    const output = (key: string, value: string, description: string): CfnOutput =>
-      new CfnOutput(this, key, { key, value, description });
-    output(GUARDRAIL_STACK_OUTPUTS.alertTopicArn, this.guardrail.alertTopic.topicArn, 'SNS topic of alerts and alarms');
-    output(GUARDRAIL_STACK_OUTPUTS.auditTableName, this.guardrail.auditTable.tableName, 'DynamoDB audit table');
-    output(GUARDRAIL_STACK_OUTPUTS.auditArchiveBucketName, this.guardrail.auditArchive.bucketName, 'Object Lock archive of audit records');
-    output(GUARDRAIL_STACK_OUTPUTS.exemptionsTableName, this.guardrail.exemptionsTable.tableName, 'DynamoDB exemptions table (bucket-guardrail exempt)');
-    if (this.guardrail.sweep !== undefined) {
-      output(GUARDRAIL_STACK_OUTPUTS.sweepListerFunctionName, this.guardrail.sweep.listerFunction.functionName, 'Sweep lister: invoke with {"trigger":"manual"} to sweep now');
-    }
-    output(GUARDRAIL_STACK_OUTPUTS.remediateFunctionName, this.guardrail.remediateFunction.functionName, 'Remediator function');
-    output(GUARDRAIL_STACK_OUTPUTS.eventDeadLetterQueueUrl, this.guardrail.eventDeadLetterQueue.queueUrl, 'Events EventBridge could not deliver');
-    output(GUARDRAIL_STACK_OUTPUTS.failureQueueUrl, this.guardrail.failureQueue.queueUrl, 'Invocations that failed after retries');
-    output(GUARDRAIL_STACK_OUTPUTS.dashboardName, this.guardrail.dashboard.dashboardName, 'CloudWatch dashboard');
-    output(GUARDRAIL_STACK_OUTPUTS.homeRegion, this.region, 'Region of the remediator');
-    output(GUARDRAIL_STACK_OUTPUTS.coveredRegions, (props.coveredRegions ?? [this.region]).join(','), 'Regions whose events reach the remediator');
+    addGuardrailOutputs(this, this.guardrail, {
+      value: (props.coveredRegions ?? [this.region]).join(','),
+      description: 'Regions whose events reach the remediator',
+    });
   }
 }

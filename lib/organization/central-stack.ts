@@ -21,7 +21,7 @@ import type { Construct } from 'constructs';
 import { GUARDRAIL_DEFAULTS } from '../defaults';
 import { PublicBucketGuardrail, type PublicBucketGuardrailProps } from '../public-bucket-guardrail';
 import { remediatorS3Actions } from '../remediator-permissions';
-import { GUARDRAIL_STACK_OUTPUTS } from '../stack-outputs';
+import { addGuardrailOutputs, addStackOutput } from '../guardrail-outputs';
 import { MEMBER_ORGANIZATIONAL_UNITS_ENV } from '../../lambda/sweep/accounts';
 import { MemberStackSet } from './member-stack-set';
 import type { OrganizationConfig } from './organization-settings';
@@ -202,20 +202,11 @@ export class OrganizationGuardrailStack extends Stack {
     // Member rules start forwarding as soon as their stack exists; the bus (with its policy) is created first
     // because the StackSet's parameters reference it.
 
-    const output = (key: string, value: string, description: string): CfnOutput => new CfnOutput(this, key, { key, value, description });
-    output(GUARDRAIL_STACK_OUTPUTS.alertTopicArn, this.guardrail.alertTopic.topicArn, 'SNS topic of alerts and alarms');
-    output(GUARDRAIL_STACK_OUTPUTS.auditTableName, this.guardrail.auditTable.tableName, 'DynamoDB audit table');
-    output(GUARDRAIL_STACK_OUTPUTS.auditArchiveBucketName, this.guardrail.auditArchive.bucketName, 'Object Lock archive of audit records');
-    output(GUARDRAIL_STACK_OUTPUTS.exemptionsTableName, this.guardrail.exemptionsTable.tableName, 'DynamoDB exemptions table (bucket-guardrail exempt)');
-    if (this.guardrail.sweep !== undefined) {
-      output(GUARDRAIL_STACK_OUTPUTS.sweepListerFunctionName, this.guardrail.sweep.listerFunction.functionName, 'Sweep lister: invoke with {"trigger":"manual"} to sweep now');
-    }
-    output(GUARDRAIL_STACK_OUTPUTS.remediateFunctionName, this.guardrail.remediateFunction.functionName, 'Remediator function');
-    output(GUARDRAIL_STACK_OUTPUTS.eventDeadLetterQueueUrl, this.guardrail.eventDeadLetterQueue.queueUrl, 'Events EventBridge could not deliver');
-    output(GUARDRAIL_STACK_OUTPUTS.failureQueueUrl, this.guardrail.failureQueue.queueUrl, 'Invocations that failed after retries');
-    output(GUARDRAIL_STACK_OUTPUTS.dashboardName, this.guardrail.dashboard.dashboardName, 'CloudWatch dashboard');
-    output(GUARDRAIL_STACK_OUTPUTS.homeRegion, this.region, 'Region of the remediator');
-    output(GUARDRAIL_STACK_OUTPUTS.coveredRegions, organization.memberRegions.join(','), 'Regions of the member accounts whose events reach the remediator');
+    addGuardrailOutputs(this, this.guardrail, {
+      value: organization.memberRegions.join(','),
+      description: 'Regions of the member accounts whose events reach the remediator',
+    });
+    const output = (key: string, value: string, description: string): CfnOutput => addStackOutput(this, key, value, description);
     output(CENTRAL_STACK_OUTPUTS.centralEventBusArn, this.eventBus.eventBusArn, 'Central bus the member accounts forward exposure events to');
     output(CENTRAL_STACK_OUTPUTS.memberStackSetName, this.memberStackSet.stackSet.stackSetName, 'StackSet of the member accounts');
     output(CENTRAL_STACK_OUTPUTS.memberRoleName, organization.memberRoleName, 'Role the remediator assumes in each member account');
