@@ -29,6 +29,11 @@ import {
   checkSweepSchedule,
 } from './validation';
 
+/** A literal default as inline code. */
+function code(value: string | number | boolean): string {
+  return `\`${value}\``;
+}
+
 /** Which deployment a key belongs to: both, or only the organization-wide one (`organization=true`). */
 export type SettingScope = 'app' | 'organization';
 
@@ -49,7 +54,7 @@ export interface ContextSetting<T = unknown> {
 export const CONTEXT_SETTINGS = {
   stackName: {
     type: 'string',
-    default: GUARDRAIL_DEFAULTS.stackName,
+    default: code(GUARDRAIL_DEFAULTS.stackName),
     description: 'Name of the main stack; forwarder stacks append `-Forwarder-<region>`, so at most 100 characters (a letter, then letters, digits and hyphens).',
     scope: 'app',
     read: (context, collector): string => readString(context, 'stackName', GUARDRAIL_DEFAULTS.stackName, collector, checkStackName),
@@ -78,7 +83,7 @@ export const CONTEXT_SETTINGS = {
   },
   remediationMode: {
     type: REMEDIATION_MODES.map((mode) => `\`${mode}\``).join(' or '),
-    default: GUARDRAIL_DEFAULTS.remediationMode,
+    default: code(GUARDRAIL_DEFAULTS.remediationMode),
     description: '`report-only` changes nothing and reports what would be done (`REMEDIATION_MODE`).',
     prop: 'remediationMode',
     scope: 'app',
@@ -87,7 +92,7 @@ export const CONTEXT_SETTINGS = {
   },
   remediationStrategy: {
     type: REMEDIATION_STRATEGIES.map((strategy) => `\`${strategy}\``).join(' or '),
-    default: GUARDRAIL_DEFAULTS.remediationStrategy,
+    default: code(GUARDRAIL_DEFAULTS.remediationStrategy),
     description:
       '`strip-public-grants`: after containment, also remove exactly the public ACL grants and policy statements (`REMEDIATION_STRATEGY`).',
     prop: 'remediationStrategy',
@@ -114,7 +119,7 @@ export const CONTEXT_SETTINGS = {
   },
   auditRetentionDays: {
     type: `whole number, ${AUDIT_RETENTION_DAYS_RANGE.min} to ${AUDIT_RETENTION_DAYS_RANGE.max.toLocaleString('en-US')}`,
-    default: String(GUARDRAIL_DEFAULTS.auditRetentionDays),
+    default: code(GUARDRAIL_DEFAULTS.auditRetentionDays),
     description: 'Days of Object Lock COMPLIANCE retention of the audit archive.',
     prop: 'auditRetention (`Duration.days(n)`)',
     scope: 'app',
@@ -126,7 +131,7 @@ export const CONTEXT_SETTINGS = {
   },
   logRetentionDays: {
     type: 'a CloudWatch Logs retention in days',
-    default: String(GUARDRAIL_DEFAULTS.logRetentionDays),
+    default: code(GUARDRAIL_DEFAULTS.logRetentionDays),
     description: `Retention of the functions' log groups; one of ${LOG_RETENTION_DAYS.join(', ')}.`,
     prop: 'logRetention (`logs.RetentionDays`)',
     scope: 'app',
@@ -139,15 +144,15 @@ export const CONTEXT_SETTINGS = {
   },
   createTrail: {
     type: 'boolean',
-    default: String(GUARDRAIL_DEFAULTS.createTrail),
-    description: 'Create a CloudTrail trail for the management events the guardrail reacts to (leave off when an organization or account trail already feeds EventBridge).',
+    default: code(GUARDRAIL_DEFAULTS.createTrail),
+    description: 'Create a multi-region CloudTrail trail (log file validation, KMS-encrypted logs); leave off when a trail already logs management write events in every covered region.',
     prop: 'createTrail',
     scope: 'app',
     read: (context, collector): boolean => readBoolean(context, 'createTrail', GUARDRAIL_DEFAULTS.createTrail, collector),
   },
   enforceAccountBlockPublicAccess: {
     type: 'boolean',
-    default: String(GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess),
+    default: code(GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess),
     description: 'Turn all four account-level Block Public Access settings back on after an account-level event weakens them (`ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS`).',
     prop: 'enforceAccountBlockPublicAccess',
     scope: 'app',
@@ -156,7 +161,7 @@ export const CONTEXT_SETTINGS = {
   },
   reservedConcurrency: {
     type: `whole number, ${RESERVED_CONCURRENCY_RANGE.min} to ${RESERVED_CONCURRENCY_RANGE.max.toLocaleString('en-US')}`,
-    default: String(GUARDRAIL_DEFAULTS.reservedConcurrency),
+    default: code(GUARDRAIL_DEFAULTS.reservedConcurrency),
     description: 'Reserved concurrency of the remediator. Lambda keeps at least 100 unreserved executions per account, so a new-account quota must be raised first.',
     prop: 'reservedConcurrency',
     scope: 'app',
@@ -168,7 +173,7 @@ export const CONTEXT_SETTINGS = {
   },
   metricsNamespace: {
     type: 'CloudWatch namespace (not `AWS/…`)',
-    default: GUARDRAIL_DEFAULTS.metricsNamespace,
+    default: code(GUARDRAIL_DEFAULTS.metricsNamespace),
     description: 'Namespace of the custom metrics (`POWERTOOLS_METRICS_NAMESPACE`), the alarms and the dashboard.',
     prop: 'metricsNamespace',
     scope: 'app',
@@ -176,7 +181,7 @@ export const CONTEXT_SETTINGS = {
   },
   sweep: {
     type: 'boolean',
-    default: String(GUARDRAIL_DEFAULTS.sweep),
+    default: code(GUARDRAIL_DEFAULTS.sweep),
     description:
       'The sweep (on a schedule, after each deploy, on account-level changes); `false` leaves out the schedule, the deploy trigger, the account rule, both sweep functions, their queues and table.',
     prop: 'sweep',
@@ -198,7 +203,7 @@ export const CONTEXT_SETTINGS = {
   },
   sweepConcurrency: {
     type: `whole number, ${SWEEP_CONCURRENCY_RANGE.min} to ${SWEEP_CONCURRENCY_RANGE.max.toLocaleString('en-US')}`,
-    default: String(GUARDRAIL_DEFAULTS.sweepConcurrency),
+    default: code(GUARDRAIL_DEFAULTS.sweepConcurrency),
     description: "Sweep workers at once (the work queue event source's `maxConcurrency`).",
     prop: 'sweepConcurrency',
     scope: 'app',
@@ -219,7 +224,7 @@ export const CONTEXT_SETTINGS = {
   },
   organization: {
     type: 'boolean',
-    default: 'false',
+    default: code(false),
     description: '`true` builds the organization-wide app (a central stack and a StackSet for the member accounts) instead of the single-account one.',
     prop: 'crossAccount (set by the central stack)',
     scope: 'app',
@@ -250,13 +255,13 @@ export const CONTEXT_SETTINGS = {
   },
   memberRoleName: {
     type: 'IAM role name',
-    default: ORGANIZATION_DEFAULTS.memberRoleName,
+    default: code(ORGANIZATION_DEFAULTS.memberRoleName),
     description: 'Name of the member role in every member account, which the remediator and the sweep assume (`MEMBER_ROLE_NAME`).',
     scope: 'organization',
   },
   preventive: {
     type: 'boolean',
-    default: String(ORGANIZATION_DEFAULTS.preventive),
+    default: code(ORGANIZATION_DEFAULTS.preventive),
     description: 'Add the `-Preventive` stack with the service control policy that denies changing Block Public Access to all but the break-glass and member roles.',
     scope: 'organization',
   },
