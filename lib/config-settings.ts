@@ -286,7 +286,7 @@ export type PlainSettings = {
 };
 
 /** The context keys this app reads, in table order. */
-export const CONTEXT_KEYS = Object.keys(CONTEXT_SETTINGS) as ContextKey[];
+export const CONTEXT_KEYS: readonly ContextKey[] = Object.keys(CONTEXT_SETTINGS) as ContextKey[];
 
 /** The keys that only mean something with `organization` on. */
 export const ORGANIZATION_ONLY_KEYS = CONTEXT_KEYS.filter((key) => CONTEXT_SETTINGS[key].scope === 'organization');
