@@ -2,7 +2,7 @@
 import { contain } from '../../../../lambda/remediate/stages/contain';
 import { RemediationError } from '../../../../lambda/remediate/stages/errors';
 import { METRICS } from '../../../../lambda/remediate/ports';
-import { plannedRun } from './contain-and-strip.helpers';
+import { plannedRun } from './planned-run';
 import { awsError, memoryPorts } from './stage-support';
 
 describe('contain', () => {

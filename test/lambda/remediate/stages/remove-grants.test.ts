@@ -1,6 +1,6 @@
 /** remove-grants: round trip 3, the strip strategy's writes. */
 import { removeGrants } from '../../../../lambda/remediate/stages/remove-grants';
-import { plannedRun } from './contain-and-strip.helpers';
+import { plannedRun } from './planned-run';
 import { awsError, memoryPorts } from './stage-support';
 
 describe('removeGrants', () => {
