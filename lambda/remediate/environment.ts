@@ -5,22 +5,16 @@
  * This module is pure: it never reads `process.env` itself; callers pass the environment in.
  */
 import { CROSS_ACCOUNT_ENV, parseCrossAccountEnvironment, type CrossAccountSettings } from '../shared/aws/assume-role';
+import { validateExemption, type Exemption } from '../shared/exemptions/exemption';
+
+/** The exemption contract lives in lambda/shared/exemptions; re-exported for the environment's importers. */
+export { validateExemption, type Exemption };
 
 export const REMEDIATION_MODES = ['enforce', 'report-only'] as const;
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
 
 export const REMEDIATION_STRATEGIES = ['block-public-access', 'strip-public-grants'] as const;
 export type RemediationStrategy = (typeof REMEDIATION_STRATEGIES)[number];
-
-/** A reviewed exception: the guardrail leaves matching buckets alone until `expires`. */
-export interface Exemption {
-  /** A bucket name, or a glob where `*` matches any run of characters and `?` one character. */
-  readonly bucket: string;
-  readonly reason: string;
-  readonly owner: string;
-  /** ISO 8601 date or date-time; the exemption stops applying at this instant. */
-  readonly expires: string;
-}
 
 /** The variables the construct sets and the handler reads, by name. */
 export const REMEDIATE_ENV = {
@@ -90,28 +84,6 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
     throw new ConfigurationError(name, `is "${value}"; use one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
   }
   return value as T;
-}
-
-/** Validates one exemption; `where` names its position for the error message. */
-export function validateExemption(raw: unknown, where: string): Exemption {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error(`${where} must be an object with bucket, reason, owner and expires`);
-  }
-  const record = raw as Record<string, unknown>;
-  for (const field of ['bucket', 'reason', 'owner', 'expires'] as const) {
-    if (typeof record[field] !== 'string' || (record[field] as string).trim() === '') {
-      throw new Error(`${where}.${field} must be a non-empty string`);
-    }
-  }
-  const bucket = record.bucket as string;
-  if (!/^[a-z0-9.\-*?]{1,63}$/.test(bucket)) {
-    throw new Error(`${where}.bucket "${bucket}" is not a bucket name or glob (lower-case letters, digits, '.', '-', '*', '?')`);
-  }
-  const expires = record.expires as string;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(Date.parse(expires))) {
-    throw new Error(`${where}.expires "${expires}" is not an ISO 8601 date such as 2027-01-31 or 2027-01-31T12:00:00Z`);
-  }
-  return { bucket, reason: record.reason as string, owner: record.owner as string, expires };
 }
 
 /** Parses and validates the environment. Throws ConfigurationError naming the variable and the fix. */

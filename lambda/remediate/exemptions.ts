@@ -2,7 +2,7 @@
  * Reviewed exceptions (EXEMPTIONS): a bucket name or glob, why, who owns it, and when it stops applying.
  * Pure.
  */
-import type { Exemption } from './environment';
+import type { Exemption } from '../shared/exemptions/exemption';
 
 /** `*` matches any run of characters (including none), `?` exactly one; everything else is literal. */
 export function globToRegExp(glob: string): RegExp {

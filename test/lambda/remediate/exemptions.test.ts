@@ -1,5 +1,5 @@
 import { exemptionMatches, findExemption, globToRegExp } from '../../../lambda/remediate/exemptions';
-import type { Exemption } from '../../../lambda/remediate/environment';
+import type { Exemption } from '../../../lambda/shared/exemptions/exemption';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 
