@@ -113,6 +113,20 @@ function label(report: ExposureReport): string {
   return 'not public';
 }
 
+/** The access point and Multi-Region Access Point sections of a report (none when the snapshot listed none). */
+function renderAccessPoints(report: ExposureReport): string[] {
+  const lines: string[] = [];
+  for (const door of [...(report.accessPoints ?? []), ...(report.multiRegionAccessPoints ?? [])]) {
+    const kind = door.kind === 'accessPoint' ? `Access point ${door.name} (${door.networkOrigin ?? 'Internet'})` : `Multi-Region Access Point ${door.name}`;
+    lines.push('', `  ${kind}: ${door.public ? 'PUBLIC' : 'not public'}; the public can: ${door.access.length > 0 ? door.access.join(', ') : 'nothing'}`);
+    for (const finding of door.findings) {
+      const where = finding.statementIndex === null ? 'policy (whole document)' : `policy statement #${finding.statementIndex}`;
+      lines.push(`   - ${where}${finding.neutralisedBy ? ` — neutralised today by ${finding.neutralisedBy}` : ''}`, `     why: ${finding.why}`, `     fix: ${finding.fix}`);
+    }
+  }
+  return lines;
+}
+
 /** Renders one report for a person reading it on a terminal or in a ticket. */
 export function renderExplanation(snapshot: BucketSnapshot, report: ExposureReport): string {
   const lines: string[] = [];
@@ -137,6 +151,7 @@ export function renderExplanation(snapshot: BucketSnapshot, report: ExposureRepo
     lines.push(`     gives the public: ${finding.access.length > 0 ? finding.access.join(', ') : 'nothing'}`);
     lines.push(`     fix: ${finding.fix}`);
   });
+  lines.push(...renderAccessPoints(report));
   const fixes = provenFixes(snapshot, report);
   if (fixes.length > 0) {
     lines.push('');

@@ -84,7 +84,6 @@ export function statementExplanation(
 ): StatementExplanation {
   const { statement } = found;
   const label = statementLabel(statement.index, statement.sid);
-  const inline = statementLabel(statement.index, statement.sid, false);
   const reasons = found.conditionReasons;
   let conditionPart: string;
   if (reasons.length === 0) conditionPart = 'there is no Condition';
@@ -110,21 +109,25 @@ export function statementExplanation(
     why += ` ${setting('BlockPublicPolicy', context)} is on, but it only rejects new public policies; this statement is already in place and still works.`;
   }
 
-  let change: string;
-  if (statement.principal.kind === 'NotPrincipal') {
-    change = `in ${inline}, replace NotPrincipal with a Principal naming the accounts, roles or service principals that need access`;
-  } else if (found.conditionFixes.length > 0) {
-    change = `in ${inline}, ${found.conditionFixes[0] ?? ''}`;
-  } else {
-    change = `delete ${inline}, or replace its Principal with the specific account, role or service principal that needs access, or add a condition on a fixed value of aws:SourceVpce, aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID`;
-  }
+  const change = statementChange(found);
   const fix = neutralisedBy === undefined
     ? `${capitalise(change)}. Turning on RestrictPublicBuckets also neutralises it without editing the policy; BlockPublicPolicy does not, as it only blocks new policies.`
     : `Nothing is exposed through this statement while RestrictPublicBuckets stays on. To remove the latent exposure, ${change}.`;
   return { why, fix };
 }
 
-function problemText(problem: PolicyProblem): string {
+/** The smallest edit to one public statement that makes it non-public, in words (lower-case start). */
+export function statementChange(found: PublicStatement): string {
+  const { statement } = found;
+  const inline = statementLabel(statement.index, statement.sid, false);
+  if (statement.principal.kind === 'NotPrincipal') {
+    return `in ${inline}, replace NotPrincipal with a Principal naming the accounts, roles or service principals that need access`;
+  }
+  if (found.conditionFixes.length > 0) return `in ${inline}, ${found.conditionFixes[0] ?? ''}`;
+  return `delete ${inline}, or replace its Principal with the specific account, role or service principal that needs access, or add a condition on a fixed value of aws:SourceVpce, aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID`;
+}
+
+export function problemText(problem: PolicyProblem): string {
   if (problem.statementIndex === null) return problem.message;
   return `${statementLabel(problem.statementIndex, problem.sid, false)}: ${problem.message}`;
 }
@@ -138,6 +141,6 @@ export function invalidPolicyExplanation(problems: readonly PolicyProblem[], neu
   return { why, fix };
 }
 
-function capitalise(text: string): string {
+export function capitalise(text: string): string {
   return text.length === 0 ? text : `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
 }
