@@ -9,11 +9,10 @@
  * messages that keep failing land in a dead-letter queue that raises an alarm.
  */
 import * as path from 'node:path';
-import { Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -22,24 +21,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { toRemediateEnvironment } from '../lambda/remediate/environment';
 import { DEFAULT_MAX_ATTEMPTS, toListerEnvironment, toWorkerSweepEnvironment } from '../lambda/sweep/environment';
-import { ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS, STACK_DEPLOYED_STATUSES } from '../lambda/sweep/messages';
 import { DEFAULT_TUNING } from '../lambda/sweep/plan';
 import { PROGRESS_TABLE } from '../lambda/sweep/progress-table';
 import { grantPublishAlerts } from './alert-topic';
-import { grantRecordAudit, nagArn } from './audit-trail';
+import { grantRecordAudit } from './audit-trail';
 import { SWEEP_CONCURRENCY_RANGE } from './defaults';
 import { grantReadExemptions } from './exemptions-store';
 import { newAlertAlarm, queueDepth, ServiceMetrics } from './guardrail-metrics';
 import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS, SWEEP_LAMBDA_ENTRIES } from './lambda-bundling';
-import { grantAssumeMemberRole, logStreamsFinding } from './member-role-grants';
+import { grantAssumeMemberRole } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
+import { acknowledgeSweepFindings } from './sweep-findings';
+import { sweepAfterEveryDeploy, sweepOnAccountChange } from './sweep-triggers';
 import {
-  GuardrailSweepPropsError,
   SWEEP_DEFAULTS,
   SWEEP_METRICS,
   SWEEP_SERVICE_NAMES,
@@ -320,103 +318,14 @@ export class GuardrailSweep extends Construct {
     });
 
     if (props.sweepAfterDeploy ?? true) {
-      // One sweep per deploy, from two sources that never overlap. The stack's first deploy: the CDK trigger
-      // (executeOnHandlerChange: false, so it runs on create only); a rule created in the same deploy might not
-      // be active yet when the stack reaches CREATE_COMPLETE. Every later deploy: the rule below, on
-      // UPDATE_COMPLETE only, which also fires when the lister itself did not change. The sweep id comes from the
-      // CloudFormation event id, so EventBridge's retries of one event are the same sweep.
-      const trigger = new triggers.Trigger(this, 'SweepAfterDeploy', {
-        handler: this.listerFunction,
-        // Asynchronous: the deploy does not wait for (or fail with) the sweep; failures go to the dead-letter queue.
-        invocationType: triggers.InvocationType.EVENT,
-        executeOnHandlerChange: false,
-      });
-      trigger.executeAfter(this.workerFunction, this.workQueue, this.listingQueue, this.progressTable);
-      const updateComplete = STACK_DEPLOYED_STATUSES.filter((status) => status === 'UPDATE_COMPLETE');
-      // CloudFormation sends its stack events to the default bus of the stack's own account and region.
-      this.stackDeployedRule = new events.Rule(this, 'StackDeployed', {
-        description: 'Bucket guardrail: sweep the account after every update of the guardrail stack',
-        eventPattern: {
-          source: ['aws.cloudformation'],
-          detailType: ['CloudFormation Stack Status Change'],
-          // The documented detail field names the stack (matched here rather than the event's `resources`).
-          detail: { 'stack-id': [stack.stackId], 'status-details': { status: updateComplete } },
-        },
-        targets: [
-          new eventTargets.LambdaFunction(this.listerFunction, {
-            event: events.RuleTargetInput.fromObject({
-              trigger: 'deploy',
-              kind: 'stack-deployed',
-              eventId: events.EventField.eventId,
-              stackStatus: events.EventField.fromPath('$.detail.status-details.status'),
-            }),
-            retryAttempts: 3,
-            maxEventAge: Duration.hours(1),
-          }),
-        ],
-      });
+      this.stackDeployedRule = sweepAfterEveryDeploy(this);
     }
-
     if (props.sweepOnAccountChange ?? true) {
-      // A fixed name, so the key policy can name the rule's ARN without depending on the rule (which depends on
-      // the dead-letter queue, which depends on the key): a rule on a custom bus is …:rule/<bus name>/<rule name>.
-      const ruleName = `${Names.uniqueResourceName(this, { maxLength: 48, separator: '-' })}-account-bpa`;
-      const ruleArn = stack.formatArn({
-        service: 'events',
-        resource: 'rule',
-        resourceName: props.eventBus !== undefined ? `${props.eventBus.eventBusName}/${ruleName}` : ruleName,
-      });
-      const keyPolicy = props.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowSweepAccountRuleDeadLetters',
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'],
-          conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-        }),
-      );
-      if (!keyPolicy.statementAdded) {
-        throw new GuardrailSweepPropsError(
-          `encryptionKey ${props.encryptionKey.node.path} is imported, so EventBridge cannot be allowed to use it for the account-change rule's dead-letter queue; pass a kms.Key defined in this app or set sweepOnAccountChange: false`,
-        );
-      }
-      const accountChangeDeadLetterQueue = new sqs.Queue(this, 'AccountChangeDeadLetterQueue', {
-        encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: props.encryptionKey,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      this.accountChangeDeadLetterQueue = accountChangeDeadLetterQueue;
-      this.accountChangeDeadLetterAlarm = newAlertAlarm(this, 'AccountChangeDeadLetterAlarm', {
-        description:
-          'An account-level Block Public Access change could not be delivered to the sweep lister: the sweep it should have started never ran. ' +
-          'Read the event in the account-change dead-letter queue, then start a sweep by hand (invoke the lister with {"trigger":"manual"}).',
-        metric: queueDepth(accountChangeDeadLetterQueue),
-        topic: props.alertTopic,
-      });
-      new events.Rule(this, 'AccountBlockPublicAccessChanged', {
-        ruleName,
-        description: 'Bucket guardrail: sweep the account when its Block Public Access setting changes',
-        eventBus: props.eventBus,
-        eventPattern: {
-          source: ['aws.s3'],
-          detailType: ['AWS API Call via CloudTrail'],
-          detail: {
-            eventSource: ['s3.amazonaws.com'],
-            eventName: [...ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS],
-            errorCode: [{ exists: false }],
-          },
-        },
-        targets: [
-          new eventTargets.LambdaFunction(this.listerFunction, {
-            retryAttempts: 3,
-            maxEventAge: Duration.hours(1),
-            deadLetterQueue: accountChangeDeadLetterQueue,
-          }),
-        ],
-      });
+      const accountChange = sweepOnAccountChange(this, props);
+      this.accountChangeDeadLetterQueue = accountChange.queue;
+      this.accountChangeDeadLetterAlarm = accountChange.alarm;
     }
-    this.acknowledgeFindings(props);
+    acknowledgeSweepFindings(this, props);
   }
 
   /**
@@ -463,51 +372,5 @@ export class GuardrailSweep extends Construct {
   /** Buckets a sweep failed to contain. */
   metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.workerMetrics.metricFailed(props);
-  }
-
-  /** cdk-nag: every finding this construct knowingly produces, each with its reason. */
-  private acknowledgeFindings(props: GuardrailSweepProps): void {
-    const logStreams = (logGroup: Construct): { id: string; reason: string } => logStreamsFinding(nagArn(logGroup));
-    Validations.of(this.listerRole).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          's3:ListAllMyBuckets and cloudtrail:DescribeTrails' +
-          (props.crossAccount !== undefined ? ' (and organizations:ListAccounts)' : '') +
-          ' have no resource type in the Service Authorization Reference; IAM requires "*".',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
-        reason: 'The trails that feed the guardrail may be organization trails (owned by the management account) or multi-region trails homed elsewhere; only GetTrailStatus and GetEventSelectors, read-only.',
-      },
-      logStreams(this.listerFunction.logGroup),
-    );
-    Validations.of(this.workerRole).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
-        reason: 'A sweep checks every bucket of the account: the remediator\'s bucket-level actions on arn:<partition>:s3:::*, limited to this account by s3:ResourceAccount; no object action.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 's3:GetAccountPublicAccessBlock and cloudtrail:LookupEvents have no resource type in the Service Authorization Reference; IAM requires "*".',
-      },
-      logStreams(this.workerFunction.logGroup),
-    );
-    Validations.of(this.scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(this.listerFunction)}:*]`,
-      reason: 'lambda:InvokeFunction on the lister and its versions (grantInvoke adds <arn>:*); the schedule invokes nothing else.',
-    });
-    if (this.accountChangeDeadLetterQueue !== undefined) {
-      Validations.of(this.accountChangeDeadLetterQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue of the account-change rule\'s target (EventBridge DeadLetterConfig), which cdk-nag does not see as a redrive policy.',
-      });
-    }
-    for (const fn of [this.listerFunction, this.workerFunction]) {
-      Validations.of(fn).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason: `Pinned to Node.js ${LAMBDA_ESBUILD.target.replace('node', '')}, the runtime the bundle targets and the handler is tested on; move runtime and esbuild target together.`,
-      });
-    }
   }
 }
