@@ -45,25 +45,16 @@ export function grantRecordAudit(grantee: iam.IGrantable, store: AuditRecordStor
   const add = (statement: iam.PolicyStatementProps): void => {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement(statement));
   };
+  // The key, used only through the service that stores the record.
+  const useKeyVia = (sid: string, action: string, service: 'dynamodb' | 's3'): void => {
+    if (store.key === undefined) return;
+    add({ sid, actions: [action], resources: [store.key.keyArn], conditions: { StringEquals: { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` } } });
+  };
   add({ sid: 'WriteAuditRecords', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [store.table.tableArn] });
-  if (store.key !== undefined) {
-    add({
-      sid: 'ReadAuditTableKey',
-      actions: ['kms:Decrypt'],
-      resources: [store.key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
-    });
-  }
+  useKeyVia('ReadAuditTableKey', 'kms:Decrypt', 'dynamodb');
   if (store.archive === undefined) return;
   add({ sid: 'ArchiveAuditRecords', actions: ['s3:PutObject'], resources: [store.archive.arnForObjects('audit/*')] });
-  if (store.key !== undefined) {
-    add({
-      sid: 'EncryptArchivedRecords',
-      actions: ['kms:GenerateDataKey'],
-      resources: [store.key.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
-    });
-  }
+  useKeyVia('EncryptArchivedRecords', 'kms:GenerateDataKey', 's3');
   const principal = grantee.grantPrincipal;
   if (principal instanceof Construct) {
     Validations.of(principal).acknowledge({
