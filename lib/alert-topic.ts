@@ -8,7 +8,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { newAlertTopic } from './encrypted-resources';
-import { keepLogicalIdsWithout } from './logical-ids';
 
 export interface AlertTopicProps {
   /**
@@ -43,7 +42,7 @@ export function grantPublishAlerts(grantee: iam.IGrantable, topic: sns.ITopic, k
 
 /**
  * The alert topic. Its resources keep the logical IDs they had directly under the guardrail (`AlertsKey`,
- * `AlertTopic`): see logical-ids.ts.
+ * `AlertTopic`): they are created in the guardrail's scope (see PublicBucketGuardrail).
  */
 export class AlertTopic extends Construct {
   readonly topic: sns.ITopic;
@@ -57,12 +56,11 @@ export class AlertTopic extends Construct {
       const key = props.key ?? props.topic.masterKey;
       if (key !== undefined) this.key = key;
     } else {
-      const created = newAlertTopic(this, { key: 'AlertsKey', topic: 'AlertTopic' }, 'S3 bucket guardrail');
+      const created = newAlertTopic(scope, { key: 'AlertsKey', topic: 'AlertTopic' }, 'S3 bucket guardrail');
       this.topic = created.topic;
       this.key = created.key;
     }
     (props.emails ?? []).forEach((email) => this.topic.addSubscription(new subscriptions.EmailSubscription(email)));
-    keepLogicalIdsWithout(this);
   }
 
   /** Lets `grantee` publish alerts (see grantPublishAlerts). */

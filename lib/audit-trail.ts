@@ -3,7 +3,7 @@
  * bucket, outcome and day) and an Object Lock (COMPLIANCE) archive holding a write-once copy of every record,
  * both under one customer managed key, plus the access-log bucket of the archive.
  *
- * Its resources keep the logical IDs they had directly under the guardrail (logical-ids.ts): the table and the
+ * Its resources are created in the guardrail's scope (see PublicBucketGuardrail), so paths and logical IDs stay: the table and the
  * archive are retained, so a new ID would orphan them and start an empty audit trail.
  */
 import { Aws, Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
@@ -14,7 +14,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AUDIT_TABLE } from '../lambda/shared/audit/table-schema';
 import { newCustomerManagedKey } from './encrypted-resources';
-import { keepLogicalIdsWithout } from './logical-ids';
 
 export interface AuditTrailProps {
   /** Object Lock COMPLIANCE retention of the archive, in whole days. */
@@ -76,8 +75,8 @@ export class AuditTrail extends Construct implements AuditRecordStore {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
-    this.key = newCustomerManagedKey(this, 'AuditKey', 'Bucket guardrail audit table and archive');
-    this.table = new dynamodb.Table(this, 'AuditTable', {
+    this.key = newCustomerManagedKey(scope, 'AuditKey', 'Bucket guardrail audit table and archive');
+    this.table = new dynamodb.Table(scope, 'AuditTable', {
       partitionKey: { name: AUDIT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -95,7 +94,7 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       });
     }
 
-    this.accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
+    this.accessLogs = new s3.Bucket(scope, 'AccessLogsBucket', {
       // Server access log delivery supports SSE-S3 only on the target bucket.
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -110,7 +109,7 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       reason: 'This is the server access log target of the audit archive and trail buckets; logging it into itself would loop.',
     });
 
-    this.archive = new s3.Bucket(this, 'AuditArchive', {
+    this.archive = new s3.Bucket(scope, 'AuditArchive', {
       objectLockEnabled: true,
       objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(props.retentionDays)),
       versioned: true,
@@ -136,7 +135,6 @@ export class AuditTrail extends Construct implements AuditRecordStore {
         conditions: { Null: { 's3:if-none-match': 'true' } },
       }),
     );
-    keepLogicalIdsWithout(this);
   }
 
   /** Lets `grantee` write audit records and their archive copies (see grantRecordAudit). */

@@ -4,7 +4,7 @@
  * writers may change it: the table's resource policy denies every write to every other principal, which no
  * identity policy can override.
  *
- * The table keeps the logical ID it had directly under the guardrail (logical-ids.ts).
+ * The table is created in the guardrail's scope (see PublicBucketGuardrail): its path and logical ID stay.
  */
 import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,7 +12,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EXEMPTIONS_TABLE } from '../lambda/shared/exemptions/exemptions-table';
-import { keepLogicalIdsWithout } from './logical-ids';
 
 /** Statement ID of the exemptions table's resource policy: only the named writers may change exemptions. */
 export const EXEMPTION_WRITERS_SID = 'DenyExemptionWritesExceptNamedWriters';
@@ -61,7 +60,7 @@ export class ExemptionsStore extends Construct {
   constructor(scope: Construct, id: string, props: ExemptionsStoreProps) {
     super(scope, id);
     this.writerArns = [...(props.writerRoleArns ?? [])];
-    this.table = new dynamodb.Table(this, 'ExemptionsTable', {
+    this.table = new dynamodb.Table(scope, 'ExemptionsTable', {
       partitionKey: { name: EXEMPTIONS_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -89,7 +88,6 @@ export class ExemptionsStore extends Construct {
         ],
       }),
     });
-    keepLogicalIdsWithout(this);
   }
 
   /** Adds a role ARN (pattern) to the writers the resource policy lets through. */

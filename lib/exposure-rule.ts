@@ -2,9 +2,9 @@
  * ExposureRule: the EventBridge rule that routes every S3 call that can make a bucket public to the remediator,
  * minus the guardrail's own calls, with a dead-letter queue for events it could not deliver.
  *
- * Construct ID `ExposureRule`, the rule's before the split: the rule is this construct's `Default` child, so its
- * logical ID, the name CDK derives for the function's invoke permission and the dead-letter queue's policy
- * statement stay what they were; the queue keeps the logical ID it had directly under the guardrail (logical-ids.ts).
+ * The rule and the queue are created in the guardrail's scope (see PublicBucketGuardrail) as `ExposureRule` and
+ * `EventDeadLetterQueue`: their logical IDs, the invoke permission CDK names after the rule and the queue policy's
+ * statement stay what they were.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -17,7 +17,6 @@ import { Construct } from 'constructs';
 import { exposureEventPattern, type RawEventPattern } from './exposure-events';
 import { newFailureQueue } from './encrypted-resources';
 import { DELIVERY_RETRIES } from './guardrail-props';
-import { keepLogicalIdsWithout } from './logical-ids';
 
 export interface ExposureRuleProps {
   /** The rule's name (fixed, so a key policy can name the rule's ARN before the rule exists). */
@@ -47,9 +46,9 @@ export class ExposureRule extends Construct {
   constructor(scope: Construct, id: string, props: ExposureRuleProps) {
     super(scope, id);
     if (props.eventBus !== undefined) this.eventBus = props.eventBus;
-    this.deadLetterQueue = newFailureQueue(this, 'EventDeadLetterQueue', props.queuesKey);
+    this.deadLetterQueue = newFailureQueue(scope, 'EventDeadLetterQueue', props.queuesKey);
     this.eventPattern = exposureEventPattern({ excludeRoleArns: [...props.excludeRoleArns] });
-    this.rule = new events.Rule(this, 'Default', {
+    this.rule = new events.Rule(scope, 'ExposureRule', {
       ruleName: props.ruleName,
       eventBus: props.eventBus,
       description: 'S3 calls that can make a bucket public, routed to the bucket guardrail remediator',
@@ -70,7 +69,6 @@ export class ExposureRule extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue (of the rule target or the function); it is alarmed, not redriven.',
     });
-    keepLogicalIdsWithout(this);
   }
 
   /** Exposure events the rule matched and sent to the remediator. */

@@ -2,7 +2,7 @@
  * GuardrailDashboard: the guardrail's alarms (each to the alert topic) and its CloudWatch dashboard: events
  * received, outcomes, time to contain, failures, queue depth, alarm status and, with the sweep, its row.
  *
- * Its resources keep the logical IDs they had directly under the guardrail (logical-ids.ts).
+ * Its resources are created in the guardrail's scope (see PublicBucketGuardrail): paths and logical IDs stay.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -12,7 +12,6 @@ import { Construct } from 'constructs';
 import type { ExposureRule } from './exposure-rule';
 import { newAlertAlarm, queueDepth } from './guardrail-metrics';
 import type { GuardrailSweep } from './guardrail-sweep';
-import { keepLogicalIdsWithout } from './logical-ids';
 import { REMEDIATE_METRICS, type Remediator } from './remediator';
 
 export interface GuardrailDashboardProps {
@@ -37,7 +36,7 @@ export class GuardrailDashboard extends Construct {
     const { remediator, exposureRule, sweep } = props;
     const fn = remediator.function;
     const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm =>
-      newAlertAlarm(this, alarmId, { metric, description, topic: props.alertTopic });
+      newAlertAlarm(scope, alarmId, { metric, description, topic: props.alertTopic });
     this.alarms = [
       alarm(
         'EventDeadLetterQueueAlarm',
@@ -61,7 +60,7 @@ export class GuardrailDashboard extends Construct {
     ];
 
     const metrics = remediator.metrics;
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+    this.dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
         [
@@ -108,7 +107,6 @@ export class GuardrailDashboard extends Construct {
         ...(sweep !== undefined ? [sweepWidgets(sweep)] : []),
       ],
     });
-    keepLogicalIdsWithout(this);
   }
 }
 

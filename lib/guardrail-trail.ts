@@ -3,7 +3,7 @@
  * encryption and a private, versioned bucket with access logs. EventBridge only receives S3 API calls while
  * some trail logs management events.
  *
- * Its resources keep the logical IDs they had directly under the guardrail (logical-ids.ts).
+ * Its resources are created in the guardrail's scope (see PublicBucketGuardrail): paths and logical IDs stay.
  */
 import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
@@ -11,7 +11,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { newCustomerManagedKey } from './encrypted-resources';
-import { keepLogicalIdsWithout } from './logical-ids';
 
 export interface GuardrailTrailProps {
   /** Where the trail bucket's server access logs go. */
@@ -23,7 +22,7 @@ export class GuardrailTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: GuardrailTrailProps) {
     super(scope, id);
-    const trailKey = newCustomerManagedKey(this, 'TrailKey', 'Bucket guardrail CloudTrail log files');
+    const trailKey = newCustomerManagedKey(scope, 'TrailKey', 'Bucket guardrail CloudTrail log files');
     trailKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudTrailToEncryptLogs',
@@ -43,7 +42,7 @@ export class GuardrailTrail extends Construct {
         resources: ['*'],
       }),
     );
-    const trailBucket = new s3.Bucket(this, 'TrailBucket', {
+    const trailBucket = new s3.Bucket(scope, 'TrailBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -53,7 +52,7 @@ export class GuardrailTrail extends Construct {
       serverAccessLogsPrefix: 'trail/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.trail = new cloudtrail.Trail(this, 'Trail', {
+    this.trail = new cloudtrail.Trail(scope, 'Trail', {
       bucket: trailBucket,
       encryptionKey: trailKey,
       isMultiRegionTrail: true,
@@ -61,6 +60,5 @@ export class GuardrailTrail extends Construct {
       enableFileValidation: true,
       managementEvents: cloudtrail.ReadWriteType.ALL,
     });
-    keepLogicalIdsWithout(this);
   }
 }

@@ -3,8 +3,11 @@
  * with an encrypted alert topic, a write-once audit store, failure queues, alarms and a dashboard.
  *
  * It composes one construct per concern: AlertTopic, AuditTrail, ExemptionsStore, Remediator, GuardrailSweep,
- * ExposureRule, GuardrailDashboard and (optionally) GuardrailTrail. The concern constructs keep the logical IDs
- * their resources had before the split (logical-ids.ts), so an update never replaces the audit store.
+ * ExposureRule, GuardrailDashboard and (optionally) GuardrailTrail. Each concern construct creates its resources
+ * in the scope it is given (this construct), under the construct IDs they had before the split: the construct
+ * paths, and so every logical ID and every name CDK derives from a path, stay the same, and an update never
+ * replaces the audit store (test/lib/stateful-logical-ids.test.ts). The concern construct itself holds the
+ * resources as members and carries their grants and metrics.
  *
  * Construct IDs are a contract: renaming one replaces the resource (and, for the retained table and
  * archive, orphans the old one). Do not rename them.
@@ -114,7 +117,7 @@ export class PublicBucketGuardrail extends Construct {
     this.exemptionsTable = this.exemptions.table;
 
     // ---- The remediator.
-    this.remediator = new Remediator(this, 'Remediate', {
+    this.remediator = new Remediator(this, 'Remediator', {
       settings,
       alerts: this.alerts,
       audit: this.audit,
@@ -148,7 +151,7 @@ export class PublicBucketGuardrail extends Construct {
     }
 
     // ---- The rule: exposure events on the bus, minus our own calls (remediator and sweep worker).
-    this.exposureRule = new ExposureRule(this, 'ExposureRule', {
+    this.exposureRule = new ExposureRule(this, 'Routing', {
       ruleName,
       target: this.remediateFunction,
       queuesKey,

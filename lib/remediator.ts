@@ -3,8 +3,8 @@
  * managed policies, one named statement per need), an explicit log group, bounded concurrency, and a failure
  * queue for invocations that failed after Lambda's retries.
  *
- * Construct ID `Remediate`, the function's before the split: the function is the `Default` child and the other
- * resources keep the logical IDs they had directly under the guardrail (logical-ids.ts).
+ * Its resources are created in the guardrail's scope (see PublicBucketGuardrail) under their old construct IDs
+ * (`Remediate`, `RemediateRole`, `RemediateLogGroup`, `FailureQueue`): paths and logical IDs stay.
  */
 import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
@@ -26,7 +26,6 @@ import type { ExemptionsStore } from './exemptions-store';
 import { ServiceMetrics } from './guardrail-metrics';
 import { DELIVERY_RETRIES, GuardrailPropsError, type ValidatedProps } from './guardrail-props';
 import { LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
-import { keepLogicalIdsWithout } from './logical-ids';
 import { grantAssumeMemberRole, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
@@ -67,17 +66,17 @@ export class Remediator extends Construct {
     super(scope, id);
     const { settings, alerts, audit, exemptions } = props;
     this.metrics = new ServiceMetrics(settings.metricsNamespace, REMEDIATE_SERVICE_NAME);
-    this.failureQueue = newFailureQueue(this, 'FailureQueue', props.queuesKey);
+    this.failureQueue = newFailureQueue(scope, 'FailureQueue', props.queuesKey);
     Validations.of(this.failureQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself a dead-letter queue (of the rule target or the function); it is alarmed, not redriven.',
     });
-    const role = new iam.Role(this, 'RemediateRole', {
+    const role = new iam.Role(scope, 'RemediateRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Bucket guardrail remediator: reads bucket exposure settings and turns on Block Public Access',
     });
     this.role = role;
-    const logGroup = new logs.LogGroup(this, 'RemediateLogGroup', { retention: settings.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(scope, 'RemediateLogGroup', { retention: settings.logRetention, removalPolicy: RemovalPolicy.RETAIN });
     const environment = toRemediateEnvironment({
       alertTopicArn: alerts.topic.topicArn,
       auditTableName: audit.table.tableName,
@@ -90,7 +89,7 @@ export class Remediator extends Construct {
       enforceAccountBlockPublicAccess: settings.enforceAccountBlockPublicAccess,
       exemptionsTableName: exemptions.table.tableName,
     });
-    const fn = new lambdaNodejs.NodejsFunction(this, 'Default', {
+    const fn = new lambdaNodejs.NodejsFunction(scope, 'Remediate', {
       description: 'Contains S3 buckets made public, alerts on-call and writes the audit record',
       entry: path.join(__dirname, '..', LAMBDA_ENTRIES.remediate),
       handler: 'handler',
@@ -175,7 +174,6 @@ export class Remediator extends Construct {
     if (unset.length > 0) {
       throw new GuardrailPropsError('environment', `${unset.join(', ')} from toRemediateEnvironment are not set next to a grant; set them above`);
     }
-    keepLogicalIdsWithout(this);
 
     Validations.of(role).acknowledge(
       {

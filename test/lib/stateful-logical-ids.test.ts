@@ -2,7 +2,7 @@
  * The logical IDs of every stateful resource (tables, buckets, keys, topics, queues, log groups, the central bus)
  * are a contract: a new ID makes CloudFormation create a new, empty resource and orphan (retained) or delete the
  * old one, so an update would start a new audit trail. PublicBucketGuardrail is composed of constructs by concern
- * (lib/logical-ids.ts keeps the IDs they had before the split); this test fails if any of them moves.
+ * (each creates its resources in the guardrail's scope under their old construct IDs); this test fails if any of them moves.
  */
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
