@@ -3,7 +3,11 @@
  * arguments with it (./command) and the top-level usage lists it (./main), so an option cannot be added to
  * a command without appearing in both. No AWS SDK import here: `explain` and `--help` stay fast.
  */
-import type { CommandSpec, OptionSpecs } from './command';
+import type { CommandSpec, OptionSpecs, PositionalSpec } from './command';
+
+function exactlyOne(synopsis: string, missing: string, extra: NonNullable<PositionalSpec['extra']>): PositionalSpec {
+  return { synopsis, min: 1, max: 1, missing, extra };
+}
 
 /** Where the deployed guardrail is: every command that reads its tables or archive takes these. */
 export const STACK_OPTIONS = {
@@ -89,13 +93,7 @@ export const RESTORE_SPEC = {
   details:
     '  Block Public Access settings; for strip-public-grants the removed policy statements and ACL grants, merged\n' +
     '  into the current policy and ACL. Writes its own audit record naming you.',
-  positionals: {
-    synopsis: '<record-id>',
-    min: 1,
-    max: 1,
-    missing: 'restore takes exactly one audit record id',
-    extra: () => 'restore takes exactly one audit record id',
-  },
+  positionals: exactlyOne('<record-id>', 'restore takes exactly one audit record id', () => 'restore takes exactly one audit record id'),
   options: {
     yes: { type: 'boolean', short: 'y', help: 'do not ask for confirmation (required when standard input is not a terminal)' },
     expires: { type: 'string', value: 'ISO', help: 'end of the exemption (default 30 days from now)' },
@@ -109,13 +107,7 @@ export const EXEMPT_SPEC = {
   name: 'exempt',
   summary: 'let matching buckets stay public until a date (written to the exemptions table and the audit trail)',
   details: '  A glob uses * for any run of characters and ? for one. A glob that matches every bucket needs --force.',
-  positionals: {
-    synopsis: '<bucket|glob>',
-    min: 1,
-    max: 1,
-    missing: 'name the bucket or glob to exempt',
-    extra: (count: number) => `exempt takes one bucket or glob, got ${count}`,
-  },
+  positionals: exactlyOne('<bucket|glob>', 'name the bucket or glob to exempt', (count) => `exempt takes one bucket or glob, got ${count}`),
   options: {
     reason: { type: 'string', value: 'TEXT', help: 'why the bucket may be public (required)' },
     owner: { type: 'string', value: 'WHO', help: 'who answers for it (required)' },

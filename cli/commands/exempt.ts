@@ -5,7 +5,7 @@ import { EXIT, UsageError } from '../io';
 import { createContext, type AuditCommandDeps, type GuardrailContext } from '../audit/context';
 import { defineCommand, renderUsage } from '../command';
 import { EXEMPT_SPEC, EXEMPTIONS_SPEC } from '../specs';
-import { grantExemption, revokeExemption, type ExemptionStores } from '../audit/exemption-changes';
+import { grantExemption, revokeExemption, type ExemptionChangeInput, type ExemptionStores } from '../audit/exemption-changes';
 import { parseInstant } from '../audit/time-range';
 
 async function exemptionStores(context: GuardrailContext): Promise<ExemptionStores> {
@@ -17,6 +17,14 @@ async function exemptionStores(context: GuardrailContext): Promise<ExemptionStor
     auditTable,
     archiveBucket,
   };
+}
+
+/** The stores and the who/when of an audited exemption change made by the caller, in the caller's account. */
+async function changeContext(context: GuardrailContext, startedAt: Date): Promise<{ stores: ExemptionStores; input: ExemptionChangeInput }> {
+  const stores = await exemptionStores(context);
+  const caller = await context.deps.callerIdentity(context.clients);
+  const input = { caller, id: context.deps.newId(), startedAt, now: context.deps.now, account: caller.account, region: context.region ?? 'unknown' };
+  return { stores, input };
 }
 
 /** Checks a new exemption: shape (as the remediator checks cdk.json exemptions) and an expiry in the future. */
@@ -63,16 +71,8 @@ export function createExemptCommand(deps: Partial<AuditCommandDeps> = {}) {
       }
       io.stderr.write(`warning: "${exemption.bucket}" exempts EVERY bucket; the guardrail contains nothing until ${exemption.expires}\n`);
     }
-    const stores = await exemptionStores(context);
-    const caller = await context.deps.callerIdentity(context.clients);
-    const change = await grantExemption(stores, exemption, 'exempt-command', {
-      caller,
-      id: context.deps.newId(),
-      startedAt,
-      now: context.deps.now,
-      account: caller.account,
-      region: context.region ?? 'unknown',
-    });
+    const { stores, input } = await changeContext(context, startedAt);
+    const change = await grantExemption(stores, exemption, 'exempt-command', input);
     const replaced = change.previous ? ` (replaces the exemption owned by ${change.previous.owner} until ${change.previous.expires})` : '';
     io.stdout.write(
       `Exempted ${exemption.bucket} until ${exemption.expires}, owner ${exemption.owner}${replaced}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`,
@@ -127,17 +127,8 @@ export function createExemptionsCommand(deps: Partial<AuditCommandDeps> = {}) {
     }
     if (action === 'remove' && rest.length === 1) {
       const bucket = rest[0] as string;
-      const stores = await exemptionStores(context);
-      const caller = await context.deps.callerIdentity(context.clients);
-      const startedAt = context.deps.now();
-      const change = await revokeExemption(stores, bucket, {
-        caller,
-        id: context.deps.newId(),
-        startedAt,
-        now: context.deps.now,
-        account: caller.account,
-        region: context.region ?? 'unknown',
-      });
+      const { stores, input } = await changeContext(context, context.deps.now());
+      const change = await revokeExemption(stores, bucket, input);
       if (!change) {
         throw new UsageError(`there is no exemption for "${bucket}" in ${stores.exemptionsTable}; "exemptions list" shows them`);
       }
