@@ -9,7 +9,7 @@ import { memoryIo } from './cli-io';
 
 /** Issue 14.3 (one preamble, no import circle) and issue 12.9 (help, usage, error hints). */
 describe('every command answers --help with exit 0', () => {
-  test.each(COMMAND_SPECS.map((spec) => [spec.name]))('%s --help and %s -h print the usage on stdout, exit 0, nothing on stderr', async (name) => {
+  test.each(COMMAND_SPECS.map((spec) => [spec.name]))('%s answers --help and -h with the usage on stdout, exit 0, nothing on stderr', async (name) => {
     for (const flag of ['--help', '-h']) {
       // GIVEN no AWS configuration at all WHEN asked for help THEN the usage, exit 0, and no AWS call
       const io = memoryIo();
