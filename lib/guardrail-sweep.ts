@@ -148,6 +148,8 @@ export class GuardrailSweep extends Construct {
       mainFields: [...LAMBDA_ESBUILD.mainFields],
       externalModules: [...LAMBDA_ESBUILD.externalModules],
       bundleAwsSDK: true,
+      // esbuild prints errors and warnings only, not its per-bundle size summary (synth and test output).
+      logLevel: nodejs.LogLevel.WARNING,
     };
     const common = {
       runtime: lambda.Runtime.NODEJS_22_X,

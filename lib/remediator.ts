@@ -120,6 +120,8 @@ export class Remediator extends Construct {
         mainFields: [...LAMBDA_ESBUILD.mainFields],
         externalModules: [...LAMBDA_ESBUILD.externalModules],
         bundleAwsSDK: true,
+        // esbuild prints errors and warnings only, not its per-bundle size summary (synth and test output).
+        logLevel: lambdaNodejs.LogLevel.WARNING,
         forceDockerBundling: false,
       },
     });
