@@ -52,7 +52,8 @@ import type { PublicAccessBlock } from '../shared/exposure/types';
 import { renderAlert, shouldAlert } from './alert';
 import { ALL_BLOCKED, allFourOn, combineVerdict, settingsOff } from './decide';
 import type { Exemption, RemediateConfig } from './environment';
-import { interpretEvent, type AccountChangeEvent, type BucketChangeEvent } from './event';
+import { admitEvent, type AccountChangeEvent, type BucketChangeEvent } from './event';
+import { configuredGuardedAccounts, type GuardedAccountsPort } from './guarded-accounts';
 import { findExemption, type ExemptionMatch } from './exemptions';
 import type {
   AccountLevelChange,
@@ -98,6 +99,11 @@ export interface PipelineDeps {
    * @default - only `config.exemptions` apply
    */
   readonly exemptions?: ExemptionsPort;
+  /**
+   * Which accounts events may be acted on in (createPipelineDeps wires the mode's adapter).
+   * @default - the accounts the configuration names (configuredGuardedAccounts), no lookup
+   */
+  readonly guardedAccounts?: GuardedAccountsPort;
   /**
    * Publish a critical alert before rethrowing an unexpected error. The sweep turns this off: it retries the
    * bucket through its queue and alerts once when the last attempt fails.
@@ -1084,9 +1090,16 @@ function triggerFromEvent(event: BucketChangeEvent | AccountChangeEvent, receive
  */
 export async function processEvent(raw: unknown, deps: PipelineDeps, invocation: { readonly leaseUntil?: number } = {}): Promise<RemediationResult> {
   const receivedAt = deps.clock.now();
-  const interpreted = interpretEvent(raw, { selfRoleArn: deps.config.selfRoleArn, ...memberRoleOf(deps.config) });
+  const guardedAccounts = deps.guardedAccounts ?? configuredGuardedAccounts(deps.config);
+  const interpreted = await admitEvent(raw, { selfRoleArn: deps.config.selfRoleArn, ...memberRoleOf(deps.config), guardedAccounts });
   if (interpreted.kind === 'ignored') {
-    deps.logger.info('event ignored', { reason: interpreted.reason, eventId: interpreted.eventId, eventName: interpreted.eventName });
+    const fields = { reason: interpreted.reason, eventId: interpreted.eventId, eventName: interpreted.eventName };
+    if (interpreted.warning !== undefined) {
+      deps.logger.warn('event ignored: it names no bucket to check', { ...fields, warning: interpreted.warning });
+      deps.metrics.addMetric(METRICS.routedCallWithoutBucket, 'Count', 1);
+    } else {
+      deps.logger.info('event ignored', fields);
+    }
     deps.metrics.addMetric(METRICS.ignored, 'Count', 1);
     return { outcome: 'ignored', reason: interpreted.reason };
   }

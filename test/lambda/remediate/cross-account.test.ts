@@ -4,6 +4,7 @@
  * aws-sdk-client-mock), and on the guardrail's own account with its own credentials. The S3 fake checks who
  * signs each call as IAM would without a cross-account grant: home credentials on a member bucket are denied.
  */
+import { DescribeAccountCommand, OrganizationsClient, type DescribeAccountCommandInput } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient, STSServiceException, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { auditIdForSweep, recordFromItem, type AuditRecord } from '../../../lambda/shared/audit/record';
@@ -25,6 +26,7 @@ const T0 = Date.parse('2026-11-20T10:00:00Z');
 const MINUTE = 60_000;
 
 const sts = mockClient(STSClient);
+const organizations = mockClient(OrganizationsClient);
 let fakes: AwsFakes;
 let clockMs = T0;
 let assumed = 0;
@@ -49,6 +51,11 @@ beforeEach(() => {
   assumed = 0;
   fakes = installAwsFakes({ delayMs: 1, accountOfAccessKey });
   fakes.s3.addBucket(ARCHIVE_BUCKET, { account: HOME, region: HOME_REGION });
+  // The organization o-a1b2c3d4e5 holds the home account and the members (the guarded-accounts check).
+  organizations.reset();
+  organizations.on(DescribeAccountCommand).callsFake((input: DescribeAccountCommandInput) => ({
+    Account: { Id: input.AccountId, Arn: `arn:aws:organizations::${HOME}:account/o-a1b2c3d4e5/${input.AccountId ?? ''}`, State: 'ACTIVE' },
+  }));
   sts.reset();
   sts.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommandInput) => {
     const account = input.RoleArn?.split(':')[4] ?? '';
