@@ -33,6 +33,11 @@ export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIAT
     default: '`false`',
     description: '`true`: turn the four account-level settings back on after an account-level event weakens them.',
   },
+  guardedAccountIds: {
+    required: 'no',
+    default: "the account of `SELF_ROLE_ARN` (single account); organization mode looks up unknown accounts",
+    description: 'Comma-separated account IDs the guardrail may act in; events whose envelope, recipient or resource account is another account are ignored.',
+  },
   exemptionsTableName: {
     required: 'no',
     default: 'none: only `EXEMPTIONS` apply',

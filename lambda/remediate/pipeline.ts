@@ -28,7 +28,8 @@
 import { auditIdForCloudTrailEvent } from '../shared/audit/record';
 import { parseRoleArn } from '../shared/aws/assume-role';
 import type { RemediateConfig } from './environment';
-import { interpretEvent, type AccountChangeEvent, type BucketChangeEvent } from './event';
+import { admitEvent, type AccountChangeEvent, type BucketChangeEvent } from './event';
+import { configuredGuardedAccounts } from './guarded-accounts';
 import { METRICS } from './ports';
 import { handleAccountLevelChange } from './stages/account-change';
 import { conclude } from './stages/conclude';
@@ -82,9 +83,16 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
  */
 export async function processEvent(raw: unknown, deps: PipelineDeps, invocation: { readonly leaseUntil?: number } = {}): Promise<RemediationResult> {
   const receivedAt = deps.clock.now();
-  const interpreted = interpretEvent(raw, { selfRoleArn: deps.config.selfRoleArn, ...memberRoleOf(deps.config) });
+  const guardedAccounts = deps.guardedAccounts ?? configuredGuardedAccounts(deps.config);
+  const interpreted = await admitEvent(raw, { selfRoleArn: deps.config.selfRoleArn, ...memberRoleOf(deps.config), guardedAccounts });
   if (interpreted.kind === 'ignored') {
-    deps.logger.info('event ignored', { reason: interpreted.reason, eventId: interpreted.eventId, eventName: interpreted.eventName });
+    const fields = { reason: interpreted.reason, eventId: interpreted.eventId, eventName: interpreted.eventName };
+    if (interpreted.warning !== undefined) {
+      deps.logger.warn('event ignored: it names no bucket to check', { ...fields, warning: interpreted.warning });
+      deps.metrics.addMetric(METRICS.routedCallWithoutBucket, 'Count', 1);
+    } else {
+      deps.logger.info('event ignored', fields);
+    }
     deps.metrics.addMetric(METRICS.ignored, 'Count', 1);
     return { outcome: 'ignored', reason: interpreted.reason };
   }

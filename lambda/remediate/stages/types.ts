@@ -16,6 +16,7 @@ import type {
 import type { ErrorDescription } from '../../shared/aws/errors';
 import type { PublicAccessBlock } from '../../shared/exposure/types';
 import type { RemediateConfig } from '../environment';
+import type { GuardedAccountsPort } from '../guarded-accounts';
 import type { AccountLevelChangePort, AlertPort, AuditPort, BucketTarget, Clock, ExemptionsPort, LoggerPort, MetricsPort, S3StatePort } from '../ports';
 
 /** Re-read delays while a write settles (S3 bucket configuration is eventually consistent). */
@@ -41,6 +42,11 @@ export interface PipelineDeps {
    * @default - only `config.exemptions` apply
    */
   readonly exemptions?: ExemptionsPort;
+  /**
+   * Which accounts events may be acted on in (createPipelineDeps wires the mode's adapter).
+   * @default - the accounts the configuration names (configuredGuardedAccounts), no lookup
+   */
+  readonly guardedAccounts?: GuardedAccountsPort;
   /**
    * Publish a critical alert before rethrowing an unexpected error. The sweep turns this off: it retries the
    * bucket through its queue and alerts once when the last attempt fails.

@@ -3,6 +3,7 @@
  * change that removes it. Written for an on-call engineer reading an alert at 3 a.m.
  */
 import type { PublicAclGrant } from './acl';
+import { isOwnerOnlyAction } from './actions';
 import type { SettingOrigin } from './block-public-access';
 import type { PolicyProblem } from './policy-document';
 import type { PublicStatement } from './policy';
@@ -90,10 +91,13 @@ export function statementExplanation(
   else if (reasons.length === 1) conditionPart = `its only condition does not limit callers (${reasons[0] ?? ''})`;
   else conditionPart = `none of its ${reasons.length} conditions limits callers to fixed values (${reasons.join('; ')})`;
 
-  let why = `${label}: ${found.principalReason}, and ${conditionPart}, so anyone on the internet can `;
-  if (found.access.length > 0) why += `${accessWords(found.access)} (${listActions(found.actions)}).`;
-  else if (found.unknownActions.length > 0) why += `call ${listActions(found.actions)} on this bucket.`;
-  else why += `call ${listActions(found.actions)} on this bucket; that reads or changes neither data nor permissions, but S3 still counts the policy as public.`;
+  let why = `${label}: ${found.principalReason}, and ${conditionPart}, so anyone on the internet `;
+  if (found.access.length > 0) why += `can ${accessWords(found.access)} (${listActions(found.actions)}).`;
+  else if (found.unknownActions.length > 0) why += `can call ${listActions(found.actions)} on this bucket.`;
+  else if (found.actions.length > 0 && found.actions.every(isOwnerOnlyAction)) {
+    const many = found.actions.length > 1;
+    why += `is granted ${listActions(found.actions)}, but cannot use ${many ? 'them' : 'it'}: S3 answers ${many ? 'these bucket-owner-only APIs' : 'this bucket-owner-only API'} with 405 Method Not Allowed for anyone outside the bucket owner's account, so the public can neither read nor change the bucket's permissions through ${many ? 'them' : 'it'}. S3 still counts the policy as public.`;
+  } else why += `can call ${listActions(found.actions)} on this bucket; that reads or changes neither data nor permissions, but S3 still counts the policy as public.`;
   if (found.unknownActions.length > 0) {
     why += ` ${joinWords(found.unknownActions)} ${found.unknownActions.length > 1 ? 'are not S3 actions' : 'is not an S3 action'} this engine knows, so ${found.unknownActions.length > 1 ? 'they are' : 'it is'} counted as public access without a level (fail closed).`;
   }
