@@ -34,7 +34,8 @@ import { ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS, STACK_DEPLOYED_STATUSES } from '../
 import { DEFAULT_TUNING } from '../lambda/sweep/plan';
 import { PROGRESS_TABLE } from '../lambda/sweep/progress-table';
 import { GUARDRAIL_DEFAULTS, SWEEP_CONCURRENCY_RANGE } from './defaults';
-import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS, SWEEP_LAMBDA_ENTRIES } from './lambda-bundling';
+import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { lambdaCodeProps } from './lambda-code';
 import { checkOrganizationId, checkRoleName } from './organization/organization-settings';
 import { remediatorS3Actions } from './remediator-permissions';
 import { checkMetricsNamespace, checkSweepSchedule } from './validation';
@@ -333,8 +334,7 @@ export class GuardrailSweep extends Construct {
     this.listerFunction = new nodejs.NodejsFunction(this, 'Lister', {
       ...common,
       role: listerRole,
-      entry: path.join(root, SWEEP_LAMBDA_ENTRIES.sweepList),
-      handler: 'handler',
+      ...lambdaCodeProps('sweepList', __dirname),
       description: 'Bucket guardrail sweep: checks CloudTrail coverage, lists buckets, fans them out to the workers',
       timeout: LISTER_TIMEOUT,
       logGroup: listerLogs,
@@ -391,8 +391,7 @@ export class GuardrailSweep extends Construct {
     this.workerFunction = new nodejs.NodejsFunction(this, 'Worker', {
       ...common,
       role: workerRole,
-      entry: path.join(root, SWEEP_LAMBDA_ENTRIES.sweepWork),
-      handler: 'handler',
+      ...lambdaCodeProps('sweepWork', __dirname),
       description: 'Bucket guardrail sweep: runs each listed bucket through the remediation pipeline',
       timeout: WORKER_TIMEOUT,
       logGroup: workerLogs,

@@ -5,7 +5,6 @@
  * Construct IDs are a contract: renaming one replaces the resource (and, for the retained table and
  * archive, orphans the old one). Do not rename them.
  */
-import * as path from 'node:path';
 import { Aws, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -46,7 +45,8 @@ import {
 import { exposureEventPattern, type RawEventPattern } from './exposure-events';
 import { newAlertTopic, newCustomerManagedKey, newFailureQueue, newQueuesKey } from './encrypted-resources';
 import { GuardrailSweep, sweepScheduleExpression } from './guardrail-sweep';
-import { LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { lambdaCodeProps } from './lambda-code';
 import { remediatorS3Actions } from './remediator-permissions';
 import { checkEmail, checkIntegerInRange, checkMetricsNamespace, checkRegion, checkRoleArn, checkSensitiveTagKey } from './validation';
 import { CROSS_ACCOUNT_ENV } from '../lambda/shared/aws/assume-role';
@@ -560,8 +560,7 @@ export class PublicBucketGuardrail extends Construct {
 
     this.remediateFunction = new lambdaNodejs.NodejsFunction(this, 'Remediate', {
       description: 'Contains S3 buckets made public, alerts on-call and writes the audit record',
-      entry: path.join(__dirname, '..', LAMBDA_ENTRIES.remediate),
-      handler: 'handler',
+      ...lambdaCodeProps('remediate', __dirname),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,

@@ -40,8 +40,12 @@ export const COMMON_USAGE =
   '  --region R               region of the stack (default AWS_REGION)\n' +
   '  --table T, --archive-bucket B, --exemptions-table E   use these instead of the stack outputs';
 
-/** node:util parseArgs with its errors as UsageError. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usage: string) {
+/** node:util parseArgs with its errors as UsageError (return type spelled out so the package's declarations can name it). */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  usage: string,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
