@@ -8,6 +8,7 @@
  * integ.guardrail.js.snapshot/, so a change to the deployed resources shows up in review.
  */
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
@@ -19,7 +20,8 @@ export const INTEG_REGION = 'us-east-1';
 export const CONTAINMENT_SECONDS = 90;
 
 const app = new App();
-const stack = new Stack(app, 'BucketGuardrailInteg', { env: { region: INTEG_REGION } });
+// Environment-agnostic like the assertions stack integ-runner adds (they reference each other); `regions` pins it.
+const stack = new Stack(app, 'BucketGuardrailInteg');
 
 const guardrail = new PublicBucketGuardrail(stack, 'Guardrail', {
   remediationMode: 'enforce',
@@ -27,6 +29,9 @@ const guardrail = new PublicBucketGuardrail(stack, 'Guardrail', {
   createTrail: true,
   // The event path is under test; a sweep at deploy would also touch every other bucket of the account.
   sweep: false,
+  // What a test run leaves behind is retained (see the docs): the shortest audit Object Lock and log retention.
+  auditRetention: Duration.days(1),
+  logRetention: logs.RetentionDays.ONE_DAY,
 });
 
 const alerts = new sqs.Queue(stack, 'AlertQueue', {
@@ -119,3 +124,4 @@ createBucket
   .next(auditRecord)
   .next(removePolicy)
   .next(removeBucket);
+app.synth();
