@@ -35,8 +35,8 @@ cp "$ROOT/examples/construct-app.ts" bin/app.ts
 cat > tsconfig.json <<'JSON'
 {
   "compilerOptions": {
-    "target": "ES2022", "module": "commonjs", "moduleResolution": "node16", "lib": ["ES2022"],
-    "strict": true, "skipLibCheck": true, "types": ["node"], "outDir": "build"
+    "target": "ES2022", "module": "node16", "moduleResolution": "node16", "lib": ["ES2022"],
+    "strict": true, "skipLibCheck": true, "types": ["node"], "rootDir": ".", "outDir": "build"
   },
   "include": ["bin"]
 }
@@ -90,4 +90,4 @@ code=$?
 set -e
 [ "$code" -le 1 ] || fail "bucket-guardrail explain exited $code"
 
-printf '\nconsumer smoke: 1 passed, 0 failed\n'
+printf '\nconsumer smoke: the packed library installs, synthesizes and runs its CLI\n'
