@@ -31,7 +31,8 @@ import { grantRecordAudit } from './audit-trail';
 import { SWEEP_CONCURRENCY_RANGE } from './defaults';
 import { grantReadExemptions } from './exemptions-store';
 import { newAlertAlarm, queueDepth, ServiceMetrics } from './guardrail-metrics';
-import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS, SWEEP_LAMBDA_ENTRIES } from './lambda-bundling';
+import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { lambdaCodeProps } from './lambda-code';
 import { grantAssumeMemberRole } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
@@ -138,7 +139,6 @@ export class GuardrailSweep extends Construct {
       topic: props.alertTopic,
     });
 
-    const root = path.join(__dirname, '..');
     const bundling: nodejs.BundlingOptions = {
       target: LAMBDA_ESBUILD.target,
       format: nodejs.OutputFormat.CJS,
@@ -151,6 +151,7 @@ export class GuardrailSweep extends Construct {
       // esbuild prints errors and warnings only, not its per-bundle size summary (synth and test output).
       logLevel: nodejs.LogLevel.WARNING,
     };
+    const root = path.join(__dirname, '..');
     const common = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -177,8 +178,7 @@ export class GuardrailSweep extends Construct {
     this.listerFunction = new nodejs.NodejsFunction(this, 'Lister', {
       ...common,
       role: listerRole,
-      entry: path.join(root, SWEEP_LAMBDA_ENTRIES.sweepList),
-      handler: 'handler',
+      ...lambdaCodeProps('sweepList', __dirname),
       description: 'Bucket guardrail sweep: checks CloudTrail coverage, lists buckets, fans them out to the workers',
       timeout: LISTER_TIMEOUT,
       logGroup: listerLogs,
@@ -232,8 +232,7 @@ export class GuardrailSweep extends Construct {
     this.workerFunction = new nodejs.NodejsFunction(this, 'Worker', {
       ...common,
       role: workerRole,
-      entry: path.join(root, SWEEP_LAMBDA_ENTRIES.sweepWork),
-      handler: 'handler',
+      ...lambdaCodeProps('sweepWork', __dirname),
       description: 'Bucket guardrail sweep: runs each listed bucket through the remediation pipeline',
       timeout: WORKER_TIMEOUT,
       logGroup: workerLogs,

@@ -87,6 +87,7 @@ export {
   type ExcludedRole,
 } from './exposure-events';
 export { remediatorS3Actions, type RemediatorS3Actions } from './remediator-permissions';
+export { LambdaCodeError } from './lambda-code';
 export { GUARDRAIL_STACK_OUTPUTS } from './stack-outputs';
 export { GUARDRAIL_DEFAULTS, SWEEP_CONCURRENCY_RANGE } from './defaults';
 export type { Exemption, RemediationMode, RemediationStrategy } from '../lambda/remediate/environment';

@@ -6,7 +6,6 @@
  * Its resources are created in the guardrail's scope (see PublicBucketGuardrail) under their old construct IDs
  * (`Remediate`, `RemediateRole`, `RemediateLogGroup`, `FailureQueue`): paths and logical IDs stay.
  */
-import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,7 +24,8 @@ import { newFailureQueue } from './encrypted-resources';
 import type { ExemptionsStore } from './exemptions-store';
 import { ServiceMetrics } from './guardrail-metrics';
 import { DELIVERY_RETRIES, GuardrailPropsError, type ValidatedProps } from './guardrail-props';
-import { LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { lambdaCodeProps } from './lambda-code';
 import { grantAssumeMemberRole, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
@@ -91,8 +91,7 @@ export class Remediator extends Construct {
     });
     const fn = new lambdaNodejs.NodejsFunction(scope, 'Remediate', {
       description: 'Contains S3 buckets made public, alerts on-call and writes the audit record',
-      entry: path.join(__dirname, '..', LAMBDA_ENTRIES.remediate),
-      handler: 'handler',
+      ...lambdaCodeProps('remediate', __dirname),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
