@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import { toRemediateEnvironment } from '../lambda/remediate/environment';
 import { DEFAULT_MAX_ATTEMPTS, toListerEnvironment, toWorkerSweepEnvironment } from '../lambda/sweep/environment';
 import { DEFAULT_TUNING } from '../lambda/sweep/plan';
-import { LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from '../lib/lambda-bundling';
+import { esbuildHandlerOptions, LAMBDA_ENTRIES, LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from '../lib/lambda-bundling';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 20;
@@ -68,20 +68,7 @@ export function bundleBenchTargets(): Record<string, ['<=', number]> {
 
 async function bundle(entry: string, outdir: string, external: readonly string[]): Promise<string> {
   const outfile = join(outdir, 'index.js');
-  await build({
-    entryPoints: [join(ROOT, entry)],
-    outfile,
-    bundle: true,
-    platform: LAMBDA_ESBUILD.platform,
-    target: LAMBDA_ESBUILD.target,
-    format: LAMBDA_ESBUILD.format,
-    minify: LAMBDA_ESBUILD.minify,
-    sourcemap: LAMBDA_ESBUILD.sourceMap,
-    sourcesContent: LAMBDA_ESBUILD.sourcesContent,
-    mainFields: [...LAMBDA_ESBUILD.mainFields],
-    external: [...external],
-    logLevel: 'silent',
-  });
+  await build(esbuildHandlerOptions(join(ROOT, entry), outfile, { external, logLevel: 'silent' }));
   return outfile;
 }
 

@@ -31,8 +31,8 @@ import { grantRecordAudit } from './audit-trail';
 import { SWEEP_CONCURRENCY_RANGE } from './defaults';
 import { grantReadExemptions } from './exemptions-store';
 import { newAlertAlarm, queueDepth, ServiceMetrics } from './guardrail-metrics';
-import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
-import { lambdaCodeProps } from './lambda-code';
+import { LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { guardrailBundling, lambdaCodeProps } from './lambda-code';
 import { grantAssumeMemberRole } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
@@ -139,24 +139,12 @@ export class GuardrailSweep extends Construct {
       topic: props.alertTopic,
     });
 
-    const bundling: nodejs.BundlingOptions = {
-      target: LAMBDA_ESBUILD.target,
-      format: nodejs.OutputFormat.CJS,
-      minify: LAMBDA_ESBUILD.minify,
-      sourceMap: LAMBDA_ESBUILD.sourceMap,
-      sourcesContent: LAMBDA_ESBUILD.sourcesContent,
-      mainFields: [...LAMBDA_ESBUILD.mainFields],
-      externalModules: [...LAMBDA_ESBUILD.externalModules],
-      bundleAwsSDK: true,
-      // esbuild prints errors and warnings only, not its per-bundle size summary (synth and test output).
-      logLevel: nodejs.LogLevel.WARNING,
-    };
     const root = path.join(__dirname, '..');
     const common = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      bundling,
+      bundling: guardrailBundling(),
       projectRoot: root,
       depsLockFilePath: path.join(root, 'package-lock.json'),
       loggingFormat: lambda.LoggingFormat.JSON,

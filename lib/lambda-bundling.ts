@@ -44,3 +44,24 @@ export const LAMBDA_ENTRIES = {
   remediate: 'lambda/remediate/handler.ts',
   ...SWEEP_LAMBDA_ENTRIES,
 } as const;
+
+/**
+ * esbuild's build options for one handler, from LAMBDA_ESBUILD: used by the package build
+ * (scripts/bundle-lambdas.ts) and by the bench (bench/bundles.ts), which also measures an SDK-external variant.
+ */
+export function esbuildHandlerOptions(entryPoint: string, outfile: string, options: { readonly external?: readonly string[]; readonly logLevel: 'silent' | 'warning' }) {
+  return {
+    entryPoints: [entryPoint],
+    outfile,
+    bundle: true,
+    platform: LAMBDA_ESBUILD.platform,
+    target: LAMBDA_ESBUILD.target,
+    format: LAMBDA_ESBUILD.format,
+    minify: LAMBDA_ESBUILD.minify,
+    sourcemap: LAMBDA_ESBUILD.sourceMap,
+    sourcesContent: LAMBDA_ESBUILD.sourcesContent,
+    mainFields: [...LAMBDA_ESBUILD.mainFields],
+    external: [...(options.external ?? LAMBDA_ESBUILD.externalModules)],
+    logLevel: options.logLevel,
+  };
+}

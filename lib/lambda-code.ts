@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LAMBDA_ENTRIES } from './lambda-bundling';
+import * as lambdaNodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LAMBDA_ENTRIES, LAMBDA_ESBUILD } from './lambda-bundling';
 
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 
@@ -49,4 +50,25 @@ export function lambdaCodeProps(name: LambdaName, moduleDir: string): LambdaCode
     `No code for the ${name} Lambda: neither the pre-bundled ${path.join(bundleDir, 'index.js')} nor the source ${entry} exists. ` +
       'A package built without `npm run build` is incomplete: rebuild it (npm run build) or reinstall bucket-guardrail.',
   );
+}
+
+/**
+ * The NodejsFunction bundling options of every guardrail function (the remediator and the sweep's lister and
+ * worker), from the one set of esbuild settings in lambda-bundling.ts. Used only when the construct bundles the
+ * TypeScript entry (this repository); pre-bundled handlers were built with the same settings.
+ */
+export function guardrailBundling(): lambdaNodejs.BundlingOptions {
+  return {
+    target: LAMBDA_ESBUILD.target,
+    format: lambdaNodejs.OutputFormat.CJS,
+    minify: LAMBDA_ESBUILD.minify,
+    sourceMap: LAMBDA_ESBUILD.sourceMap,
+    sourcesContent: LAMBDA_ESBUILD.sourcesContent,
+    mainFields: [...LAMBDA_ESBUILD.mainFields],
+    externalModules: [...LAMBDA_ESBUILD.externalModules],
+    bundleAwsSDK: true,
+    // esbuild prints errors and warnings only, not its per-bundle size summary (synth and test output).
+    logLevel: lambdaNodejs.LogLevel.WARNING,
+    forceDockerBundling: false,
+  };
 }

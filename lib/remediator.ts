@@ -25,7 +25,7 @@ import type { ExemptionsStore } from './exemptions-store';
 import { ServiceMetrics } from './guardrail-metrics';
 import { DELIVERY_RETRIES, GuardrailPropsError, type ValidatedProps } from './guardrail-props';
 import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
-import { lambdaCodeProps } from './lambda-code';
+import { guardrailBundling, lambdaCodeProps } from './lambda-code';
 import { grantAssumeMemberRole, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
@@ -110,19 +110,7 @@ export class Remediator extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: settings.metricsNamespace,
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
-      bundling: {
-        target: LAMBDA_ESBUILD.target,
-        format: lambdaNodejs.OutputFormat.CJS,
-        minify: LAMBDA_ESBUILD.minify,
-        sourceMap: LAMBDA_ESBUILD.sourceMap,
-        sourcesContent: LAMBDA_ESBUILD.sourcesContent,
-        mainFields: [...LAMBDA_ESBUILD.mainFields],
-        externalModules: [...LAMBDA_ESBUILD.externalModules],
-        bundleAwsSDK: true,
-        // esbuild prints errors and warnings only, not its per-bundle size summary (synth and test output).
-        logLevel: lambdaNodejs.LogLevel.WARNING,
-        forceDockerBundling: false,
-      },
+      bundling: guardrailBundling(),
     });
     this.function = fn;
     // Every variable of the environment contract is set next to the grant that makes it usable.

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { LAMBDA_ENTRIES, LAMBDA_ESBUILD } from '../lib/lambda-bundling';
+import { esbuildHandlerOptions, LAMBDA_ENTRIES } from '../lib/lambda-bundling';
 import { HANDLER_BUNDLES_DIR, type LambdaName } from '../lib/lambda-code';
 
 const ROOT = path.join(__dirname, '..');
@@ -16,20 +16,7 @@ async function main(): Promise<void> {
   fs.rmSync(OUT, { recursive: true, force: true });
   for (const [name, entry] of Object.entries(LAMBDA_ENTRIES) as Array<[LambdaName, string]>) {
     const outfile = path.join(OUT, name, 'index.js');
-    await build({
-      entryPoints: [path.join(ROOT, entry)],
-      outfile,
-      bundle: true,
-      platform: LAMBDA_ESBUILD.platform,
-      target: LAMBDA_ESBUILD.target,
-      format: LAMBDA_ESBUILD.format,
-      minify: LAMBDA_ESBUILD.minify,
-      sourcemap: LAMBDA_ESBUILD.sourceMap,
-      sourcesContent: LAMBDA_ESBUILD.sourcesContent,
-      mainFields: [...LAMBDA_ESBUILD.mainFields],
-      external: [...LAMBDA_ESBUILD.externalModules],
-      logLevel: 'warning',
-    });
+    await build(esbuildHandlerOptions(path.join(ROOT, entry), outfile, { logLevel: 'warning' }));
     process.stdout.write(`bundled ${entry} -> ${path.relative(ROOT, outfile)}\n`);
   }
 }
