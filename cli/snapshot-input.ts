@@ -7,6 +7,7 @@
  *
  * To accept a new snapshot key (for example `accessPoints`), add one row to SNAPSHOT_KEYS.
  */
+import { readAccessPoints, readMultiRegionAccessPoints } from '../lambda/shared/exposure/access-point-snapshot';
 import { PUBLIC_ACCESS_BLOCK_SETTINGS } from '../lambda/shared/exposure/block-public-access';
 
 /** A snapshot key that cannot be read: the key path and why. */
@@ -75,6 +76,18 @@ function ownership(value: unknown, path: string): unknown {
 }
 
 /** Every key a snapshot may carry. API capitalisations are rows of their own, filling the same field. */
+/** Checks an access point list with the engine's own reader, so a bad entry is refused with its key path. */
+function accessPointList(read: (value: unknown, errors: string[]) => unknown): (value: unknown, path: string) => unknown {
+  return (value, path) => {
+    const errors: string[] = [];
+    read(value, errors);
+    if (errors.length > 0) {
+      throw new SnapshotKeyError(path, `${path}: ${errors.join('; ')}`);
+    }
+    return value;
+  };
+}
+
 export const SNAPSHOT_KEYS: Readonly<Record<string, KeyRule>> = {
   bucket: { field: 'bucket', state: false },
   accountId: { field: 'accountId', state: false },
@@ -87,6 +100,8 @@ export const SNAPSHOT_KEYS: Readonly<Record<string, KeyRule>> = {
   accountPublicAccessBlock: { field: 'accountPublicAccessBlock', state: true, normalise: publicAccessBlock },
   ownership: { field: 'ownership', state: true, normalise: ownership },
   OwnershipControls: { field: 'ownership', state: true, normalise: (value, path) => ownership({ OwnershipControls: value }, path) },
+  accessPoints: { field: 'accessPoints', state: true, normalise: accessPointList(readAccessPoints) },
+  multiRegionAccessPoints: { field: 'multiRegionAccessPoints', state: true, normalise: accessPointList(readMultiRegionAccessPoints) },
 };
 
 /** Keys people put at the top level that belong inside another one: the message says where. */
