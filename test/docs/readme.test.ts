@@ -27,6 +27,11 @@ export function linkedDocsPages(markdown: string): Set<string> {
   return new Set([...markdown.matchAll(/\]\((?:\.\/)?docs\/([^)#\s]+\.md)(?:#[^)]*)?\)/g)].map((m) => m[1]));
 }
 
+/** GitHub's anchor for a heading: lower case, punctuation dropped (hyphens and underscores kept), spaces → '-'. */
+export function headingAnchor(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
 describe('README front page', () => {
   const readme = readFileSync(README_PATH, 'utf8');
 
@@ -48,6 +53,20 @@ describe('README front page', () => {
     expect(pages.filter((page) => !linked.has(page))).toEqual([]);
   });
 
+  test('every docs/ link with an anchor names a heading of that page', () => {
+    const links = [...readme.matchAll(/\]\(docs\/([^)#\s]+\.md)#([^)\s]+)\)/g)].map((m) => ({ page: m[1], anchor: m[2] }));
+    const broken = links.filter(({ page, anchor }) => {
+      const headings = readFileSync(join(ROOT, 'docs', page), 'utf8')
+        .split('\n')
+        .filter((line) => /^#{1,6} /.test(line))
+        .map((line) => headingAnchor(line.replace(/^#+ /, '')));
+      return !headings.includes(anchor);
+    });
+
+    expect(links.length).toBeGreaterThan(0);
+    expect(broken).toEqual([]);
+  });
+
   test(`stays at most ${MAX_README_LINES} lines`, () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(MAX_README_LINES);
   });
@@ -60,6 +79,12 @@ describe('the helpers read what they claim to read', () => {
     expect(fencedBlockUnder(md, '## B', 'ts')).toBe('b();\n');
     expect(fencedBlockUnder(md, '## C', 'ts')).toBeUndefined();
     expect(fencedBlockUnder('## A\ntext\n## B\n```ts\nb();\n```\n', '## A', 'ts')).toBeUndefined();
+  });
+
+  test('headingAnchor follows GitHub for punctuation and code spans', () => {
+    expect(headingAnchor('Runbook: what to do with each outcome')).toBe('runbook-what-to-do-with-each-outcome');
+    expect(headingAnchor('On demand: `bucket-guardrail scan`')).toBe('on-demand-bucket-guardrail-scan');
+    expect(headingAnchor('The sweep: every bucket, on a schedule')).toBe('the-sweep-every-bucket-on-a-schedule');
   });
 
   test('linkedDocsPages reads relative links with and without anchors', () => {
