@@ -4,6 +4,7 @@
  *
  * This module is pure: it never reads `process.env` itself; callers pass the environment in.
  */
+import { bucketGlobProblem } from '../shared/exemptions/bucket-glob';
 import { CROSS_ACCOUNT_ENV, parseCrossAccountEnvironment, type CrossAccountSettings } from '../shared/aws/assume-role';
 
 export const REMEDIATION_MODES = ['enforce', 'report-only'] as const;
@@ -107,6 +108,8 @@ export function validateExemption(raw: unknown, where: string): Exemption {
   if (!/^[a-z0-9.\-*?]{1,63}$/.test(bucket)) {
     throw new Error(`${where}.bucket "${bucket}" is not a bucket name or glob (lower-case letters, digits, '.', '-', '*', '?')`);
   }
+  const globProblem = bucketGlobProblem(bucket);
+  if (globProblem !== undefined) throw new Error(`${where}.bucket ${globProblem}`);
   const expires = record.expires as string;
   if (!/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(Date.parse(expires))) {
     throw new Error(`${where}.expires "${expires}" is not an ISO 8601 date such as 2027-01-31 or 2027-01-31T12:00:00Z`);
