@@ -6,8 +6,8 @@
  * "claim" (`attribute_not_exists(id)`), so a second delivery of the same event finds the item and does
  * nothing. A claim carries a lease (the invocation's deadline): if an invocation dies mid-way, Lambda's
  * retry may take the claim over once the lease has run out; the takeover is an update, so what the earlier
- * holder saved stays (the removal text, a pending record). The final write replaces the claim with the
- * complete record, only if the claim is still this invocation's. When that write keeps failing, the finished
+ * holder saved stays (the removal text, the containment it saved right after its write, a pending record). The
+ * final write replaces the claim with the complete record, only if the claim is still this invocation's. When that write keeps failing, the finished
  * record is saved on the claim (`savePending`) for the retry to write, so one event keeps one record.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -16,7 +16,17 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { recordFromItem, recordJson, toAuditItem, type AuditRecord } from '../../shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../shared/audit/table-schema';
 import { hasErrorCode, type ErrorDescription } from '../../shared/aws/errors';
-import { ClaimLostError, type AuditClaim, type AuditPort, type ClaimResult, type Delivery, type ExistingRecord, type PendingRecord, type RemovalProgress } from '../ports';
+import {
+  ClaimLostError,
+  type AuditClaim,
+  type AuditPort,
+  type ClaimResult,
+  type Delivery,
+  type ExistingRecord,
+  type PendingRecord,
+  type RemovalProgress,
+  type SavedContainment,
+} from '../ports';
 
 /** Defined with the ports (the pipeline tells a lost claim from a failed write); exported here as before. */
 export { ClaimLostError };
@@ -86,7 +96,8 @@ export class DynamoAuditStore implements AuditPort {
         }),
       );
       const pending = pendingOf(output.Attributes);
-      return pending !== undefined ? { claimed: true, pending } : { claimed: true };
+      const contained = containmentOf(output.Attributes);
+      return { claimed: true, ...(pending !== undefined ? { pending } : {}), ...(contained !== undefined ? { contained } : {}) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -119,6 +130,10 @@ export class DynamoAuditStore implements AuditPort {
       actions: progress.actions,
       ...(progress.containedAt !== undefined ? { containedAt: progress.containedAt } : {}),
     });
+  }
+
+  async saveContainment(id: string, claimToken: string, containment: SavedContainment): Promise<void> {
+    await this.updateAsHolder(id, claimToken, { phase: 'contained', containedAt: containment.containedAt, [SAVED_CONTAINMENT_ATTRIBUTE]: containment });
   }
 
   async complete(record: AuditRecord, claimToken: string): Promise<void> {
@@ -239,6 +254,18 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 const DELIVERIES: readonly Delivery[] = ['alert', 'archive', 'account-level-change'];
+
+/** The claim attribute holding what a holder saved right after containing the bucket. */
+export const SAVED_CONTAINMENT_ATTRIBUTE = 'savedContainment';
+
+/** The containment an earlier holder saved on its claim, if the old (unfinished) item carries one. */
+function containmentOf(old: Record<string, unknown> | undefined): SavedContainment | undefined {
+  const saved = old?.[SAVED_CONTAINMENT_ATTRIBUTE];
+  if (saved === undefined || saved === null || typeof saved !== 'object' || old?.finishedAt !== undefined) return undefined;
+  const candidate = saved as Partial<SavedContainment>;
+  if (typeof candidate.containedAt !== 'string' || typeof candidate.verdict !== 'object' || candidate.verdict === null || !Array.isArray(candidate.actions)) return undefined;
+  return saved as SavedContainment;
+}
 
 /** The pending record an earlier holder saved on its claim, if the old item carries one. */
 function pendingOf(old: Record<string, unknown> | undefined): PendingRecord | undefined {

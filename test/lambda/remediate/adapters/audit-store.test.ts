@@ -157,6 +157,24 @@ describe('completing a record', () => {
     expect(retry).toEqual({ claimed: true, pending: { record: sampleRecord(), undelivered: ['archive'] } });
   });
 
+  it('saves the verdict and the containment on the claim for its holder only, and hands them to the claimant after a crash', async () => {
+    // GIVEN a claim whose holder contained the bucket and saved what it found and did, then died (its lease ran out)
+    const audit = store();
+    await audit.claim(claim());
+    const record = sampleRecord();
+    const containment = { containedAt: record.containedAt as string, verdict: record.verdict!, before: record.before!, severity: record.severity, actions: record.actions };
+    const stranger = audit.saveContainment(record.id, 'token-x', containment);
+    await audit.saveContainment(record.id, 'token-a', containment);
+
+    // WHEN Lambda's retry claims after the lease
+    const retry = await audit.claim(claim({ claimToken: 'token-b', receivedAt: new Date(RECEIVED + 61_000).toISOString() }));
+
+    // THEN the stranger was refused, the claim said "contained", and the retry got the containment back
+    await expect(stranger).rejects.toThrow(ClaimLostError);
+    expect(retry).toEqual({ claimed: true, contained: containment });
+    expect(fakes.table.items.get(record.id)).toMatchObject({ claimToken: 'token-b', containedAt: record.containedAt });
+  });
+
   it('releases a claim after an unexpected error so the retry can start at once', async () => {
     // GIVEN a claim with a long lease
     const audit = store();
