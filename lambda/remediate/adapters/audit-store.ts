@@ -15,6 +15,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { recordFromItem, recordJson, toAuditItem, type AuditRecord } from '../../shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../shared/audit/table-schema';
+import { archiveLock } from '../../shared/audit/archive-lock';
 import { hasErrorCode, type ErrorDescription } from '../../shared/aws/errors';
 import {
   ClaimLostError,
@@ -46,6 +47,14 @@ export interface ArchiveTarget {
   readonly bucket: string;
   /** The account that must own the archive bucket (ExpectedBucketOwner). */
   readonly expectedOwner?: string;
+  /**
+   * The archive's Object Lock retention in days: every copy is written in COMPLIANCE mode, retained until this
+   * many days after the write (see archive-lock.ts).
+   * @default - no explicit retention: the bucket's default retention applies (a bucket whose policy requires it refuses the copy)
+   */
+  readonly retentionDays?: number;
+  /** The clock for the retain-until date. @default Date.now */
+  readonly now?: () => number;
 }
 
 export class DynamoAuditStore implements AuditPort {
@@ -154,7 +163,8 @@ export class DynamoAuditStore implements AuditPort {
   }
 
   /**
-   * Writes the record's write-once copy. `If-None-Match: *` makes the first copy of a key the only one:
+   * Writes the record's write-once copy, with explicit COMPLIANCE retention when `retentionDays` is configured.
+   * `If-None-Match: *` makes the first copy of a key the only one:
    * Object Lock protects versions, not keys, so without it anyone allowed to put could add a newer version.
    * A 412 means a copy is already there (an earlier attempt of this event): kept as it is, never replaced;
    * `bucket-guardrail verify` compares it with the table.
@@ -173,6 +183,7 @@ export class DynamoAuditStore implements AuditPort {
           ChecksumAlgorithm: 'SHA256',
           IfNoneMatch: '*',
           ...(this.archiveTarget.expectedOwner !== undefined ? { ExpectedBucketOwner: this.archiveTarget.expectedOwner } : {}),
+          ...(this.archiveTarget.retentionDays !== undefined ? archiveLock(this.archiveTarget.retentionDays, (this.archiveTarget.now ?? Date.now)()) : {}),
         }),
       );
     } catch (error) {

@@ -214,6 +214,20 @@ describe('the write-once archive copy', () => {
     expect(fakes.s3.bucket(ARCHIVE).objects.get(`audit/2025/03/04/${sampleRecord().id}.json`)?.body).toBe(canonicalJson(sampleRecord()));
   });
 
+  it('writes the copy under explicit COMPLIANCE retention until the retention period after the write, when configured', async () => {
+    // GIVEN an archive with a 400-day retention and a clock at the time of writing
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+    const writtenAt = Date.parse('2025-03-04T10:15:34Z');
+    const audit = new DynamoAuditStore(documents, TABLE, { s3: new S3Client({ region: 'eu-west-1' }), bucket: ARCHIVE, expectedOwner: '111122223333', retentionDays: 400, now: () => writtenAt });
+    // WHEN a record is archived
+    await audit.archive(sampleRecord());
+    // THEN the write names the mode and the retain-until date itself, not relying on the bucket's default
+    expect(fakes.log.find('s3', 'PutObject')[0]?.input).toMatchObject({
+      ObjectLockMode: 'COMPLIANCE',
+      ObjectLockRetainUntilDate: new Date(writtenAt + 400 * 86_400_000),
+    });
+  });
+
   it('never replaces a copy already under the key: the first write is the only one', async () => {
     // GIVEN a copy already archived under the record's key
     const key = `audit/2025/03/04/${sampleRecord().id}.json`;
