@@ -5,4 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60000,
+  // Quiet output: no SDK Node-version notice, no CDK bundling progress lines (see the file).
+  setupFiles: ['<rootDir>/test/support/quiet-output.ts'],
+  // After the summary: every skipped test and the reason it gave (test/support/skip.ts).
+  reporters: ['default', '<rootDir>/test/support/skip-summary-reporter.cjs'],
 };

@@ -1,49 +1,38 @@
+import { optionList, type Command } from './command';
+import { withHint } from './hints';
 import { EXIT, UsageError, type CliIo } from './io';
+import { COMMAND_SPECS } from './specs';
 
-/** A CLI command: gets its own arguments, returns the exit code. */
-export type Command = (args: string[], io: CliIo) => Promise<number>;
-
-interface CommandEntry {
-  readonly summary: string;
-  /** Loads the command's module on first use (require, so it works the same under tsx, ts-jest and esbuild). */
-  readonly load: () => Command;
-}
-
-/** Commands are loaded on demand so `explain` never loads the AWS SDK. */
-const COMMANDS: Record<string, CommandEntry> = {
-  explain: {
-    summary: 'explain <file|-> [--json]       why a bucket snapshot is (not) public, offline',
-    load: () => (require('./commands/explain') as typeof import('./commands/explain')).explainCommand,
-  },
-  scan: {
-    summary: 'scan [--region R] [--json] [--fix [--yes]]   find public buckets in the account (read-only unless --fix)',
-    load: () => (require('./commands/scan') as typeof import('./commands/scan')).scanCommand,
-  },
-  audit: {
-    summary: 'audit [--since 7d|ISO] [--until ISO] [--bucket B] [--outcome O] [--actor A] [--format table|json|csv|md|html] [--out FILE]',
-    load: () => (require('./commands/audit') as typeof import('./commands/audit')).auditCommand,
-  },
-  verify: {
-    summary: 'verify [--since …]               check every audit record against its write-once archive copy',
-    load: () => (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand,
-  },
-  restore: {
-    summary: 'restore <record-id> [--yes]      put back exactly what a remediation changed (exempts the bucket first)',
-    load: () => (require('./commands/restore') as typeof import('./commands/restore')).restoreCommand,
-  },
-  exempt: {
-    summary: 'exempt <bucket|glob> --reason … --owner … --expires …   let a bucket stay public until a date',
-    load: () => (require('./commands/exempt') as typeof import('./commands/exempt')).exemptCommand,
-  },
-  exemptions: {
-    summary: 'exemptions list|remove <bucket|glob>   review or revoke exemptions',
-    load: () => (require('./commands/exempt') as typeof import('./commands/exempt')).exemptionsCommand,
-  },
+/**
+ * Each command's module, loaded on first use so `explain` never loads the AWS SDK (require, so it works the
+ * same under tsx, ts-jest and esbuild). The help of every command comes from ./specs, not from these modules.
+ */
+const LOADERS: Record<string, () => Command> = {
+  explain: () => (require('./commands/explain') as typeof import('./commands/explain')).explainCommand,
+  scan: () => (require('./commands/scan') as typeof import('./commands/scan')).scanCommand,
+  audit: () => (require('./commands/audit') as typeof import('./commands/audit')).auditCommand,
+  verify: () => (require('./commands/verify') as typeof import('./commands/verify')).verifyCommand,
+  restore: () => (require('./commands/restore') as typeof import('./commands/restore')).restoreCommand,
+  exempt: () => (require('./commands/exempt') as typeof import('./commands/exempt')).exemptCommand,
+  exemptions: () => (require('./commands/exempt') as typeof import('./commands/exempt')).exemptionsCommand,
 };
 
-function usage(): string {
-  const lines = Object.values(COMMANDS).map((entry) => `  bucket-guardrail ${entry.summary}`);
-  return ['Usage:', ...lines, '', 'Exit codes: 0 nothing public, 1 public found (or a check failed), 2 error.', ''].join('\n');
+/** The top-level usage: every command with its positionals, summary and every option it takes. */
+export function usage(): string {
+  const lines = COMMAND_SPECS.flatMap((spec) => [
+    `  bucket-guardrail ${spec.name}${spec.positionals.synopsis ? ` ${spec.positionals.synopsis}` : ''}`,
+    `      ${spec.summary}`,
+    ...(Object.keys(spec.options).length > 0 ? [`      ${optionList(spec)}`] : []),
+  ]);
+  return [
+    'Usage:',
+    ...lines,
+    '',
+    'Every command also takes -h/--help. "bucket-guardrail COMMAND --help" explains each option.',
+    'Exit codes: 0 nothing public, 1 public found (or a check failed), 2 error.',
+    'Environment: AWS_REGION / AWS_PROFILE as for the AWS CLI; BUCKET_GUARDRAIL_DEBUG=1 prints stack traces.',
+    '',
+  ].join('\n');
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -52,17 +41,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(usage());
     return name === undefined ? EXIT.error : EXIT.ok;
   }
-  const entry = COMMANDS[name];
-  if (!entry) {
+  const load = LOADERS[name];
+  if (!load) {
     io.stderr.write(`bucket-guardrail: unknown command "${name}"\n${usage()}`);
     return EXIT.error;
   }
   try {
-    const command = entry.load();
-    return await command(rest, io);
+    return await load()(rest, io);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`bucket-guardrail ${name}: ${message}\n`);
+    const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+    io.stderr.write(`bucket-guardrail ${name}: ${withHint(error, { env: io.env, region })}\n`);
     if (!(error instanceof UsageError) && io.env.BUCKET_GUARDRAIL_DEBUG) {
       io.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
     }

@@ -5,21 +5,7 @@
  * Context comes in two shapes: JSON values from `cdk.json` (arrays, booleans, numbers) and strings from
  * `-c key=value` on the command line. Both are accepted for every key.
  */
-import {
-  REMEDIATION_MODES,
-  REMEDIATION_STRATEGIES,
-  validateExemption,
-  type Exemption,
-  type RemediationMode,
-  type RemediationStrategy,
-} from '../lambda/remediate/environment';
-import {
-  AUDIT_RETENTION_DAYS_RANGE,
-  GUARDRAIL_DEFAULTS,
-  LOG_RETENTION_DAYS,
-  RESERVED_CONCURRENCY_RANGE,
-  SWEEP_CONCURRENCY_RANGE,
-} from './defaults';
+import { GUARDRAIL_DEFAULTS } from './defaults';
 import {
   ORGANIZATION_DEFAULTS,
   checkAccountId,
@@ -29,97 +15,30 @@ import {
   memberRoleRegionOf,
   type OrganizationConfig,
 } from './organization/organization-settings';
-import {
-  checkEmail,
-  checkIntegerInRange,
-  checkMetricsNamespace,
-  checkRegion,
-  checkRoleArn,
-  checkSensitiveTagKey,
-  checkStackName,
-  checkSweepSchedule,
-} from './validation';
+import { ProblemCollector, editDistance, isSet, readBoolean, readList, readString, type Context, type ContextProblem } from './config-readers';
+import { CONTEXT_KEYS, CONTEXT_SETTINGS, ORGANIZATION_ONLY_KEYS, type ContextSetting, type PlainContextKey, type PlainSettings } from './config-settings';
+import { checkRegion } from './validation';
 
-/** The context keys this app reads. Anything else that looks like a misspelling of one is reported. */
-export const CONTEXT_KEYS = [
-  'stackName',
-  'homeRegion',
-  'regions',
-  'alertEmails',
-  'remediationMode',
-  'remediationStrategy',
-  'exemptions',
-  'sensitiveTagKeys',
-  'auditRetentionDays',
-  'logRetentionDays',
-  'createTrail',
-  'enforceAccountBlockPublicAccess',
-  'reservedConcurrency',
-  'metricsNamespace',
-  'sweep',
-  'sweepSchedule',
-  'sweepConcurrency',
-  'exemptionWriters',
-  'organization',
-  'organizationId',
-  'memberRegions',
-  'memberOrganizationalUnits',
-  'delegatedAdminAccount',
-  'memberRoleName',
-  'preventive',
-  'breakGlassRoleName',
-] as const;
+export { CONTEXT_KEYS, CONTEXT_SETTINGS, type ContextKey, type ContextSetting } from './config-settings';
+export type { ContextProblem } from './config-readers';
 
-/** The keys that only mean something with `organization` on. */
-const ORGANIZATION_ONLY_KEYS = [
-  'organizationId',
-  'memberRegions',
-  'memberOrganizationalUnits',
-  'delegatedAdminAccount',
-  'memberRoleName',
-  'preventive',
-  'breakGlassRoleName',
-] as const satisfies readonly ContextKey[];
-export type ContextKey = (typeof CONTEXT_KEYS)[number];
-
-export interface GuardrailAppConfig {
-  readonly stackName: string;
+/**
+ * The parsed context. Every plain key of `CONTEXT_SETTINGS` (one with a `read` function) appears under its own
+ * name with its reader's type; the keys parsed together are spelled out here.
+ */
+export interface GuardrailAppConfig extends PlainSettings {
   /** Region of the main stack (remediator, topic, audit store); events from other regions are forwarded here. */
   readonly homeRegion: string;
   /** Where the home region came from, for messages. */
   readonly homeRegionSource: 'context homeRegion' | 'CDK_DEFAULT_REGION' | 'default';
   /** Every covered region, home region first. */
   readonly regions: readonly string[];
-  readonly alertEmails: readonly string[];
-  readonly remediationMode: RemediationMode;
-  readonly remediationStrategy: RemediationStrategy;
-  readonly exemptions: readonly Exemption[];
-  readonly sensitiveTagKeys: readonly string[];
-  readonly auditRetentionDays: number;
-  readonly logRetentionDays: number;
-  readonly createTrail: boolean;
-  readonly enforceAccountBlockPublicAccess: boolean;
-  readonly reservedConcurrency: number;
-  readonly metricsNamespace: string;
-  /** The sweep (schedule, after each deploy, on account-level changes); `false` leaves it out. */
-  readonly sweep: boolean;
-  /** EventBridge Scheduler expression of the regular sweep (`rate(...)` or six-field `cron(...)`). */
-  readonly sweepSchedule: string;
-  /** Sweep workers at once (2 to 1,000). */
-  readonly sweepConcurrency: number;
-  /** IAM role ARNs allowed to write the exemptions table (its resource policy denies everyone else). */
-  readonly exemptionWriters: readonly string[];
   /**
    * The organization-wide deployment (context `organization`): a central stack in the home region and a
    * StackSet for the member accounts, instead of the single-account stacks.
    * @default - single account
    */
   readonly organization?: OrganizationConfig;
-}
-
-export interface ContextProblem {
-  readonly key: string;
-  readonly message: string;
 }
 
 /** One or more context values are invalid; `problems` lists each with the key, the bad value and the fix. */
@@ -135,150 +54,6 @@ export class AppConfigError extends Error {
     );
     this.name = 'AppConfigError';
   }
-}
-
-type Context = Readonly<Record<string, unknown>>;
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-class ProblemCollector {
-  readonly problems: ContextProblem[] = [];
-  add(key: string, message: string): void {
-    this.problems.push({ key, message });
-  }
-}
-
-function readString<T extends string>(
-  context: Context,
-  key: ContextKey,
-  fallback: T,
-  collector: ProblemCollector,
-  check: (value: string) => string | undefined,
-): T | string {
-  const raw = context[key];
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  if (typeof raw !== 'string') {
-    collector.add(key, `${show(raw)} is not a string; set it as "${key}": "${fallback}" in cdk.json or -c ${key}=${fallback}`);
-    return fallback;
-  }
-  const problem = check(raw.trim());
-  if (problem) collector.add(key, problem);
-  return raw.trim();
-}
-
-function readChoice<T extends string>(context: Context, key: ContextKey, allowed: readonly T[], fallback: T, collector: ProblemCollector): T {
-  const value = readString(context, key, fallback, collector, (candidate) =>
-    (allowed as readonly string[]).includes(candidate)
-      ? undefined
-      : `"${candidate}" is not one of ${allowed.map((a) => `"${a}"`).join(', ')}; for example -c ${key}=${allowed[0]}`,
-  );
-  return (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
-}
-
-function readBoolean(context: Context, key: ContextKey, fallback: boolean, collector: ProblemCollector): boolean {
-  const raw = context[key];
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  if (raw === true || raw === 'true') return true;
-  if (raw === false || raw === 'false') return false;
-  collector.add(key, `${show(raw)} is not true or false; use -c ${key}=true or "${key}": true in cdk.json`);
-  return fallback;
-}
-
-function readInteger(
-  context: Context,
-  key: ContextKey,
-  fallback: number,
-  collector: ProblemCollector,
-  check: (value: number) => string | undefined,
-): number {
-  const raw = context[key];
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
-  if (Number.isNaN(value)) {
-    collector.add(key, `${show(raw)} is not a whole number; use -c ${key}=${fallback} or "${key}": ${fallback} in cdk.json`);
-    return fallback;
-  }
-  const problem = check(value);
-  if (problem) {
-    collector.add(key, problem);
-    return fallback;
-  }
-  return value;
-}
-
-/** A list from a JSON array of strings or from a comma-separated string. */
-function readList(context: Context, key: ContextKey, collector: ProblemCollector, check: (value: string) => string | undefined, example: string): string[] {
-  const raw = context[key];
-  if (raw === undefined || raw === null) return [];
-  let items: string[];
-  if (typeof raw === 'string') {
-    items = raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
-  } else if (Array.isArray(raw) && raw.every((item) => typeof item === 'string')) {
-    items = raw.map((item: string) => item.trim());
-  } else {
-    collector.add(key, `${show(raw)} is not a list; use a comma list (-c ${key}=${example}) or a JSON array of strings in cdk.json`);
-    return [];
-  }
-  const valid: string[] = [];
-  items.forEach((item, index) => {
-    const problem = check(item);
-    if (problem) {
-      collector.add(`${key}[${index}]`, problem);
-    } else if (!valid.includes(item)) {
-      valid.push(item);
-    }
-  });
-  return valid;
-}
-
-function readExemptions(context: Context, collector: ProblemCollector): Exemption[] {
-  let raw = context.exemptions;
-  if (raw === undefined || raw === null || raw === '') return [];
-  if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw) as unknown;
-    } catch {
-      collector.add(
-        'exemptions',
-        `${show(raw)} is not JSON; expected an array such as [{"bucket":"site-*","reason":"public website","owner":"web-team","expires":"2027-01-31"}]`,
-      );
-      return [];
-    }
-  }
-  if (!Array.isArray(raw)) {
-    collector.add('exemptions', `${show(raw)} is not an array; expected [{"bucket", "reason", "owner", "expires"}, …]`);
-    return [];
-  }
-  const exemptions: Exemption[] = [];
-  raw.forEach((item: unknown, index: number) => {
-    try {
-      exemptions.push(validateExemption(item, `exemptions[${index}]`));
-    } catch (error) {
-      collector.add(`exemptions[${index}]`, `${error instanceof Error ? error.message : String(error)} (got ${show(item)})`);
-    }
-  });
-  return exemptions;
-}
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0];
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j];
-      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length];
 }
 
 /** Context keys that look like a misspelt key of ours (feature flags and lookups contain ':' and are skipped). */
@@ -299,8 +74,36 @@ export function parseAppConfig(context: Context, environment: { readonly default
   const collector = new ProblemCollector();
   findMisspeltKeys(context, collector);
 
-  const stackName = readString(context, 'stackName', GUARDRAIL_DEFAULTS.stackName, collector, checkStackName);
+  // Table order is report order: the home region and the regions are read where `homeRegion` stands.
+  const plain: Partial<Record<PlainContextKey, unknown>> = {};
+  let home: HomeRegions | undefined;
+  for (const key of CONTEXT_KEYS) {
+    const setting: ContextSetting = CONTEXT_SETTINGS[key];
+    if (setting.read) {
+      plain[key as PlainContextKey] = setting.read(context, collector);
+    } else if (key === 'homeRegion') {
+      home = readHomeRegions(context, environment, collector);
+    }
+  }
+  const { homeRegion, homeRegionSource, regions } = home ?? readHomeRegions(context, environment, collector);
+  const config: GuardrailAppConfig = { ...(plain as PlainSettings), homeRegion, homeRegionSource, regions };
 
+  const organization = readOrganization(context, collector, { homeRegion, regions });
+
+  if (collector.problems.length > 0) {
+    throw new AppConfigError(collector.problems);
+  }
+  return organization ? { ...config, organization } : config;
+}
+
+interface HomeRegions {
+  readonly homeRegion: string;
+  readonly homeRegionSource: GuardrailAppConfig['homeRegionSource'];
+  readonly regions: readonly string[];
+}
+
+/** `homeRegion` (else `CDK_DEFAULT_REGION`, else the fallback) and `regions`, which must include it. */
+function readHomeRegions(context: Context, environment: { readonly defaultRegion?: string }, collector: ProblemCollector): HomeRegions {
   let homeRegion: string = GUARDRAIL_DEFAULTS.fallbackHomeRegion;
   let homeRegionSource: GuardrailAppConfig['homeRegionSource'] = 'default';
   if (context.homeRegion !== undefined && context.homeRegion !== '') {
@@ -322,60 +125,7 @@ export function parseAppConfig(context: Context, environment: { readonly default
     );
   }
   const regions = [homeRegion, ...listedRegions.filter((region) => region !== homeRegion)];
-
-  const config: GuardrailAppConfig = {
-    stackName,
-    homeRegion,
-    homeRegionSource,
-    regions,
-    alertEmails: readList(context, 'alertEmails', collector, checkEmail, 'oncall@example.com,security@example.com'),
-    remediationMode: readChoice(context, 'remediationMode', REMEDIATION_MODES, GUARDRAIL_DEFAULTS.remediationMode, collector),
-    remediationStrategy: readChoice(context, 'remediationStrategy', REMEDIATION_STRATEGIES, GUARDRAIL_DEFAULTS.remediationStrategy, collector),
-    exemptions: readExemptions(context, collector),
-    sensitiveTagKeys: readList(context, 'sensitiveTagKeys', collector, checkSensitiveTagKey, 'data-classification'),
-    auditRetentionDays: readInteger(context, 'auditRetentionDays', GUARDRAIL_DEFAULTS.auditRetentionDays, collector, (days) => {
-      const problem = checkIntegerInRange(days, AUDIT_RETENTION_DAYS_RANGE);
-      return problem && `${problem} (days of Object Lock COMPLIANCE retention); for example -c auditRetentionDays=365`;
-    }),
-    logRetentionDays: readInteger(context, 'logRetentionDays', GUARDRAIL_DEFAULTS.logRetentionDays, collector, (days) =>
-      (LOG_RETENTION_DAYS as readonly number[]).includes(days)
-        ? undefined
-        : `${days} is not a retention CloudWatch Logs offers; use one of ${LOG_RETENTION_DAYS.join(', ')}`,
-    ),
-    createTrail: readBoolean(context, 'createTrail', GUARDRAIL_DEFAULTS.createTrail, collector),
-    enforceAccountBlockPublicAccess: readBoolean(
-      context,
-      'enforceAccountBlockPublicAccess',
-      GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
-      collector,
-    ),
-    reservedConcurrency: readInteger(context, 'reservedConcurrency', GUARDRAIL_DEFAULTS.reservedConcurrency, collector, (value) => {
-      const problem = checkIntegerInRange(value, RESERVED_CONCURRENCY_RANGE);
-      return problem && `${problem}; for example -c reservedConcurrency=${GUARDRAIL_DEFAULTS.reservedConcurrency}`;
-    }),
-    metricsNamespace: readString(context, 'metricsNamespace', GUARDRAIL_DEFAULTS.metricsNamespace, collector, checkMetricsNamespace),
-    sweep: readBoolean(context, 'sweep', GUARDRAIL_DEFAULTS.sweep, collector),
-    sweepSchedule: readString(context, 'sweepSchedule', GUARDRAIL_DEFAULTS.sweepSchedule, collector, (value) => {
-      const problem = checkSweepSchedule(value);
-      return problem && `${problem}; on the command line quote it: -c 'sweepSchedule=cron(0 3 * * ? *)'`;
-    }),
-    sweepConcurrency: readInteger(context, 'sweepConcurrency', GUARDRAIL_DEFAULTS.sweepConcurrency, collector, (value) => {
-      const problem = checkIntegerInRange(value, SWEEP_CONCURRENCY_RANGE);
-      return problem && `${problem} (sweep workers at once); for example -c sweepConcurrency=${GUARDRAIL_DEFAULTS.sweepConcurrency}`;
-    }),
-    exemptionWriters: readList(context, 'exemptionWriters', collector, checkRoleArn, 'arn:aws:iam::111122223333:role/SecurityOperator'),
-  };
-
-  const organization = readOrganization(context, collector, { homeRegion, regions });
-
-  if (collector.problems.length > 0) {
-    throw new AppConfigError(collector.problems);
-  }
-  return organization ? { ...config, organization } : config;
-}
-
-function isSet(value: unknown): boolean {
-  return !(value === undefined || value === null || value === '' || value === false || value === 'false' || (Array.isArray(value) && value.length === 0));
+  return { homeRegion, homeRegionSource, regions };
 }
 
 /** The organization settings when `organization` is on; otherwise a problem for each organization-only key that is set. */

@@ -9,213 +9,57 @@
  * messages that keep failing land in a dead-letter queue that raises an alarm.
  */
 import * as path from 'node:path';
-import { Aws, Duration, Names, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import { toRemediateEnvironment, type Exemption, type RemediationMode, type RemediationStrategy } from '../lambda/remediate/environment';
+import { toRemediateEnvironment } from '../lambda/remediate/environment';
 import { DEFAULT_MAX_ATTEMPTS, toListerEnvironment, toWorkerSweepEnvironment } from '../lambda/sweep/environment';
-import { ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS, STACK_DEPLOYED_STATUSES } from '../lambda/sweep/messages';
 import { DEFAULT_TUNING } from '../lambda/sweep/plan';
 import { PROGRESS_TABLE } from '../lambda/sweep/progress-table';
-import { GUARDRAIL_DEFAULTS, SWEEP_CONCURRENCY_RANGE } from './defaults';
-import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS, SWEEP_LAMBDA_ENTRIES } from './lambda-bundling';
-import { checkOrganizationId, checkRoleName } from './organization/organization-settings';
+import { grantPublishAlerts } from './alert-topic';
+import { grantRecordAudit } from './audit-trail';
+import { SWEEP_CONCURRENCY_RANGE } from './defaults';
+import { grantReadExemptions } from './exemptions-store';
+import { newAlertAlarm, queueDepth, ServiceMetrics } from './guardrail-metrics';
+import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
+import { lambdaCodeProps } from './lambda-code';
+import { grantAssumeMemberRole } from './member-role-grants';
+import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
-import { checkMetricsNamespace, checkSweepSchedule } from './validation';
+import { acknowledgeSweepFindings } from './sweep-findings';
+import { sweepAfterEveryDeploy, sweepOnAccountChange } from './sweep-triggers';
+import {
+  SWEEP_DEFAULTS,
+  SWEEP_METRICS,
+  SWEEP_SERVICE_NAMES,
+  validateSweepProps,
+  type GuardrailSweepProps,
+} from './sweep-props';
 
+export {
+  GuardrailSweepPropsError,
+  SWEEP_DEFAULTS,
+  SWEEP_METRICS,
+  SWEEP_SERVICE_NAMES,
+  sweepScheduleExpression,
+  type GuardrailSweepProps,
+  type SweepRemediationSettings,
+} from './sweep-props';
 export { SWEEP_CONCURRENCY_RANGE } from './defaults';
 export { SWEEP_LAMBDA_ENTRIES } from './lambda-bundling';
 
-/** Defaults of GuardrailSweepProps (the same as the app's context defaults). */
-export const SWEEP_DEFAULTS = {
-  schedule: GUARDRAIL_DEFAULTS.sweepSchedule,
-  concurrency: GUARDRAIL_DEFAULTS.sweepConcurrency,
-  metricsNamespace: GUARDRAIL_DEFAULTS.metricsNamespace,
-} as const;
-
-/** Powertools service names: the `service` dimension of the sweep's metrics. */
-export const SWEEP_SERVICE_NAMES = { lister: 'sweep-list', worker: 'sweep-work' } as const;
-
-/** Metric names the sweep publishes (worker: per bucket; the pipeline's own under the worker's service). */
-export const SWEEP_METRICS = {
-  bucketsChecked: 'SweepBucketsChecked',
-  publicFound: 'SweepPublicFound',
-  messagesRetried: 'SweepMessagesRetried',
-  remediated: 'Remediated',
-  failed: 'Failed',
-} as const;
-
 const LISTER_TIMEOUT = Duration.minutes(5);
 const WORKER_TIMEOUT = Duration.minutes(5);
-
-/** What the worker does to a public bucket: the remediator's settings, shared with the event path. */
-export interface SweepRemediationSettings {
-  readonly mode: RemediationMode;
-  readonly strategy: RemediationStrategy;
-  readonly exemptions: readonly Exemption[];
-  readonly sensitiveTagKeys: readonly string[];
-}
-
-export interface GuardrailSweepProps {
-  /** Where the summary, blindness and per-bucket alerts go: the guardrail's topic. */
-  readonly alertTopic: sns.ITopic;
-  /** The audit table the remediation pipeline writes one record per changed or failed bucket to. */
-  readonly auditTable: dynamodb.ITable;
-  /**
-   * The write-once archive for audit records.
-   * @default - no archive copy is written
-   */
-  readonly auditArchiveBucket?: s3.IBucket;
-  /** Encrypts both queues, the dead-letter queue and the progress table. */
-  readonly encryptionKey: kms.IKey;
-  /**
-   * The key of `alertTopic`, when it is encrypted with a customer managed key: the Lambdas get
-   * kms:Decrypt and kms:GenerateDataKey on it to publish.
-   * @default - the topic is not encrypted with a customer managed key
-   */
-  readonly alertTopicKey?: kms.IKey;
-  /**
-   * The key of the audit table and archive: the worker gets kms:Decrypt through DynamoDB and
-   * kms:GenerateDataKey through S3, as the remediator does.
-   * @default - the audit table and archive are not encrypted with a customer managed key
-   */
-  readonly auditKey?: kms.IKey;
-  /** The remediation the worker applies: the same settings as the remediator's. */
-  readonly remediation: SweepRemediationSettings;
-  /**
-   * Regions whose CloudTrail coverage every sweep checks (the guardrail's covered regions).
-   * @default - the stack's region only
-   */
-  readonly regions?: readonly string[];
-  /**
-   * When the regular sweep runs: an EventBridge Scheduler expression string, `rate(...)` or `cron(...)` (six
-   * fields), or a `scheduler.ScheduleExpression` (its time zone is kept). One-time `at(...)` schedules are refused.
-   * @default 'rate(6 hours)'
-   */
-  readonly schedule?: string | scheduler.ScheduleExpression;
-  /**
-   * Worker invocations running at once (the work queue's event source maxConcurrency, 2–1000). Each worker
-   * checks one bucket at a time, so this bounds the S3 calls in flight.
-   * @default 16
-   */
-  readonly concurrency?: number;
-  /**
-   * Roles of the guardrail itself (the remediator's): their account-level changes start no sweep, and their
-   * calls are never named as the call that exposed a bucket. The worker's own role is always included.
-   * @default - only the worker's role
-   */
-  readonly selfRoles?: readonly iam.IRole[];
-  /**
-   * Sweep once after every deployment: a CDK trigger after the stack is created, then an EventBridge rule on this
-   * region's default bus for every UPDATE_COMPLETE of this stack.
-   * @default true
-   */
-  readonly sweepAfterDeploy?: boolean;
-  /**
-   * Sweep when the account-level Block Public Access setting changes (an EventBridge rule on the default bus).
-   * @default true
-   */
-  readonly sweepOnAccountChange?: boolean;
-  /**
-   * Write an audit record (and its write-once archive copy) for every bucket a sweep finds private, not only
-   * for buckets it finds public, exempt or unreadable. At a million buckets and a sweep every 6 hours that
-   * is four million records a day; the summary alert counts private buckets either way.
-   * @default false
-   */
-  readonly recordPrivateBuckets?: boolean;
-  /** @default logs.RetentionDays.ONE_YEAR */
-  readonly logRetention?: logs.RetentionDays;
-  /** @default 'BucketGuardrail' */
-  readonly metricsNamespace?: string;
-  /**
-   * The exemptions table (`bucket-guardrail exempt`): the worker reads it with each bucket's state, like the
-   * remediator (EXEMPTIONS_TABLE_NAME, dynamodb:Scan on this table only). Pass `auditKey` when it is encrypted with it.
-   * @default - only `remediation.exemptions` apply
-   */
-  readonly exemptionsTable?: dynamodb.ITable;
-  /**
-   * The bus whose account-level Block Public Access events start a sweep (the guardrail's, e.g. the central bus
-   * member accounts forward to).
-   * @default - this region's default event bus
-   */
-  readonly eventBus?: events.IEventBus;
-  /**
-   * Organization-wide sweep: the lister lists the organization's ACTIVE accounts (organizations:ListAccounts) and
-   * both Lambdas assume `memberRoleName` in each of them (sts:AssumeRole on `arn:<partition>:iam::*:role/<name>`
-   * where `aws:ResourceOrgID` is `organizationId`). ListAccounts only answers in the management account or in
-   * an account registered as a delegated administrator for an AWS Organizations service.
-   * @default - this account only
-   */
-  readonly crossAccount?: { readonly memberRoleName: string; readonly organizationId: string };
-}
-
-/** Invalid GuardrailSweep props: says which, the bad value and the fix. */
-export class GuardrailSweepPropsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GuardrailSweepPropsError';
-  }
-}
-
-/** The schedule as an expression, validated (a token, such as a parameter, is taken as it is). */
-export function sweepScheduleExpression(schedule: string | scheduler.ScheduleExpression | undefined): { expression: scheduler.ScheduleExpression; problem?: string } {
-  const expression =
-    schedule === undefined
-      ? scheduler.ScheduleExpression.expression(SWEEP_DEFAULTS.schedule)
-      : typeof schedule === 'string'
-        ? scheduler.ScheduleExpression.expression(schedule)
-        : schedule;
-  const text = expression.expressionString;
-  const problem = Token.isUnresolved(text) ? undefined : checkSweepSchedule(text);
-  return problem === undefined ? { expression } : { expression, problem };
-}
-
-function validate(props: GuardrailSweepProps): { schedule: scheduler.ScheduleExpression; concurrency: number } {
-  const { expression: schedule, problem } = sweepScheduleExpression(props.schedule);
-  if (problem !== undefined) {
-    throw new GuardrailSweepPropsError(`schedule ${problem}`);
-  }
-  const concurrency = props.concurrency ?? SWEEP_DEFAULTS.concurrency;
-  if (!Number.isInteger(concurrency) || concurrency < SWEEP_CONCURRENCY_RANGE.min || concurrency > SWEEP_CONCURRENCY_RANGE.max) {
-    throw new GuardrailSweepPropsError(
-      `concurrency ${concurrency} is not a whole number from ${SWEEP_CONCURRENCY_RANGE.min} to ${SWEEP_CONCURRENCY_RANGE.max} (the SQS event source's maxConcurrency); use e.g. 16`,
-    );
-  }
-  if (props.metricsNamespace !== undefined) {
-    const problem = checkMetricsNamespace(props.metricsNamespace);
-    if (problem !== undefined) {
-      throw new GuardrailSweepPropsError(`metricsNamespace: ${problem}`);
-    }
-  }
-  for (const region of props.regions ?? []) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
-      throw new GuardrailSweepPropsError(`regions: "${region}" is not a Region code; use codes such as us-east-1`);
-    }
-  }
-  if (props.crossAccount !== undefined) {
-    const roleProblem = checkRoleName(props.crossAccount.memberRoleName);
-    if (roleProblem !== undefined) throw new GuardrailSweepPropsError(`crossAccount.memberRoleName ${roleProblem}`);
-    const organizationProblem = checkOrganizationId(props.crossAccount.organizationId);
-    if (organizationProblem !== undefined) throw new GuardrailSweepPropsError(`crossAccount.organizationId ${organizationProblem}`);
-  }
-  return { schedule, concurrency };
-}
 
 export class GuardrailSweep extends Construct {
   readonly listerFunction: nodejs.NodejsFunction;
@@ -241,13 +85,16 @@ export class GuardrailSweep extends Construct {
   /** The role EventBridge Scheduler assumes to invoke the lister. */
   readonly scheduleRole: iam.Role;
   private readonly metricsNamespace: string;
+  /** The worker's Powertools metrics (`service` = the worker's): the remediation pipeline's own among them. */
+  readonly workerMetrics: ServiceMetrics;
 
   constructor(scope: Construct, id: string, props: GuardrailSweepProps) {
     super(scope, id);
-    const { schedule, concurrency } = validate(props);
+    const { schedule, concurrency } = validateSweepProps(props);
     const stack = Stack.of(this);
     const regions = props.regions && props.regions.length > 0 ? [...props.regions] : [stack.region];
     this.metricsNamespace = props.metricsNamespace ?? SWEEP_DEFAULTS.metricsNamespace;
+    this.workerMetrics = new ServiceMetrics(this.metricsNamespace, SWEEP_SERVICE_NAMES.worker);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     this.progressTable = new dynamodb.Table(this, 'ProgressTable', {
@@ -285,18 +132,13 @@ export class GuardrailSweep extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: DEFAULT_MAX_ATTEMPTS },
     });
 
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
+    this.deadLetterAlarm = newAlertAlarm(this, 'DeadLetterAlarm', {
+      description:
         'Sweep messages failed on every attempt: buckets were not checked or a listing stopped. Read the sweep worker and lister logs, fix the cause, then redrive the dead-letter queue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: queueDepth(this.deadLetterQueue),
+      topic: props.alertTopic,
     });
-    this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertTopic));
 
-    const root = path.join(__dirname, '..');
     const bundling: nodejs.BundlingOptions = {
       target: LAMBDA_ESBUILD.target,
       format: nodejs.OutputFormat.CJS,
@@ -306,7 +148,10 @@ export class GuardrailSweep extends Construct {
       mainFields: [...LAMBDA_ESBUILD.mainFields],
       externalModules: [...LAMBDA_ESBUILD.externalModules],
       bundleAwsSDK: true,
+      // esbuild prints errors and warnings only, not its per-bundle size summary (synth and test output).
+      logLevel: nodejs.LogLevel.WARNING,
     };
+    const root = path.join(__dirname, '..');
     const common = {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -333,8 +178,7 @@ export class GuardrailSweep extends Construct {
     this.listerFunction = new nodejs.NodejsFunction(this, 'Lister', {
       ...common,
       role: listerRole,
-      entry: path.join(root, SWEEP_LAMBDA_ENTRIES.sweepList),
-      handler: 'handler',
+      ...lambdaCodeProps('sweepList', __dirname),
       description: 'Bucket guardrail sweep: checks CloudTrail coverage, lists buckets, fans them out to the workers',
       timeout: LISTER_TIMEOUT,
       logGroup: listerLogs,
@@ -382,17 +226,13 @@ export class GuardrailSweep extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resources: [this.progressTable.tableArn],
     });
-    lister('PublishAlerts', { actions: ['sns:Publish'], resources: [props.alertTopic.topicArn] });
-    if (props.alertTopicKey !== undefined) {
-      lister('EncryptAlerts', { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.alertTopicKey.keyArn] });
-    }
+    grantPublishAlerts(listerRole, props.alertTopic, props.alertTopicKey);
 
     const workerLogs = new logs.LogGroup(this, 'WorkerLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
     this.workerFunction = new nodejs.NodejsFunction(this, 'Worker', {
       ...common,
       role: workerRole,
-      entry: path.join(root, SWEEP_LAMBDA_ENTRIES.sweepWork),
-      handler: 'handler',
+      ...lambdaCodeProps('sweepWork', __dirname),
       description: 'Bucket guardrail sweep: runs each listed bucket through the remediation pipeline',
       timeout: WORKER_TIMEOUT,
       logGroup: workerLogs,
@@ -443,42 +283,18 @@ export class GuardrailSweep extends Construct {
     worker('RetryLater', { actions: ['sqs:ChangeMessageVisibility'], resources: [this.workQueue.queueArn] });
     worker('TrackProgress', { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.progressTable.tableArn] });
     worker('ReadQueueAndProgressKey', { actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn] });
-    worker('PublishAlerts', { actions: ['sns:Publish'], resources: [props.alertTopic.topicArn] });
-    if (props.alertTopicKey !== undefined) {
-      worker('EncryptAlerts', { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.alertTopicKey.keyArn] });
-    }
-    worker('WriteAuditRecords', { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [props.auditTable.tableArn] });
-    if (props.auditArchiveBucket !== undefined) {
-      worker('ArchiveAuditRecords', { actions: ['s3:PutObject'], resources: [props.auditArchiveBucket.arnForObjects('audit/*')] });
-    }
-    if (props.auditKey !== undefined) {
-      worker('ReadAuditTableKey', {
-        actions: ['kms:Decrypt'],
-        resources: [props.auditKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
-      });
-      if (props.auditArchiveBucket !== undefined) {
-        worker('EncryptArchivedRecords', {
-          actions: ['kms:GenerateDataKey'],
-          resources: [props.auditKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
-        });
-      }
-    }
-    if (props.exemptionsTable !== undefined) {
-      // One strongly consistent Scan per bucket check, with the bucket's reads: no index, no write.
-      worker('ReadExemptions', { actions: ['dynamodb:Scan'], resources: [props.exemptionsTable.tableArn] });
-    }
+    grantPublishAlerts(workerRole, props.alertTopic, props.alertTopicKey);
+    // The same audit grant as the remediator's (AuditTrail.grantRecord).
+    grantRecordAudit(workerRole, {
+      table: props.auditTable,
+      ...(props.auditArchiveBucket !== undefined ? { archive: props.auditArchiveBucket } : {}),
+      ...(props.auditKey !== undefined ? { key: props.auditKey } : {}),
+    });
+    if (props.exemptionsTable !== undefined) grantReadExemptions(workerRole, props.exemptionsTable);
     if (props.crossAccount !== undefined) {
-      const { memberRoleName, organizationId } = props.crossAccount;
-      const assumeMemberRole: iam.PolicyStatementProps = {
-        actions: ['sts:AssumeRole'],
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/${memberRoleName}`],
-        conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
-      };
       // The lister lists each member account's buckets, the worker checks and contains them, as the member role.
-      lister('AssumeMemberRole', assumeMemberRole);
-      worker('AssumeMemberRole', assumeMemberRole);
+      grantAssumeMemberRole(listerRole, props.crossAccount);
+      grantAssumeMemberRole(workerRole, props.crossAccount);
       // ListAccounts has no resource type. It only answers in the management account or in an account registered
       // as a delegated administrator for an AWS Organizations service (for example CloudFormation StackSets).
       lister('ListMemberAccounts', { actions: ['organizations:ListAccounts'], resources: ['*'] });
@@ -503,108 +319,14 @@ export class GuardrailSweep extends Construct {
     });
 
     if (props.sweepAfterDeploy ?? true) {
-      // One sweep per deploy, from two sources that never overlap. The stack's first deploy: the CDK trigger
-      // (executeOnHandlerChange: false, so it runs on create only); a rule created in the same deploy might not
-      // be active yet when the stack reaches CREATE_COMPLETE. Every later deploy: the rule below, on
-      // UPDATE_COMPLETE only, which also fires when the lister itself did not change. The sweep id comes from the
-      // CloudFormation event id, so EventBridge's retries of one event are the same sweep.
-      const trigger = new triggers.Trigger(this, 'SweepAfterDeploy', {
-        handler: this.listerFunction,
-        // Asynchronous: the deploy does not wait for (or fail with) the sweep; failures go to the dead-letter queue.
-        invocationType: triggers.InvocationType.EVENT,
-        executeOnHandlerChange: false,
-      });
-      trigger.executeAfter(this.workerFunction, this.workQueue, this.listingQueue, this.progressTable);
-      const updateComplete = STACK_DEPLOYED_STATUSES.filter((status) => status === 'UPDATE_COMPLETE');
-      // CloudFormation sends its stack events to the default bus of the stack's own account and region.
-      this.stackDeployedRule = new events.Rule(this, 'StackDeployed', {
-        description: 'Bucket guardrail: sweep the account after every update of the guardrail stack',
-        eventPattern: {
-          source: ['aws.cloudformation'],
-          detailType: ['CloudFormation Stack Status Change'],
-          // The documented detail field names the stack (matched here rather than the event's `resources`).
-          detail: { 'stack-id': [stack.stackId], 'status-details': { status: updateComplete } },
-        },
-        targets: [
-          new eventTargets.LambdaFunction(this.listerFunction, {
-            event: events.RuleTargetInput.fromObject({
-              trigger: 'deploy',
-              kind: 'stack-deployed',
-              eventId: events.EventField.eventId,
-              stackStatus: events.EventField.fromPath('$.detail.status-details.status'),
-            }),
-            retryAttempts: 3,
-            maxEventAge: Duration.hours(1),
-          }),
-        ],
-      });
+      this.stackDeployedRule = sweepAfterEveryDeploy(this);
     }
-
     if (props.sweepOnAccountChange ?? true) {
-      // A fixed name, so the key policy can name the rule's ARN without depending on the rule (which depends on
-      // the dead-letter queue, which depends on the key): a rule on a custom bus is …:rule/<bus name>/<rule name>.
-      const ruleName = `${Names.uniqueResourceName(this, { maxLength: 48, separator: '-' })}-account-bpa`;
-      const ruleArn = stack.formatArn({
-        service: 'events',
-        resource: 'rule',
-        resourceName: props.eventBus !== undefined ? `${props.eventBus.eventBusName}/${ruleName}` : ruleName,
-      });
-      const keyPolicy = props.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowSweepAccountRuleDeadLetters',
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'],
-          conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-        }),
-      );
-      if (!keyPolicy.statementAdded) {
-        throw new GuardrailSweepPropsError(
-          `encryptionKey ${props.encryptionKey.node.path} is imported, so EventBridge cannot be allowed to use it for the account-change rule's dead-letter queue; pass a kms.Key defined in this app or set sweepOnAccountChange: false`,
-        );
-      }
-      const accountChangeDeadLetterQueue = new sqs.Queue(this, 'AccountChangeDeadLetterQueue', {
-        encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: props.encryptionKey,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      this.accountChangeDeadLetterQueue = accountChangeDeadLetterQueue;
-      const alarm = new cloudwatch.Alarm(this, 'AccountChangeDeadLetterAlarm', {
-        alarmDescription:
-          'An account-level Block Public Access change could not be delivered to the sweep lister: the sweep it should have started never ran. ' +
-          'Read the event in the account-change dead-letter queue, then start a sweep by hand (invoke the lister with {"trigger":"manual"}).',
-        metric: accountChangeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(new cloudwatchActions.SnsAction(props.alertTopic));
-      this.accountChangeDeadLetterAlarm = alarm;
-      new events.Rule(this, 'AccountBlockPublicAccessChanged', {
-        ruleName,
-        description: 'Bucket guardrail: sweep the account when its Block Public Access setting changes',
-        eventBus: props.eventBus,
-        eventPattern: {
-          source: ['aws.s3'],
-          detailType: ['AWS API Call via CloudTrail'],
-          detail: {
-            eventSource: ['s3.amazonaws.com'],
-            eventName: [...ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS],
-            errorCode: [{ exists: false }],
-          },
-        },
-        targets: [
-          new eventTargets.LambdaFunction(this.listerFunction, {
-            retryAttempts: 3,
-            maxEventAge: Duration.hours(1),
-            deadLetterQueue: accountChangeDeadLetterQueue,
-          }),
-        ],
-      });
+      const accountChange = sweepOnAccountChange(this, props);
+      this.accountChangeDeadLetterQueue = accountChange.queue;
+      this.accountChangeDeadLetterAlarm = accountChange.alarm;
     }
-    this.acknowledgeFindings(props);
+    acknowledgeSweepFindings(this, props);
   }
 
   /**
@@ -630,14 +352,7 @@ export class GuardrailSweep extends Construct {
 
   /** A metric the worker publishes (Powertools, this construct's namespace, `service` = the worker's). */
   metricWorker(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: this.metricsNamespace,
-      metricName,
-      dimensionsMap: { service: SWEEP_SERVICE_NAMES.worker },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
+    return this.workerMetrics.metric(metricName, props);
   }
 
   /** Buckets a sweep checked (each counted once per sweep). */
@@ -652,85 +367,11 @@ export class GuardrailSweep extends Construct {
 
   /** Buckets a sweep contained (the remediation pipeline's own metric, under the worker's service). */
   metricRemediated(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWorker(SWEEP_METRICS.remediated, { label: 'Remediated', ...props });
+    return this.workerMetrics.metricRemediated(props);
   }
 
   /** Buckets a sweep failed to contain. */
   metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metricWorker(SWEEP_METRICS.failed, { label: 'Failed', ...props });
-  }
-
-  /** cdk-nag: every finding this construct knowingly produces, each with its reason. */
-  private acknowledgeFindings(props: GuardrailSweepProps): void {
-    const arnOf = (resource: Construct): string => `<${Stack.of(this).resolve((resource.node.defaultChild as CfnResource).logicalId)}.Arn>`;
-    const logStreams = (logGroup: Construct) => ({
-      id: `AwsSolutions-IAM5[Resource::${arnOf(logGroup)}]`,
-      reason: "Lambda creates one log stream per execution environment, with a generated name, inside this function's own log group.",
-    });
-    const memberRole =
-      props.crossAccount !== undefined
-        ? [
-            {
-              id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${props.crossAccount.memberRoleName}]`,
-              reason:
-                'The member role has the same name in every member account and accounts join the organization later; the account is a ' +
-                'wildcard, narrowed to roles of this organization by aws:ResourceOrgID.',
-            },
-          ]
-        : [];
-    Validations.of(this.listerRole).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          's3:ListAllMyBuckets and cloudtrail:DescribeTrails' +
-          (props.crossAccount !== undefined ? ' (and organizations:ListAccounts)' : '') +
-          ' have no resource type in the Service Authorization Reference; IAM requires "*".',
-      },
-      ...memberRole,
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*]',
-        reason: 'The trails that feed the guardrail may be organization trails (owned by the management account) or multi-region trails homed elsewhere; only GetTrailStatus and GetEventSelectors, read-only.',
-      },
-      logStreams(this.listerFunction.logGroup),
-    );
-    Validations.of(this.workerRole).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
-        reason: 'A sweep checks every bucket of the account: the remediator\'s bucket-level actions on arn:<partition>:s3:::*, limited to this account by s3:ResourceAccount; no object action.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 's3:GetAccountPublicAccessBlock and cloudtrail:LookupEvents have no resource type in the Service Authorization Reference; IAM requires "*".',
-      },
-      ...(props.auditArchiveBucket !== undefined
-        ? [{ id: `AwsSolutions-IAM5[Resource::${arnOf(props.auditArchiveBucket)}/audit/*]`, reason: 'Audit records are written under generated keys audit/<yyyy>/<mm>/<dd>/<id>.json: s3:PutObject only, under audit/ only.' }]
-        : []),
-      logStreams(this.workerFunction.logGroup),
-      ...memberRole,
-    );
-    Validations.of(this.scheduleRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${arnOf(this.listerFunction)}:*]`,
-      reason: 'lambda:InvokeFunction on the lister and its versions (grantInvoke adds <arn>:*); the schedule invokes nothing else.',
-    });
-    if (this.accountChangeDeadLetterQueue !== undefined) {
-      Validations.of(this.accountChangeDeadLetterQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue of the account-change rule\'s target (EventBridge DeadLetterConfig), which cdk-nag does not see as a redrive policy.',
-      });
-    }
-    for (const fn of [this.listerFunction, this.workerFunction]) {
-      Validations.of(fn).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason: `Pinned to Node.js ${LAMBDA_ESBUILD.target.replace('node', '')}, the runtime the bundle targets and the handler is tested on; move runtime and esbuild target together.`,
-      });
-    }
-  }
-}
-
-/** A Lambda on-failure destination whose permissions the construct grants itself, exactly. */
-class QueueDestination implements lambda.IDestination {
-  constructor(private readonly queue: sqs.IQueue) {}
-  bind(): lambda.DestinationConfig {
-    return { destination: this.queue.queueArn };
+    return this.workerMetrics.metricFailed(props);
   }
 }

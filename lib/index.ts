@@ -23,6 +23,16 @@ export {
   type GuardrailSweepProps,
   type SweepRemediationSettings,
 } from './guardrail-sweep';
+export { AlertTopic, grantPublishAlerts, type AlertTopicProps } from './alert-topic';
+export { AuditTrail, grantRecordAudit, type AuditTrailProps, type AuditRecordStore } from './audit-trail';
+export { ExemptionsStore, grantReadExemptions, NO_EXEMPTION_WRITER_ARN, type ExemptionsStoreProps } from './exemptions-store';
+export { Remediator, type RemediatorProps } from './remediator';
+export { ExposureRule, type ExposureRuleProps } from './exposure-rule';
+export { GuardrailDashboard, type GuardrailDashboardProps } from './guardrail-dashboard';
+export { GuardrailTrail, type GuardrailTrailProps } from './guardrail-trail';
+export { ServiceMetrics, PIPELINE_METRICS, newAlertAlarm } from './guardrail-metrics';
+export { grantAssumeMemberRole, type CrossAccountSettings } from './member-role-grants';
+export { type ValidatedProps } from './guardrail-props';
 export { GuardrailStack, type GuardrailStackProps } from './guardrail-stack';
 export { RegionForwarderStack, RegionForwarderPropsError, type RegionForwarderStackProps } from './region-forwarder-stack';
 export { buildGuardrailApp, forwarderStackName, guardrailPropsFrom, applyAppChecks, type GuardrailAppStacks } from './guardrail-app';
@@ -77,6 +87,7 @@ export {
   type ExcludedRole,
 } from './exposure-events';
 export { remediatorS3Actions, type RemediatorS3Actions } from './remediator-permissions';
+export { LambdaCodeError } from './lambda-code';
 export { GUARDRAIL_STACK_OUTPUTS } from './stack-outputs';
 export { GUARDRAIL_DEFAULTS, SWEEP_CONCURRENCY_RANGE } from './defaults';
 export type { Exemption, RemediationMode, RemediationStrategy } from '../lambda/remediate/environment';

@@ -130,7 +130,13 @@ export async function readFirstArchiveVersion(s3: S3Client, bucket: string, key:
   }
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: first.versionId }));
   const body = response.Body ? await response.Body.transformToString('utf-8') : '';
-  return { body, versions, ...(response.ObjectLockMode ? { lockMode: response.ObjectLockMode } : {}) };
+  const retainUntil = response.ObjectLockRetainUntilDate instanceof Date ? response.ObjectLockRetainUntilDate.toISOString() : undefined;
+  return {
+    body,
+    versions,
+    ...(response.ObjectLockMode ? { lockMode: response.ObjectLockMode } : {}),
+    lock: { ...(response.ObjectLockMode ? { mode: response.ObjectLockMode } : {}), ...(retainUntil !== undefined ? { retainUntil } : {}) },
+  };
 }
 
 /** Every key under a prefix, following ContinuationToken. */

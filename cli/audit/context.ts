@@ -4,10 +4,9 @@
  * caller's identity. Commands take a `Partial<AuditCommandDeps>` so tests can fix the clock and identity.
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { createAwsClients, type AwsClients } from '../../lambda/shared/aws/clients';
-import { UsageError, type CliIo } from '../io';
+import type { CliIo } from '../io';
 import { describeStackOutputs } from './aws';
 import { stsCallerIdentity, type CallerIdentityResolver } from './caller-identity';
 import { DEFAULT_STACK_NAME, resolveResources, type GuardrailResource } from './stack-outputs';
@@ -24,30 +23,6 @@ export const DEFAULT_DEPS: AuditCommandDeps = {
   callerIdentity: stsCallerIdentity,
   newId: () => `op-${randomUUID()}`,
 };
-
-/** Flags every audit command accepts. */
-export const COMMON_OPTIONS = {
-  stack: { type: 'string' },
-  region: { type: 'string' },
-  table: { type: 'string' },
-  'archive-bucket': { type: 'string' },
-  'exemptions-table': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-export const COMMON_USAGE =
-  '  --stack NAME             stack whose outputs name the table and buckets (default BucketGuardrail)\n' +
-  '  --region R               region of the stack (default AWS_REGION)\n' +
-  '  --table T, --archive-bucket B, --exemptions-table E   use these instead of the stack outputs';
-
-/** node:util parseArgs with its errors as UsageError. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, usage: string) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${usage}`, { cause: error });
-  }
-}
 
 export interface GuardrailContext {
   readonly clients: AwsClients;
@@ -75,7 +50,8 @@ export function createContext(
         needed,
         { auditTable: values.table, archiveBucket: values['archive-bucket'], exemptionsTable: values['exemptions-table'] },
         stackName,
-        (name) => describeStackOutputs(new CloudFormationClient({ region, retryMode: 'adaptive' }), name),
+        (name) => describeStackOutputs(new CloudFormationClient(clients.baseConfig('cloudformation', region)), name),
+        region,
       ),
   };
 }

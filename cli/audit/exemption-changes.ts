@@ -122,11 +122,7 @@ export async function grantExemption(
   const item = toExemptionItem(stored);
   const condition = unchangedCondition(existing.item);
   const record = exemptionRecord({
-    id: input.id,
-    caller: input.caller,
-    times: { startedAt: input.startedAt, finishedAt: input.now() },
-    account: input.account,
-    region: input.region,
+    ...recordFrame(input),
     change: 'granted',
     exemption,
     ...(existing.exemption ? { replaced: existing.exemption } : {}),
@@ -135,6 +131,11 @@ export async function grantExemption(
   });
   const archiveKey = await commit(stores, record, { Put: { TableName: stores.exemptionsTable, Item: item, ...condition } }, 'granting it');
   return { record, archiveKey, ...(existing.exemption ? { previous: existing.exemption } : {}) };
+}
+
+/** Who made the change, when and where: the part every exemption change record shares. */
+function recordFrame(input: ExemptionChangeInput) {
+  return { id: input.id, caller: input.caller, times: { startedAt: input.startedAt, finishedAt: input.now() }, account: input.account, region: input.region };
 }
 
 /** Removes an exemption, audited. Undefined when there is none for that bucket or glob. */
@@ -151,11 +152,7 @@ export async function revokeExemption(stores: ExemptionStores, bucket: string, i
   };
   const key = { [EXEMPTIONS_TABLE.partitionKey]: bucket };
   const record = exemptionRecord({
-    id: input.id,
-    caller: input.caller,
-    times: { startedAt: input.startedAt, finishedAt: input.now() },
-    account: input.account,
-    region: input.region,
+    ...recordFrame(input),
     change: 'revoked',
     exemption: revoked,
     actions: [{ api: 'dynamodb:DeleteItem', request: { TableName: stores.exemptionsTable, Key: key }, result: 'succeeded', at: input.startedAt.toISOString() }],

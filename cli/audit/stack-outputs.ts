@@ -53,6 +53,8 @@ export async function resolveResources<K extends GuardrailResource>(
   explicit: GuardrailResources,
   stackName: string,
   describeOutputs: (stackName: string) => Promise<readonly StackOutput[]>,
+  /** The region the stack is looked for in, said in the error so a wrong region is easy to spot. */
+  region?: string,
 ): Promise<{ readonly [name in K]: string }> {
   const missing = needed.filter((name) => explicit[name] === undefined || explicit[name] === '');
   let discovered: GuardrailResources = {};
@@ -63,7 +65,8 @@ export async function resolveResources<K extends GuardrailResource>(
     } catch (error) {
       const flags = missing.map((name) => STACK_OUTPUTS[name].flag).join(', ');
       throw new UsageError(
-        `cannot read the outputs of stack "${stackName}" (${(error as Error).message}); pass --stack with the deployed stack's name, or ${flags}`,
+        `cannot read the outputs of stack "${stackName}" (${(error as Error).message}); pass --stack with the deployed stack's name, or ${flags}` +
+          ` (looked in ${region !== undefined ? `region ${region}` : 'no region: set AWS_REGION or pass --region'})`,
         { cause: error },
       );
     }

@@ -100,6 +100,11 @@ export interface ArchiveCopy {
   readonly versions?: readonly ArchiveVersion[];
   /** The object's Object Lock mode, when S3 reported it (needs s3:GetObjectRetention). */
   readonly lockMode?: string;
+  /**
+   * The Object Lock retention GetObject reported for the copy (mode and retain-until), when it was read from
+   * the archive object: then a copy without COMPLIANCE retention in force is reported. Absent: not checked.
+   */
+  readonly lock?: { readonly mode?: string; readonly retainUntil?: string };
 }
 
 /** The archive key an item should have, from its own id and event time. */
@@ -155,10 +160,30 @@ export function checkItem(item: Readonly<Record<string, unknown>>, archive: Arch
       detail: `the table's record differs from the archive copy: ${changes.map((change) => describeChange(change, 160)).join('; ')}`,
     });
   }
-  if (archive.lockMode !== undefined && archive.lockMode !== 'COMPLIANCE') {
-    findings.push({ ...base, problem: 'archive-not-locked', detail: `the archive copy is under Object Lock mode ${archive.lockMode}, not COMPLIANCE` });
+  const unlocked = lockProblem(archive, now);
+  if (unlocked !== undefined) {
+    findings.push({ ...base, problem: 'archive-not-locked', detail: unlocked });
   }
   return findings;
+}
+
+/** Why the copy is not held by COMPLIANCE Object Lock retention today, or undefined when it is (or was not read). */
+function lockProblem(archive: ArchiveCopy, now: Date): string | undefined {
+  const mode = archive.lock?.mode ?? archive.lockMode;
+  if (mode !== undefined && mode !== 'COMPLIANCE') {
+    return `the archive copy is under Object Lock mode ${mode}, not COMPLIANCE`;
+  }
+  if (archive.lock === undefined) {
+    return undefined;
+  }
+  if (mode === undefined) {
+    return 'the archive copy has no Object Lock retention (S3 reported no lock mode; the caller needs s3:GetObjectRetention to see it), so it can be deleted or overwritten';
+  }
+  const until = archive.lock.retainUntil;
+  if (until !== undefined && Date.parse(until) <= now.getTime()) {
+    return `the archive copy's COMPLIANCE retention ended at ${until}; it can be deleted now`;
+  }
+  return undefined;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { recordFromItem } from '../../lambda/shared/audit/record';
-import { EXIT, UsageError, type CliIo } from '../io';
+import { EXIT, UsageError } from '../io';
 import { queryAll } from '../audit/aws';
-import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps } from '../audit/context';
+import { createContext, type AuditCommandDeps } from '../audit/context';
+import { defineCommand } from '../command';
+import { AUDIT_SPEC } from '../specs';
 import type { StoredAuditRecord } from '../audit/operator-records';
 import { planAuditQueries, type AuditFilters } from '../audit/query-plan';
 import { renderHtml } from '../audit/render-html';
@@ -11,38 +13,8 @@ import { summarise } from '../audit/report';
 import { selectRecords, toAuditRow } from '../audit/rows';
 import { parseTimeRange } from '../audit/time-range';
 
-const USAGE = `usage: bucket-guardrail audit [--since 7d|ISO] [--until ISO] [--bucket B] [--outcome O] [--actor A]
-                              [--format table|json|csv|md|html] [--out FILE]
-  --since 30m|36h|7d|2w|ISO  start of the range (default 7d)
-  --until ISO              end of the range (default now)
-  --bucket B               only records about bucket B (uses the by-bucket index)
-  --outcome O              only records with outcome O (remediated, failed, exempt, …)
-  --actor A                only calls by a principal whose ARN, id, role or source IP contains A
-  --format F               table (default), json, csv, md or html (one self-contained page)
-  --out FILE               write to FILE instead of standard output
-${COMMON_USAGE}`;
-
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  since: { type: 'string' },
-  until: { type: 'string' },
-  bucket: { type: 'string' },
-  outcome: { type: 'string' },
-  actor: { type: 'string' },
-  format: { type: 'string' },
-  out: { type: 'string' },
-} as const;
-
 export function createAuditCommand(deps: Partial<AuditCommandDeps> = {}) {
-  return async function auditCommand(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseFlags(args, OPTIONS, USAGE);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) {
-      throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
-    }
+  return defineCommand(AUDIT_SPEC, async ({ values }, io) => {
     const format = (values.format ?? 'table') as AuditFormat;
     if (!AUDIT_FORMATS.includes(format)) {
       throw new UsageError(`--format "${values.format}" is not one of ${AUDIT_FORMATS.join(', ')}`);
@@ -92,7 +64,7 @@ export function createAuditCommand(deps: Partial<AuditCommandDeps> = {}) {
       io.stdout.write(output);
     }
     return EXIT.ok;
-  };
+  });
 }
 
 export const auditCommand = createAuditCommand();

@@ -1,19 +1,12 @@
 import { validateExemption, type Exemption } from '../../lambda/remediate/environment';
 import { isExpired, type StoredExemption } from '../../lambda/shared/exemptions/exemptions-table';
 import { scanExemptions } from '../../lambda/shared/exemptions/exemptions-store';
-import { EXIT, UsageError, type CliIo } from '../io';
-import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps, type GuardrailContext } from '../audit/context';
-import { grantExemption, revokeExemption, type ExemptionStores } from '../audit/exemption-changes';
+import { EXIT, UsageError } from '../io';
+import { createContext, type AuditCommandDeps, type GuardrailContext } from '../audit/context';
+import { defineCommand, renderUsage } from '../command';
+import { EXEMPT_SPEC, EXEMPTIONS_SPEC } from '../specs';
+import { grantExemption, revokeExemption, type ExemptionChangeInput, type ExemptionStores } from '../audit/exemption-changes';
 import { parseInstant } from '../audit/time-range';
-
-const EXEMPT_USAGE = `usage: bucket-guardrail exempt <bucket|glob> --reason TEXT --owner WHO --expires ISO
-  Leaves matching buckets alone until the expiry (the remediator reads these exemptions with the bucket's state).
-  A glob uses * for any run of characters and ? for one. The change is written to the audit trail.
-${COMMON_USAGE}`;
-
-const EXEMPTIONS_USAGE = `usage: bucket-guardrail exemptions list [--json]
-       bucket-guardrail exemptions remove <bucket|glob>
-${COMMON_USAGE}`;
 
 async function exemptionStores(context: GuardrailContext): Promise<ExemptionStores> {
   const { exemptionsTable, auditTable, archiveBucket } = await context.resources(['exemptionsTable', 'auditTable', 'archiveBucket']);
@@ -26,14 +19,22 @@ async function exemptionStores(context: GuardrailContext): Promise<ExemptionStor
   };
 }
 
+/** The stores and the who/when of an audited exemption change made by the caller, in the caller's account. */
+async function changeContext(context: GuardrailContext, startedAt: Date): Promise<{ stores: ExemptionStores; input: ExemptionChangeInput }> {
+  const stores = await exemptionStores(context);
+  const caller = await context.deps.callerIdentity(context.clients);
+  const input = { caller, id: context.deps.newId(), startedAt, now: context.deps.now, account: caller.account, region: context.region ?? 'unknown' };
+  return { stores, input };
+}
+
 /** Checks a new exemption: shape (as the remediator checks cdk.json exemptions) and an expiry in the future. */
 export function parseNewExemption(bucket: string | undefined, values: { reason?: string; owner?: string; expires?: string }, now: Date): Exemption {
   if (bucket === undefined) {
-    throw new UsageError(`name the bucket or glob to exempt\n${EXEMPT_USAGE}`);
+    throw new UsageError(`name the bucket or glob to exempt\n${renderUsage(EXEMPT_SPEC)}`);
   }
   for (const flag of ['reason', 'owner', 'expires'] as const) {
     if (values[flag] === undefined || values[flag].trim() === '') {
-      throw new UsageError(`--${flag} is required: an exemption is a reviewed decision with a reason, an owner and an end\n${EXEMPT_USAGE}`);
+      throw new UsageError(`--${flag} is required: an exemption is a reviewed decision with a reason, an owner and an end\n${renderUsage(EXEMPT_SPEC)}`);
     }
   }
   let exemption: Exemption;
@@ -49,39 +50,35 @@ export function parseNewExemption(bucket: string | undefined, values: { reason?:
   return exemption;
 }
 
+/**
+ * Whether a glob matches every possible bucket name: only `*` and `?`, at least one `*`, and no more `?`
+ * than the shortest bucket name has characters (3), as in `*`, `**`, `*?`, `?*??`.
+ */
+export function matchesEveryBucketName(glob: string): boolean {
+  return /^[*?]+$/.test(glob) && glob.includes('*') && glob.replace(/\*/g, '').length <= MIN_BUCKET_NAME_LENGTH;
+}
+
+const MIN_BUCKET_NAME_LENGTH = 3;
+
 export function createExemptCommand(deps: Partial<AuditCommandDeps> = {}) {
-  return async function exemptCommand(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseFlags(
-      args,
-      { ...COMMON_OPTIONS, reason: { type: 'string' }, owner: { type: 'string' }, expires: { type: 'string' } } as const,
-      EXEMPT_USAGE,
-    );
-    if (values.help) {
-      io.stdout.write(`${EXEMPT_USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 1) {
-      throw new UsageError(`exempt takes one bucket or glob, got ${positionals.length}\n${EXEMPT_USAGE}`);
-    }
+  return defineCommand(EXEMPT_SPEC, async ({ values, positionals }, io) => {
     const context = createContext(values, io, deps);
     const startedAt = context.deps.now();
     const exemption = parseNewExemption(positionals[0], values, startedAt);
-    const stores = await exemptionStores(context);
-    const caller = await context.deps.callerIdentity(context.clients);
-    const change = await grantExemption(stores, exemption, 'exempt-command', {
-      caller,
-      id: context.deps.newId(),
-      startedAt,
-      now: context.deps.now,
-      account: caller.account,
-      region: context.region ?? 'unknown',
-    });
+    if (matchesEveryBucketName(exemption.bucket)) {
+      if (values.force !== true) {
+        throw new UsageError(`"${exemption.bucket}" matches every bucket: the guardrail would contain nothing until ${exemption.expires}; name the buckets, or pass --force if that is what you mean`);
+      }
+      io.stderr.write(`warning: "${exemption.bucket}" exempts EVERY bucket; the guardrail contains nothing until ${exemption.expires}\n`);
+    }
+    const { stores, input } = await changeContext(context, startedAt);
+    const change = await grantExemption(stores, exemption, 'exempt-command', input);
     const replaced = change.previous ? ` (replaces the exemption owned by ${change.previous.owner} until ${change.previous.expires})` : '';
     io.stdout.write(
       `Exempted ${exemption.bucket} until ${exemption.expires}, owner ${exemption.owner}${replaced}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`,
     );
     return EXIT.ok;
-  };
+  });
 }
 
 function renderExemptions(exemptions: readonly StoredExemption[], now: Date): string {
@@ -110,12 +107,7 @@ function renderExemptions(exemptions: readonly StoredExemption[], now: Date): st
 }
 
 export function createExemptionsCommand(deps: Partial<AuditCommandDeps> = {}) {
-  return async function exemptionsCommand(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseFlags(args, { ...COMMON_OPTIONS, json: { type: 'boolean' } } as const, EXEMPTIONS_USAGE);
-    if (values.help) {
-      io.stdout.write(`${EXEMPTIONS_USAGE}\n`);
-      return EXIT.ok;
-    }
+  return defineCommand(EXEMPTIONS_SPEC, async ({ values, positionals }, io) => {
     const [action, ...rest] = positionals;
     const context = createContext(values, io, deps);
     if (action === 'list' && rest.length === 0) {
@@ -135,25 +127,16 @@ export function createExemptionsCommand(deps: Partial<AuditCommandDeps> = {}) {
     }
     if (action === 'remove' && rest.length === 1) {
       const bucket = rest[0] as string;
-      const stores = await exemptionStores(context);
-      const caller = await context.deps.callerIdentity(context.clients);
-      const startedAt = context.deps.now();
-      const change = await revokeExemption(stores, bucket, {
-        caller,
-        id: context.deps.newId(),
-        startedAt,
-        now: context.deps.now,
-        account: caller.account,
-        region: context.region ?? 'unknown',
-      });
+      const { stores, input } = await changeContext(context, context.deps.now());
+      const change = await revokeExemption(stores, bucket, input);
       if (!change) {
         throw new UsageError(`there is no exemption for "${bucket}" in ${stores.exemptionsTable}; "exemptions list" shows them`);
       }
       io.stdout.write(`Removed the exemption for ${bucket}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`);
       return EXIT.ok;
     }
-    throw new UsageError(EXEMPTIONS_USAGE);
-  };
+    throw new UsageError(renderUsage(EXEMPTIONS_SPEC));
+  });
 }
 
 export const exemptCommand = createExemptCommand();

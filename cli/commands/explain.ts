@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { evaluateExposure, parseSnapshot } from '../../lambda/shared/exposure';
 import type { BucketSnapshot, ExposureReport, Finding, PublicAccessBlock } from '../../lambda/shared/exposure/types';
+import { defineCommand } from '../command';
 import { EXIT, UsageError, readAll, type CliIo } from '../io';
+import { SnapshotKeyError, normaliseSnapshotKeys } from '../snapshot-input';
+import { EXPLAIN_SPEC } from '../specs';
 
 /** One candidate change, proven by re-running the engine on the changed snapshot. */
 export interface ProvenFix {
@@ -113,6 +115,20 @@ function label(report: ExposureReport): string {
   return 'not public';
 }
 
+/** The access point and Multi-Region Access Point sections of a report (none when the snapshot listed none). */
+function renderAccessPoints(report: ExposureReport): string[] {
+  const lines: string[] = [];
+  for (const door of [...(report.accessPoints ?? []), ...(report.multiRegionAccessPoints ?? [])]) {
+    const kind = door.kind === 'accessPoint' ? `Access point ${door.name} (${door.networkOrigin ?? 'Internet'})` : `Multi-Region Access Point ${door.name}`;
+    lines.push('', `  ${kind}: ${door.public ? 'PUBLIC' : 'not public'}; the public can: ${door.access.length > 0 ? door.access.join(', ') : 'nothing'}`);
+    for (const finding of door.findings) {
+      const where = finding.statementIndex === null ? 'policy (whole document)' : `policy statement #${finding.statementIndex}`;
+      lines.push(`   - ${where}${finding.neutralisedBy ? ` — neutralised today by ${finding.neutralisedBy}` : ''}`, `     why: ${finding.why}`, `     fix: ${finding.fix}`);
+    }
+  }
+  return lines;
+}
+
 /** Renders one report for a person reading it on a terminal or in a ticket. */
 export function renderExplanation(snapshot: BucketSnapshot, report: ExposureReport): string {
   const lines: string[] = [];
@@ -137,6 +153,7 @@ export function renderExplanation(snapshot: BucketSnapshot, report: ExposureRepo
     lines.push(`     gives the public: ${finding.access.length > 0 ? finding.access.join(', ') : 'nothing'}`);
     lines.push(`     fix: ${finding.fix}`);
   });
+  lines.push(...renderAccessPoints(report));
   const fixes = provenFixes(snapshot, report);
   if (fixes.length > 0) {
     lines.push('');
@@ -173,32 +190,31 @@ export function parseSnapshots(text: string, source: string): { snapshots: Bucke
     throw new UsageError(`${source} holds an empty array; expected one snapshot or an array of snapshots`);
   }
   const snapshots = items.map((item, index) => {
-    const result = parseSnapshot(item);
+    const where = isArray ? `${source}[${index}]` : source;
+    let normalised: unknown;
+    try {
+      normalised = normaliseSnapshotKeys(item);
+    } catch (error) {
+      if (error instanceof SnapshotKeyError) throw new UsageError(`${where}: ${error.message}`, { cause: error });
+      throw error;
+    }
+    const result = parseSnapshot(normalised);
     if (!result.ok) {
-      throw new UsageError(`${isArray ? `${source}[${index}]` : source}: ${result.reason}`);
+      throw new UsageError(`${where}: ${result.reason}`);
     }
     return result.snapshot;
   });
   return { snapshots, isArray };
 }
 
-export async function explainCommand(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
-  const [source, ...extra] = parsed.positionals;
-  if (source === undefined || extra.length > 0) {
-    throw new UsageError('usage: bucket-guardrail explain <file|-> [--json]');
-  }
+export const explainCommand = defineCommand(EXPLAIN_SPEC, async ({ values, positionals }, io) => {
+  const source = positionals[0] as string;
   const { snapshots, isArray } = parseSnapshots(await readInput(source, io), source === '-' ? 'standard input' : source);
   const reports = snapshots.map((snapshot) => evaluateExposure(snapshot));
-  if (parsed.values.json) {
+  if (values.json) {
     io.stdout.write(`${JSON.stringify(isArray ? reports : reports[0], null, 2)}\n`);
   } else {
     io.stdout.write(reports.map((report, index) => renderExplanation(snapshots[index] as BucketSnapshot, report)).join('\n'));
   }
   return reports.some((report) => report.public) ? EXIT.findings : EXIT.ok;
-}
+});

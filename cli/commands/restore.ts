@@ -3,31 +3,16 @@ import type { AuditAction, StateSnapshot } from '../../lambda/shared/audit/recor
 import { recordFromItem } from '../../lambda/shared/audit/record';
 import { isExpired } from '../../lambda/shared/exemptions/exemptions-table';
 import { validateExemption, type Exemption } from '../../lambda/remediate/environment';
-import { EXIT, UsageError, confirm, type CliIo } from '../io';
+import { EXIT, UsageError, confirm } from '../io';
 import { getAuditItem, putArchiveCopy, readFirstArchiveVersion, readBucketState, sendRestoreCall, writeAuditItem } from '../audit/aws';
-import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps } from '../audit/context';
+import { createContext, type AuditCommandDeps } from '../audit/context';
+import { defineCommand } from '../command';
+import { RESTORE_SPEC } from '../specs';
 import { grantExemption, readExemption } from '../audit/exemption-changes';
 import { restoreRecord, type StoredAuditRecord } from '../audit/operator-records';
 import { describeCall, planRestore, targetMismatches, type CurrentBucketState } from '../audit/restore-plan';
 import { parseInstant } from '../audit/time-range';
 import { checkItem, expectedArchiveKey } from '../audit/verify-records';
-
-const USAGE = `usage: bucket-guardrail restore <record-id> [--yes] [--expires ISO] [--reason TEXT] [--owner WHO]
-  Puts back exactly what one remediation changed (Block Public Access settings; for strip-public-grants the
-  removed policy statements and ACL grants, merged into the current policy and ACL), after first exempting
-  the bucket so the guardrail does not undo the restore. Writes its own audit record naming you.
-  --yes                    do not ask for confirmation (required when standard input is not a terminal)
-  --expires ISO            end of the exemption (default 30 days from now)
-  --reason TEXT, --owner WHO   of the exemption (default: the restore, and you)
-${COMMON_USAGE}`;
-
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  yes: { type: 'boolean', short: 'y' },
-  expires: { type: 'string' },
-  reason: { type: 'string' },
-  owner: { type: 'string' },
-} as const;
 
 /** Default length of the exemption a restore creates. */
 const DEFAULT_EXEMPTION_DAYS = 30;
@@ -37,16 +22,8 @@ function snapshot(state: CurrentBucketState): StateSnapshot {
 }
 
 export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
-  return async function restoreCommand(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseFlags(args, OPTIONS, USAGE);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    const [recordId, ...extra] = positionals;
-    if (recordId === undefined || extra.length > 0) {
-      throw new UsageError(`restore takes exactly one audit record id\n${USAGE}`);
-    }
+  return defineCommand(RESTORE_SPEC, async ({ values, positionals }, io) => {
+    const recordId = positionals[0] as string;
     const context = createContext(values, io, deps);
     const startedAt = context.deps.now();
     const expires = values.expires ?? new Date(startedAt.getTime() + DEFAULT_EXEMPTION_DAYS * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -194,7 +171,7 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
       return EXIT.findings;
     }
     return EXIT.ok;
-  };
+  });
 }
 
 export const restoreCommand = createRestoreCommand();

@@ -4,42 +4,44 @@
  * Lists every bucket with the caller's credentials and runs each through the guardrail's remediation pipeline
  * in report-only mode (same reads, same engine, same client setup and endpoint handling as the Lambdas), then
  * reports the public buckets (what the public can do and why), whether a CloudTrail trail feeds the
- * guardrail in each region, and totals. `--fix` applies the configured remediation after a confirmation.
+ * guardrail in each region, and totals. `--fix` shows the plan, then applies the configured remediation
+ * after a confirmation (`--yes` without a terminal), honouring the deployed guardrail's exemptions.
  *
  * Exit codes: 0 nothing public (or every public bucket exempt or fixed), 1 a bucket is still public,
  * 2 an error (bad flags, AWS errors, a bucket that could not be checked).
  */
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { AccountBlockCache } from '../../lambda/remediate/adapters/account-block-cache';
 import { S3StateAdapter } from '../../lambda/remediate/adapters/s3-state';
-import {
-  REMEDIATE_ENV,
-  REMEDIATION_STRATEGIES,
-  validateExemption,
-  type Exemption,
-  type RemediateConfig,
-  type RemediationStrategy,
-} from '../../lambda/remediate/environment';
+import { REMEDIATE_ENV, REMEDIATION_STRATEGIES, type Exemption, type RemediateConfig, type RemediationStrategy } from '../../lambda/remediate/environment';
 import type { PipelineDeps } from '../../lambda/remediate/pipeline';
 import { createAwsClients, type AwsClients, type AwsEnvironment } from '../../lambda/shared/aws/clients';
+import type { DecodedExemptions } from '../../lambda/shared/exemptions/exemptions-table';
 import type { AccessLevel } from '../../lambda/shared/exposure/types';
 import { s3BucketLister } from '../../lambda/sweep/adapters/bucket-listing';
 import { readRegionCoverage } from '../../lambda/sweep/adapters/cloudtrail';
 import { fixBuckets, inMemoryPorts, scanAccount, type ScanDeps, type ScanResult, type ScannedBucket } from '../../lambda/sweep/scan-account';
+import { scanExemptions } from '../../lambda/shared/exemptions/exemptions-store';
+import { describeStackOutputs } from '../audit/aws';
 import { stsCallerIdentity, type CallerIdentityResolver } from '../audit/caller-identity';
+import { DEFAULT_STACK_NAME, resolveResources } from '../audit/stack-outputs';
+import { defineCommand, type Command, type FlagValues } from '../command';
+import { withHint } from '../hints';
 import { EXIT, UsageError, confirm, type CliIo } from '../io';
-import type { Command } from '../main';
+import { loadExemptions, type LoadedExemptions } from '../scan-exemptions';
+import { SCAN_SPEC } from '../specs';
 
 export interface ScanCommandDeps {
   readonly callerIdentity: CallerIdentityResolver;
   readonly clients: (env: AwsEnvironment) => AwsClients;
   readonly now: () => number;
+  /** The directory holding the app's cdk.json. @default - the process's working directory */
+  readonly cwd?: () => string;
 }
 
-const DEFAULT_DEPS: ScanCommandDeps = { callerIdentity: stsCallerIdentity, clients: (env) => createAwsClients(env), now: () => Date.now() };
-
-const USAGE = 'usage: bucket-guardrail scan [--region R] [--json] [--fix [--yes]] [--strategy block-public-access|strip-public-grants] [--concurrency N]';
+const DEFAULT_DEPS: ScanCommandDeps = { callerIdentity: stsCallerIdentity, clients: (env) => createAwsClients(env), now: () => Date.now(), cwd: () => process.cwd() };
 
 interface ScanFlags {
   readonly region?: string;
@@ -50,26 +52,9 @@ interface ScanFlags {
   readonly concurrency: number;
 }
 
-function parseFlags(args: string[]): ScanFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        region: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        fix: { type: 'boolean', default: false },
-        yes: { type: 'boolean', default: false },
-        strategy: { type: 'string' },
-        concurrency: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`, { cause: error });
-  }
+function checkFlags(values: FlagValues<typeof SCAN_SPEC.options>): ScanFlags {
   if (values.yes && !values.fix) {
-    throw new UsageError(`--yes only confirms --fix; add --fix to change buckets\n${USAGE}`);
+    throw new UsageError('--yes only confirms --fix; add --fix to change buckets');
   }
   if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(values.region)) {
     throw new UsageError(`--region "${values.region}" is not a Region code such as eu-west-1`);
@@ -92,21 +77,10 @@ function parseFlags(args: string[]): ScanFlags {
 }
 
 /** The remediation the CLI applies: the same variables the remediator reads, where the caller sets them. */
-function remediationFrom(env: AwsEnvironment, flags: ScanFlags, account: string, region: string): RemediateConfig {
+function remediationFrom(env: AwsEnvironment, flags: ScanFlags, account: string, region: string, exemptions: readonly Exemption[]): RemediateConfig {
   const strategyText = flags.strategy ?? (env[REMEDIATE_ENV.strategy]?.trim() || 'block-public-access');
   if (!(REMEDIATION_STRATEGIES as readonly string[]).includes(strategyText)) {
     throw new UsageError(`${REMEDIATE_ENV.strategy} "${strategyText}": use ${REMEDIATION_STRATEGIES.join(' or ')}`);
-  }
-  let exemptions: Exemption[] = [];
-  const rawExemptions = env[REMEDIATE_ENV.exemptions]?.trim();
-  if (rawExemptions) {
-    try {
-      const parsed = JSON.parse(rawExemptions) as unknown;
-      if (!Array.isArray(parsed)) throw new Error('must be a JSON array');
-      exemptions = parsed.map((item, index) => validateExemption(item, `${REMEDIATE_ENV.exemptions}[${index}]`));
-    } catch (error) {
-      throw new UsageError(`${REMEDIATE_ENV.exemptions}: ${(error as Error).message}`, { cause: error });
-    }
   }
   return {
     // The CLI's audit and alert ports are in memory: no topic or table is written, these two only fill the type.
@@ -189,6 +163,24 @@ export function renderScan(result: ScanResult, options: { readonly width: number
   return `${out.join('\n')}\n`;
 }
 
+function isUnreadable(bucket: ScannedBucket): boolean {
+  return bucket.error !== undefined && bucket.report === undefined;
+}
+
+/** What --fix will do, said before it asks: the strategy, and each bucket it will change. */
+export function renderPlan(result: ScanResult, strategy: RemediationStrategy): string {
+  const targets = result.buckets.filter((bucket) => bucket.public && bucket.outcome !== 'exempt');
+  const lines = [`Plan: apply ${strategy} to ${targets.length} public bucket${targets.length === 1 ? '' : 's'} in account ${result.account}:`];
+  for (const bucket of targets) {
+    lines.push(`  - ${bucket.bucket} (${bucket.region}): the public can ${whatThePublicCanDo(bucket)}`);
+  }
+  const exempt = result.buckets.filter((bucket) => bucket.public && bucket.outcome === 'exempt');
+  if (exempt.length > 0) {
+    lines.push(`  Left alone (exempt): ${exempt.map((bucket) => bucket.bucket).join(', ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function toJson(result: ScanResult): unknown {
   return {
     account: result.account,
@@ -196,7 +188,8 @@ function toJson(result: ScanResult): unknown {
       bucket: bucket.bucket,
       region: bucket.region,
       ...(bucket.report !== undefined ? { report: bucket.report } : {}),
-      public: bucket.public,
+      // Unreadable: neither public nor private is known, so null (with the error below), counted in totals.errors.
+      public: isUnreadable(bucket) ? null : bucket.public,
       ...(bucket.outcome !== undefined ? { outcome: bucket.outcome } : {}),
       ...(bucket.exemption !== undefined ? { exemption: bucket.exemption } : {}),
       ...(bucket.action !== undefined ? { action: bucket.action } : {}),
@@ -225,16 +218,46 @@ function progressBar(io: CliIo, enabled: boolean): { update(label: string, done:
   };
 }
 
+/** The exemptions table through the stack outputs (or --exemptions-table), read once for the whole scan. */
+function tableReader(values: FlagValues<typeof SCAN_SPEC.options>, clients: AwsClients, env: AwsEnvironment): () => Promise<DecodedExemptions> {
+  const region = values['stack-region'] ?? clients.homeRegion;
+  return async () => {
+    const { exemptionsTable } = await resolveResources(
+      ['exemptionsTable'],
+      { exemptionsTable: values['exemptions-table'] },
+      values.stack ?? DEFAULT_STACK_NAME,
+      (name) => describeStackOutputs(new CloudFormationClient(clients.baseConfig('cloudformation', region)), name),
+      region,
+    );
+    try {
+      return await scanExemptions(clients.dynamoDbDocument(region), exemptionsTable);
+    } catch (error) {
+      throw new Error(`${exemptionsTable}: ${withHint(error, { env, region })}`, { cause: error });
+    }
+  };
+}
+
 export function createScanCommand(deps: ScanCommandDeps = DEFAULT_DEPS): Command {
-  return async (args, io) => {
-    const flags = parseFlags(args);
+  return defineCommand(SCAN_SPEC, async ({ values }, io) => {
+    const flags = checkFlags(values);
     const clients = deps.clients(io.env);
     const home = flags.region ?? clients.homeRegion ?? 'us-east-1';
+    // The deployed guardrail's exemptions: all of them before --fix may change anything (else exit 2).
+    const wantsTable = flags.fix || values.stack !== undefined || values['exemptions-table'] !== undefined;
+    const exemptions: LoadedExemptions = await loadExemptions({
+      env: io.env,
+      cdkJsonPath: values['cdk-json'] ?? join((deps.cwd ?? (() => process.cwd()))(), 'cdk.json'),
+      cdkJsonExplicit: values['cdk-json'] !== undefined,
+      readTable: wantsTable ? tableReader(values, clients, io.env) : undefined,
+      required: flags.fix,
+    });
+    for (const note of exemptions.notes) io.stderr.write(`note: ${note}\n`);
     const caller = await deps.callerIdentity(clients);
-    const config = remediationFrom(io.env, flags, caller.account, home);
+    const config = remediationFrom(io.env, flags, caller.account, home, exemptions.configured);
     const ports = inMemoryPorts();
     const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     const s3 = new S3StateAdapter({ s3: (region) => clients.s3(region), s3Control: () => clients.s3Control(home) }, new AccountBlockCache());
+    const table = exemptions.table;
     const pipeline = (mode: 'report-only' | 'enforce'): PipelineDeps => ({
       config: { ...config, mode },
       s3,
@@ -243,6 +266,7 @@ export function createScanCommand(deps: ScanCommandDeps = DEFAULT_DEPS): Command
       clock: { now: deps.now },
       logger: quiet,
       metrics: { addMetric: () => undefined },
+      ...(table !== undefined ? { exemptions: { readExemptions: async () => table } } : {}),
     });
     const scanDeps: ScanDeps = {
       listPage: s3BucketLister(clients.s3(home), { pageSize: 1000, ...(flags.region !== undefined ? { bucketRegion: flags.region } : {}) }),
@@ -263,6 +287,12 @@ export function createScanCommand(deps: ScanCommandDeps = DEFAULT_DEPS): Command
 
     let fixed = false;
     if (flags.fix && result.totals.stillPublic > 0) {
+      // The plan first (on stderr under --json, so stdout stays one JSON document), then the question.
+      const plan = renderPlan(result, config.strategy);
+      (flags.json ? io.stderr : io.stdout).write(plan);
+      if (!flags.yes && io.stdin.isTTY !== true) {
+        throw new UsageError('standard input is not a terminal, so --fix cannot ask; nothing changed. Pass --yes to apply the plan above');
+      }
       const question = `Apply ${config.strategy} to ${result.totals.stillPublic} public bucket${result.totals.stillPublic === 1 ? '' : 's'} in account ${result.account}?`;
       if (flags.yes || (await confirm(io, question))) {
         result = await fixBuckets(scanDeps, result, { concurrency: flags.concurrency, onChecked: (done, total) => bar.update('Fixing buckets  ', done, total) });
@@ -276,7 +306,7 @@ export function createScanCommand(deps: ScanCommandDeps = DEFAULT_DEPS): Command
     io.stdout.write(flags.json ? `${JSON.stringify(toJson(result), null, 2)}\n` : renderScan(result, { width: io.stdout.columns ?? 160, fixed }));
     if (result.totals.errors > 0) return EXIT.error;
     return result.totals.stillPublic > 0 ? EXIT.findings : EXIT.ok;
-  };
+  });
 }
 
 export const scanCommand: Command = createScanCommand();

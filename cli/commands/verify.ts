@@ -1,25 +1,11 @@
-import { EXIT, UsageError, type CliIo } from '../io';
+import { EXIT } from '../io';
 import { listArchiveKeys, mapLimit, queryAll, readFirstArchiveVersion } from '../audit/aws';
-import { COMMON_OPTIONS, COMMON_USAGE, createContext, parseFlags, type AuditCommandDeps } from '../audit/context';
+import { createContext, type AuditCommandDeps } from '../audit/context';
+import { defineCommand } from '../command';
+import { VERIFY_SPEC } from '../specs';
 import { planAuditQueries } from '../audit/query-plan';
 import { daysNewestFirst, parseTimeRange, type TimeRange } from '../audit/time-range';
 import { archivePrefixForDay, checkItem, expectedArchiveKey, isTampering, isUnfinishedClaim, orphanedArchiveKeys, type VerifyFinding } from '../audit/verify-records';
-
-const USAGE = `usage: bucket-guardrail verify [--since 7d|ISO] [--until ISO] [--json]
-  Checks every audit record of the range (whole UTC days) against the first version of its write-once copy
-  in the Object Lock archive and lists records that are missing, altered or deleted, and archive keys written
-  over (archive-rewritten). Exit 1 on any mismatch.
-  --since 30m|36h|7d|2w|ISO  start of the range (default 7d)
-  --until ISO              end of the range (default now)
-  --json                   print the result as JSON
-${COMMON_USAGE}`;
-
-const OPTIONS = {
-  ...COMMON_OPTIONS,
-  since: { type: 'string' },
-  until: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
 
 /** Widens a range to whole UTC days, so every item and archive copy of those days is compared. */
 function wholeDays(range: TimeRange): TimeRange {
@@ -40,15 +26,7 @@ export interface VerifyResult {
 }
 
 export function createVerifyCommand(deps: Partial<AuditCommandDeps> = {}) {
-  return async function verifyCommand(args: string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseFlags(args, OPTIONS, USAGE);
-    if (values.help) {
-      io.stdout.write(`${USAGE}\n`);
-      return EXIT.ok;
-    }
-    if (positionals.length > 0) {
-      throw new UsageError(`unexpected argument "${positionals[0]}"\n${USAGE}`);
-    }
+  return defineCommand(VERIFY_SPEC, async ({ values }, io) => {
     const context = createContext(values, io, deps);
     const range = wholeDays(parseTimeRange({ since: values.since, until: values.until }, context.deps.now()));
     const { auditTable, archiveBucket } = await context.resources(['auditTable', 'archiveBucket']);
@@ -93,7 +71,7 @@ export function createVerifyCommand(deps: Partial<AuditCommandDeps> = {}) {
       io.stdout.write(`${lines.join('\n')}\n`);
     }
     return findings.length > 0 ? EXIT.findings : EXIT.ok;
-  };
+  });
 }
 
 export const verifyCommand = createVerifyCommand();

@@ -4,24 +4,17 @@
  *
  * This module is pure: it never reads `process.env` itself; callers pass the environment in.
  */
-import { bucketGlobProblem } from '../shared/exemptions/bucket-glob';
 import { CROSS_ACCOUNT_ENV, parseCrossAccountEnvironment, type CrossAccountSettings } from '../shared/aws/assume-role';
+import { validateExemption, type Exemption } from '../shared/exemptions/exemption';
+
+/** The exemption contract lives in lambda/shared/exemptions; re-exported for the environment's importers. */
+export { validateExemption, type Exemption };
 
 export const REMEDIATION_MODES = ['enforce', 'report-only'] as const;
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
 
 export const REMEDIATION_STRATEGIES = ['block-public-access', 'strip-public-grants'] as const;
 export type RemediationStrategy = (typeof REMEDIATION_STRATEGIES)[number];
-
-/** A reviewed exception: the guardrail leaves matching buckets alone until `expires`. */
-export interface Exemption {
-  /** A bucket name, or a glob where `*` matches any run of characters and `?` one character. */
-  readonly bucket: string;
-  readonly reason: string;
-  readonly owner: string;
-  /** ISO 8601 date or date-time; the exemption stops applying at this instant. */
-  readonly expires: string;
-}
 
 /** The variables the construct sets and the handler reads, by name. */
 export const REMEDIATE_ENV = {
@@ -36,6 +29,12 @@ export const REMEDIATE_ENV = {
   enforceAccountBlockPublicAccess: 'ENFORCE_ACCOUNT_BLOCK_PUBLIC_ACCESS',
   /** The DynamoDB exemptions table (`bucket-guardrail exempt`), read with the bucket state. Optional. */
   exemptionsTableName: 'EXEMPTIONS_TABLE_NAME',
+  /**
+   * The accounts the remediator acts in, comma-separated 12-digit IDs. Optional. Single-account mode: only
+   * SELF_ROLE_ARN's account may be listed (the default). Organization mode: accounts known to be members, looked
+   * up without an Organizations call; any other account is checked with Organizations DescribeAccount.
+   */
+  guardedAccountIds: 'GUARDED_ACCOUNT_IDS',
 } as const;
 
 /** The handler's configuration after validation. */
@@ -60,6 +59,12 @@ export interface RemediateConfig {
    * (MEMBER_ROLE_NAME, ORGANIZATION_ID). When absent every call uses the function's own credentials.
    */
   readonly crossAccount?: CrossAccountSettings;
+  /**
+   * Accounts known to be guarded (GUARDED_ACCOUNT_IDS). Events about any other account are ignored, except, in
+   * organization mode, accounts Organizations DescribeAccount finds in ORGANIZATION_ID.
+   * @default - single account: SELF_ROLE_ARN's account; organization: SELF_ROLE_ARN's account, others looked up
+   */
+  readonly guardedAccountIds?: readonly string[];
 }
 
 /** Invalid configuration: names the variable and the fix. Thrown at cold start. */
@@ -91,30 +96,6 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
     throw new ConfigurationError(name, `is "${value}"; use one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
   }
   return value as T;
-}
-
-/** Validates one exemption; `where` names its position for the error message. */
-export function validateExemption(raw: unknown, where: string): Exemption {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error(`${where} must be an object with bucket, reason, owner and expires`);
-  }
-  const record = raw as Record<string, unknown>;
-  for (const field of ['bucket', 'reason', 'owner', 'expires'] as const) {
-    if (typeof record[field] !== 'string' || (record[field] as string).trim() === '') {
-      throw new Error(`${where}.${field} must be a non-empty string`);
-    }
-  }
-  const bucket = record.bucket as string;
-  if (!/^[a-z0-9.\-*?]{1,63}$/.test(bucket)) {
-    throw new Error(`${where}.bucket "${bucket}" is not a bucket name or glob (lower-case letters, digits, '.', '-', '*', '?')`);
-  }
-  const globProblem = bucketGlobProblem(bucket);
-  if (globProblem !== undefined) throw new Error(`${where}.bucket ${globProblem}`);
-  const expires = record.expires as string;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(Date.parse(expires))) {
-    throw new Error(`${where}.expires "${expires}" is not an ISO 8601 date such as 2027-01-31 or 2027-01-31T12:00:00Z`);
-  }
-  return { bucket, reason: record.reason as string, owner: record.owner as string, expires };
 }
 
 /** Parses and validates the environment. Throws ConfigurationError naming the variable and the fix. */
@@ -182,6 +163,8 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     throw new ConfigurationError(typeof variable === 'string' ? variable : CROSS_ACCOUNT_ENV.memberRoleName, messageAfterVariable(error), { cause: error });
   }
 
+  const guardedAccountIds = parseGuardedAccountIds(env[REMEDIATE_ENV.guardedAccountIds], selfRoleArn, crossAccount !== undefined);
+
   return {
     alertTopicArn,
     auditTableName,
@@ -194,7 +177,32 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     enforceAccountBlockPublicAccess,
     ...(exemptionsTableName !== undefined ? { exemptionsTableName } : {}),
     ...(crossAccount !== undefined ? { crossAccount } : {}),
+    ...(guardedAccountIds !== undefined ? { guardedAccountIds } : {}),
   };
+}
+
+/** GUARDED_ACCOUNT_IDS: unset or empty → undefined; single-account mode may name only SELF_ROLE_ARN's account. */
+function parseGuardedAccountIds(raw: string | undefined, selfRoleArn: string, organizationMode: boolean): readonly string[] | undefined {
+  const ids = (raw ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
+  if (ids.length === 0) return undefined;
+  const bad = ids.find((id) => !/^\d{12}$/.test(id));
+  if (bad !== undefined) {
+    throw new ConfigurationError(REMEDIATE_ENV.guardedAccountIds, `"${bad}" is not a 12-digit account ID; use comma-separated IDs such as 111122223333,444455556666`);
+  }
+  const home = selfRoleArn.split(':')[4];
+  if (!organizationMode) {
+    const other = ids.find((id) => id !== home);
+    if (other !== undefined) {
+      throw new ConfigurationError(
+        REMEDIATE_ENV.guardedAccountIds,
+        `names ${other}, but single-account mode acts only in its own account ${home}; deploy the organization mode (MEMBER_ROLE_NAME, ORGANIZATION_ID) to guard other accounts`,
+      );
+    }
+  }
+  return [...new Set(ids)];
 }
 
 /** "VARIABLE: message" → "message", so a wrapped error names its variable once. */
@@ -217,6 +225,7 @@ export function toRemediateEnvironment(config: {
   enforceAccountBlockPublicAccess: boolean;
   exemptionsTableName?: string;
   crossAccount?: CrossAccountSettings;
+  guardedAccountIds?: readonly string[];
 }): Record<string, string> {
   const env: Record<string, string> = {
     [REMEDIATE_ENV.alertTopicArn]: config.alertTopicArn,
@@ -237,6 +246,9 @@ export function toRemediateEnvironment(config: {
   if (config.crossAccount !== undefined) {
     env[CROSS_ACCOUNT_ENV.memberRoleName] = config.crossAccount.memberRoleName;
     env[CROSS_ACCOUNT_ENV.organizationId] = config.crossAccount.organizationId;
+  }
+  if (config.guardedAccountIds !== undefined && config.guardedAccountIds.length > 0) {
+    env[REMEDIATE_ENV.guardedAccountIds] = config.guardedAccountIds.join(',');
   }
   return env;
 }

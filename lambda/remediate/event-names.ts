@@ -8,8 +8,8 @@
  * CloudTrail events"). All of them carry `eventSource: s3.amazonaws.com`.
  */
 
-/** Bucket-level calls that can make one bucket public. */
-export const BUCKET_EVENT_NAMES = [
+/** Bucket-level calls that change who can reach one bucket, and so can make it public. */
+export const BUCKET_ACCESS_EVENT_NAMES = [
   'CreateBucket',
   'PutBucketAcl',
   'PutBucketPolicy',
@@ -18,6 +18,16 @@ export const BUCKET_EVENT_NAMES = [
   'PutBucketOwnershipControls',
   'DeleteBucketOwnershipControls',
 ] as const;
+
+/**
+ * Bucket-level calls that change no access but announce that the bucket is meant to be read by the world:
+ * `PutBucketWebsite` (static website hosting). The bucket may already carry a public policy no routed event
+ * saw (set before the guardrail was deployed, or while it was down), so the remediator checks its live state.
+ */
+export const BUCKET_INTENT_EVENT_NAMES = ['PutBucketWebsite'] as const;
+
+/** Every bucket-level call the rule routes and the handler acts on (each triggers a check of the live state). */
+export const BUCKET_EVENT_NAMES = [...BUCKET_ACCESS_EVENT_NAMES, ...BUCKET_INTENT_EVENT_NAMES] as const;
 export type BucketEventName = (typeof BUCKET_EVENT_NAMES)[number];
 
 /** S3 Control calls on the account's Block Public Access (no bucket in them): many buckets at once. */

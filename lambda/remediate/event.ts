@@ -11,7 +11,9 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import type { AuditActor } from '../shared/audit/record';
 import type { PublicAccessBlock } from '../shared/exposure/types';
-import { bucketNameProblem } from './bucket-name';
+import type { GuardedAccountsPort } from './guarded-accounts';
+import { partitionOfRegion } from '../shared/aws/partition';
+import { bucketNameProblem } from '../shared/s3/bucket-name';
 
 import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, type AccountEventName, type BucketEventName } from './event-names';
 
@@ -53,8 +55,21 @@ export interface AccountChangeEvent extends ChangeEventBase {
 
 export type ChangeEvent = BucketChangeEvent | AccountChangeEvent;
 
+/**
+ * Why an ignored event deserves a warning rather than an info line: `routed-call-without-bucket`, a successful
+ * routed bucket call whose requestParameters is null or names no bucket (seen in real records). The bucket it
+ * changed cannot be checked from the event, so operators must hear of it (the pipeline also counts it).
+ */
+export type IgnoredEventWarning = 'routed-call-without-bucket';
+
 export type InterpretedEvent =
-  | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string }
+  | {
+      readonly kind: 'ignored';
+      readonly reason: string;
+      readonly eventId?: string;
+      readonly eventName?: string;
+      readonly warning?: IgnoredEventWarning;
+    }
   | { readonly kind: 'change'; readonly event: ChangeEvent };
 
 // zod/mini keeps the bundle (and the cold start) small; the English locale gives readable reasons.
@@ -137,13 +152,6 @@ function describeIssues(issues: readonly Issue[]): string {
 /** Any S3 bucket or object ARN: partition, bucket, and the object key when there is one. */
 const S3_RESOURCE_ARN = /^arn:(aws[a-z-]*):s3:::([^/]*)(\/.*)?$/;
 
-/** The partition a Region belongs to (the China and GovCloud Regions have their own). */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
 /**
  * Checks that every S3 resource the event names (EventBridge `resources` and CloudTrail `detail.resources`,
  * bucket or object ARNs) is in `bucket` and in the partition of the event's Region. Returns the problem, if any.
@@ -172,6 +180,15 @@ function resourcesProblem(bucket: string, partition: string, envelopeResources: 
     }
   }
   return undefined;
+}
+
+/**
+ * The owner account a `detail.resources` entry names when it is not the recipient: the caller-side copy of a
+ * cross-account call (our principal changed a bucket another account owns). Undefined when every `accountId`
+ * present is the recipient's.
+ */
+function otherOwner(recipient: string, detail: Detail): string | undefined {
+  return (detail.resources ?? []).map((resource) => resource.accountId).find((owner) => owner !== undefined && owner !== recipient);
 }
 
 /** Reads the four Block Public Access flags from a request, when all present ones are booleans. */
@@ -241,7 +258,11 @@ export function interpretEvent(raw: unknown, options: InterpretOptions): Interpr
 
   const account = detail.recipientAccountId ?? envelope.account;
   if (account !== envelope.account) {
-    return { kind: 'ignored', reason: 'detail.recipientAccountId disagrees with the event account', ...ids };
+    return {
+      kind: 'ignored',
+      reason: `detail.recipientAccountId ${account} is not the event account ${envelope.account}: the record was delivered to another account than the bus says; not acted on`,
+      ...ids,
+    };
   }
   if (detail.errorCode !== undefined && detail.errorCode !== null) {
     return { kind: 'ignored', reason: 'the call failed (errorCode is set); nothing changed', ...ids };
@@ -255,6 +276,15 @@ export function interpretEvent(raw: unknown, options: InterpretOptions): Interpr
   }
   if (actor.sessionIssuerArn !== undefined && options.memberRoleArnFor !== undefined && actor.sessionIssuerArn === options.memberRoleArnFor(account)) {
     return { kind: 'ignored', reason: "the guardrail's own call (session issued by its member role in this account, MEMBER_ROLE_NAME)", ...ids };
+  }
+
+  const owner = otherOwner(account, detail);
+  if (owner !== undefined) {
+    return {
+      kind: 'ignored',
+      reason: `caller-side copy of a cross-account call: detail.resources names owner account ${owner}, not the recipient ${account}; the bucket is not ours (its owner's copy of the event is the one to act on)`,
+      ...ids,
+    };
   }
 
   const requestedPublicAccessBlock = requestedBlock(detail.requestParameters?.PublicAccessBlockConfiguration);
@@ -275,16 +305,38 @@ export function interpretEvent(raw: unknown, options: InterpretOptions): Interpr
   }
 
   const bucket = detail.requestParameters?.bucketName;
-  if (bucket === undefined) {
-    return { kind: 'ignored', reason: 'detail.requestParameters.bucketName is missing', ...ids };
+  if (bucket === undefined || bucket === '') {
+    const where = detail.requestParameters === undefined || detail.requestParameters === null ? 'detail.requestParameters is null or missing' : 'detail.requestParameters.bucketName is missing';
+    return { kind: 'ignored', reason: `${where}: a successful ${detail.eventName} that names no bucket, so no bucket could be checked`, warning: 'routed-call-without-bucket', ...ids };
   }
-  const problem = bucketNameProblem(bucket);
+  const problem = bucketNameProblem(bucket, detail.awsRegion);
   if (problem !== undefined) {
-    return { kind: 'ignored', reason: `detail.requestParameters.bucketName is not a valid bucket name: it ${problem}`, ...ids };
+    return { kind: 'ignored', reason: `detail.requestParameters.bucketName is not a valid bucket name in ${detail.awsRegion}: it ${problem}`, ...ids };
   }
   const resourceProblem = resourcesProblem(bucket, partitionOfRegion(detail.awsRegion), envelope.resources ?? [], detail);
   if (resourceProblem !== undefined) {
     return { kind: 'ignored', reason: resourceProblem, ...ids };
   }
   return { kind: 'change', event: { kind: 'bucket', eventName: detail.eventName, bucket, ...base } };
+}
+
+export interface AdmitOptions extends InterpretOptions {
+  /** Which accounts the guardrail acts in. */
+  readonly guardedAccounts: GuardedAccountsPort;
+}
+
+/**
+ * interpretEvent, then the guarded-accounts check: a change about an account the guardrail does not guard (a
+ * mis-wired bus, a forwarder in the wrong place, an account outside the organization) is ignored with the
+ * reason. By then the envelope `account`, `detail.recipientAccountId` and every `detail.resources[].accountId`
+ * present are one account, so checking it covers all three. The lookup runs only for events that would be acted on.
+ */
+export async function admitEvent(raw: unknown, options: AdmitOptions): Promise<InterpretedEvent> {
+  const interpreted = interpretEvent(raw, options);
+  if (interpreted.kind === 'ignored') return interpreted;
+  const { account, eventId, eventName } = interpreted.event;
+  if (!(await options.guardedAccounts.isGuarded(account))) {
+    return { kind: 'ignored', reason: `account ${account} is not guarded: ${options.guardedAccounts.description}`, eventId, eventName };
+  }
+  return interpreted;
 }

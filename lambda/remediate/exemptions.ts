@@ -2,7 +2,7 @@
  * Reviewed exceptions (EXEMPTIONS): a bucket name or glob, why, who owns it, and when it stops applying.
  * Pure.
  */
-import type { Exemption } from './environment';
+import type { Exemption } from '../shared/exemptions/exemption';
 import { matchBucketGlob } from '../shared/exemptions/bucket-glob';
 
 /** Linear-time glob match (see bucket-glob.ts): `*` any run of characters, `?` one, the rest literal. */

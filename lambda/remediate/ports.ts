@@ -246,6 +246,8 @@ export const METRICS = {
   exemptionsReadFailed: 'ExemptionsReadFailed',
   /** AssumeRole into a member account failed; that account's bucket was not checked. */
   assumeRoleFailed: 'AssumeRoleFailed',
+  /** A successful routed bucket call whose requestParameters is null or names no bucket: nothing could be checked. */
+  routedCallWithoutBucket: 'RoutedCallWithoutBucket',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 

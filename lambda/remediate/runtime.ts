@@ -5,6 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { RemediationOutcome } from '../shared/audit/record';
 import { AccountCredentialsProvider, parseRoleArn } from '../shared/aws/assume-role';
 import { createAwsClients, type AwsClients, type AwsEnvironment } from '../shared/aws/clients';
@@ -13,8 +14,10 @@ import { AccountBlockCache } from './adapters/account-block-cache';
 import { AccountScopedClients } from './adapters/account-clients';
 import { SnsAlertPublisher, regionOfArn } from './adapters/alerts';
 import { DynamoAuditStore } from './adapters/audit-store';
+import { OrganizationGuardedAccounts } from './adapters/organization-accounts';
 import { S3StateAdapter } from './adapters/s3-state';
 import { ConfigurationError, REMEDIATE_ENV, parseRemediateEnvironment, type RemediateConfig } from './environment';
+import { configuredGuardedAccounts, type GuardedAccountsPort } from './guarded-accounts';
 import { processEvent, type PipelineDeps } from './pipeline';
 import type { Clock, LoggerPort, MetricsPort } from './ports';
 
@@ -64,6 +67,27 @@ export interface PipelineDepsOptions {
   readonly accounts?: AccountCredentialsProvider;
   /** @default Date.now */
   readonly clock?: Clock;
+  /**
+   * Which accounts events may be acted on in.
+   * @default - single account: SELF_ROLE_ARN's account; organization: Organizations DescribeAccount on a miss (guardedAccountsFor)
+   */
+  readonly guardedAccounts?: GuardedAccountsPort;
+}
+
+/**
+ * The guarded-accounts check for the configured mode: single-account mode, SELF_ROLE_ARN's account only;
+ * organization mode, the known accounts and Organizations DescribeAccount (in the home account's organization)
+ * for any other.
+ */
+export function guardedAccountsFor(config: RemediateConfig, clients: AwsClients): GuardedAccountsPort {
+  const configured = configuredGuardedAccounts(config);
+  if (config.crossAccount === undefined) return configured;
+  const self = parseRoleArn(config.selfRoleArn);
+  return new OrganizationGuardedAccounts({
+    organizations: new OrganizationsClient(clients.baseConfig('organizations')),
+    organizationId: config.crossAccount.organizationId,
+    knownAccounts: [...(self !== undefined ? [self.accountId] : []), ...(config.guardedAccountIds ?? [])],
+  });
 }
 
 /**
@@ -110,6 +134,7 @@ export function createPipelineDeps(config: RemediateConfig, clients: AwsClients,
     clock: options.clock ?? { now: () => Date.now() },
     logger,
     metrics,
+    guardedAccounts: options.guardedAccounts ?? guardedAccountsFor(config, clients),
     ...(exemptionsTableName !== undefined ? { exemptions: { readExemptions: () => scanExemptions(clients.dynamoDbDocument(), exemptionsTableName) } } : {}),
     ...(options.alertOnUnexpectedError !== undefined ? { alertOnUnexpectedError: options.alertOnUnexpectedError } : {}),
     ...(options.recordPrivateSweepBuckets !== undefined ? { recordPrivateSweepBuckets: options.recordPrivateSweepBuckets } : {}),

@@ -5,7 +5,7 @@
  */
 
 /** The subset of a LookupEvents `Event` this module reads. */
-import { BUCKET_EVENT_NAMES } from '../remediate/event-names';
+import { BUCKET_ACCESS_EVENT_NAMES } from '../remediate/event-names';
 export interface LookedUpEvent {
   readonly EventId?: string;
   readonly EventName?: string;
@@ -26,7 +26,7 @@ export interface ExposingCall {
   readonly userAgent?: string;
 }
 
-const BUCKET_CALLS_THAT_CAN_EXPOSE: ReadonlySet<string> = new Set(BUCKET_EVENT_NAMES);
+const BUCKET_CALLS_THAT_CAN_EXPOSE: ReadonlySet<string> = new Set(BUCKET_ACCESS_EVENT_NAMES);
 
 interface CloudTrailRecord {
   errorCode?: unknown;

@@ -8,6 +8,7 @@
  * queue) and `check` (a small batch of buckets for a worker, on the work queue).
  */
 import { z } from 'zod';
+import { couldBeBucketName, isValidBucketName } from '../shared/s3/bucket-name';
 
 export const SWEEP_TRIGGERS = ['schedule', 'deploy', 'account-block-public-access', 'manual'] as const;
 export type SweepTrigger = (typeof SWEEP_TRIGGERS)[number];
@@ -15,23 +16,28 @@ export type SweepTrigger = (typeof SWEEP_TRIGGERS)[number];
 /** The CloudTrail event names that change the account-level setting and so start a sweep. */
 export const ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS = ['PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock'] as const;
 
-/**
- * Bucket names as ListBuckets returns them. Buckets created in us-east-1 before March 2018 may carry
- * upper-case letters and underscores and be up to 255 characters long, so this is wider than today's rules.
- */
-const BUCKET_NAME = /^[A-Za-z0-9._-]{1,255}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const SWEEP_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
 /** An AWS account ID (12 digits). */
 export const accountIdSchema = z.string().regex(ACCOUNT_ID);
 
-export const bucketRefSchema = z.object({
-  name: z.string().regex(BUCKET_NAME),
-  /** The bucket's region from the listing; absent when the endpoint did not say (some emulators). */
-  region: z.string().regex(REGION).optional(),
-});
+/**
+ * A bucket as ListBuckets returns it, checked with the shared bucket-name rule for its Region: legacy names
+ * (upper case, underscores, up to 255 characters) only in us-east-1; without a Region, any name S3 could have
+ * created.
+ */
+export const bucketRefSchema = z
+  .object({
+    name: z.string(),
+    /** The bucket's region from the listing; absent when the endpoint did not say (some emulators). */
+    region: z.string().regex(REGION).optional(),
+  })
+  .refine((ref) => (ref.region === undefined ? couldBeBucketName(ref.name) : isValidBucketName(ref.name, ref.region)), {
+    message: 'not a bucket name S3 allows in this Region',
+    path: ['name'],
+  });
 export type BucketRef = z.infer<typeof bucketRefSchema>;
 
 export const sweepIdSchema = z.string().regex(SWEEP_ID);

@@ -9,17 +9,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createAuditCommand } from '../../cli/commands/audit';
+import { describeIf } from '../support/skip';
 import { memoryIo } from './cli-io';
 import { ENV, createAuditWorld, type AuditWorld } from './audit/harness';
 import { loadRecord, recordAt } from './audit/records';
 
 const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(`SKIPPED: the HTML report browser test needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium).`);
-}
 
-(available ? describe : describe.skip)(`bucket-guardrail audit --format html in headless Chromium (${CHROMIUM})`, () => {
+describeIf(existsSync(CHROMIUM), `needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium)`)(`bucket-guardrail audit --format html in headless Chromium (${CHROMIUM})`, () => {
   let world: AuditWorld;
   let context: BrowserContext;
   let page: Page;

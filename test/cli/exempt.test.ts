@@ -2,7 +2,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson } from '../../lambda/shared/audit/record';
 import { toExemptionItem } from '../../lambda/shared/exemptions/exemptions-table';
 import { UsageError } from '../../cli/io';
-import { createExemptCommand, createExemptionsCommand } from '../../cli/commands/exempt';
+import { createExemptCommand, createExemptionsCommand, matchesEveryBucketName } from '../../cli/commands/exempt';
 import { ExemptionChangeError } from '../../cli/audit/exemption-changes';
 import { memoryIo } from './cli-io';
 import { AUDIT_TABLE_NAME, ENV, EXEMPTIONS_TABLE_NAME, OPERATOR, createAuditWorld, type AuditWorld } from './audit/harness';
@@ -151,5 +151,25 @@ describe('bucket-guardrail exempt / exemptions', () => {
     [['rename', 'a'], /usage: bucket-guardrail exemptions list/],
   ])('exemptions %j is a usage error', async (args, message) => {
     await expect(exemptions(args)).rejects.toThrow(message);
+  });
+
+  describe('a glob that matches every bucket needs --force (issue 12.9)', () => {
+    test.each(['*', '**', '*?', '?*??', '*???'])('exempt %j without --force is refused before anything is written', async (glob) => {
+      const attempt = exempt([glob, '--reason', 'r', '--owner', 'o', '--expires', '2027-01-01']);
+      await expect(attempt).rejects.toThrow(UsageError);
+      await expect(exempt([glob, '--reason', 'r', '--owner', 'o', '--expires', '2027-01-01'])).rejects.toThrow(`"${glob}" matches every bucket`);
+      expect(world.tables.mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    });
+
+    test('with --force it is written, with a warning on stderr', async () => {
+      const { code, io } = await exempt(['*', '--reason', 'migration freeze', '--owner', 'platform', '--expires', '2027-01-01', '--force']);
+      expect(code).toBe(0);
+      expect(io.err()).toContain('warning: "*" exempts EVERY bucket; the guardrail contains nothing until 2027-01-01');
+      expect(world.tables.item(EXEMPTIONS_TABLE_NAME, '*')).toBeDefined();
+    });
+
+    test.each(['site-*', '????', '*????', 'a*'])('%j matches only some names and needs no --force', (glob) => {
+      expect(matchesEveryBucketName(glob)).toBe(false);
+    });
   });
 });

@@ -72,7 +72,7 @@ describe('bucket-guardrail explain', () => {
     ['not JSON', '{"bucket": ', /is not valid JSON/],
     ['an empty array', '[]', /empty array/],
     ['a number', '42', /standard input: a snapshot must be a JSON object; got a number/],
-    ['an array with a string', '[{"bucket":"ok-bucket"}, "x"]', /standard input\[1\]: a snapshot must be a JSON object; got a string/],
+    ['an array with a string', '[{"bucket":"ok-bucket","policy":null}, "x"]', /standard input\[1\]: a snapshot must be a JSON object; got a string/],
     ['no bucket name', '{"acl": null}', /has no "bucket" name/],
     ['a Block Public Access flag that is not a boolean', '{"bucket":"b1-x","bucketPublicAccessBlock":{"IgnorePublicAcls":"yes"}}', /IgnorePublicAcls must be true or false/],
     ['Grants that are not an array', '{"bucket":"b1-x","acl":{"Grants":{}}}', /acl.Grants must be an array/],

@@ -4,12 +4,17 @@ import {
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { UsageError } from '../../cli/io';
 import { createScanCommand } from '../../cli/commands/scan';
 import { createAwsClients } from '../../lambda/shared/aws/clients';
 import type { ExposureReport } from '../../lambda/shared/exposure/types';
-import { installAwsFakes, type AwsFakes } from '../fakes/aws-fakes';
+import { FAKE_EXEMPTIONS_TABLE_NAME, installAwsFakes, type AwsFakes } from '../fakes/aws-fakes';
 import { publicReadAcl, publicReadPolicy } from '../fakes/s3-fake';
 import { memoryIo } from './cli-io';
 
@@ -26,6 +31,7 @@ interface ScanJson {
 describe('bucket-guardrail scan', () => {
   let fakes: AwsFakes;
   let cloudtrail: AwsClientStub<CloudTrailClient>;
+  let cloudFormation: AwsClientStub<CloudFormationClient>;
   const command = createScanCommand({
     callerIdentity: async () => ({ arn: `arn:aws:iam::${ACCOUNT}:user/alice`, account: ACCOUNT, userId: 'AIDAEXAMPLE' }),
     clients: (env) => createAwsClients(env, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } }),
@@ -42,6 +48,9 @@ describe('bucket-guardrail scan', () => {
     cloudtrail = mockClient(CloudTrailClient);
     cloudtrail.on(DescribeTrailsCommand).resolves({ trailList: [{ Name: 'org-trail', TrailARN: 'arn:aws:cloudtrail:us-east-1:999988887777:trail/org-trail', IsMultiRegionTrail: true }] });
     cloudtrail.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    // The deployed stack, whose outputs name the exemptions table `--fix` reads.
+    cloudFormation = mockClient(CloudFormationClient);
+    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'BucketGuardrail', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'ExemptionsTableName', OutputValue: FAKE_EXEMPTIONS_TABLE_NAME }] }] });
     cloudtrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
     fakes.s3.addBucket('site-assets', { region: 'eu-west-1', publicAccessBlock: null, policy: publicReadPolicy('site-assets') });
     fakes.s3.addBucket('legacy-uploads', { region: 'us-east-1', publicAccessBlock: OPEN, ownership: 'ObjectWriter', acl: publicReadAcl() });
@@ -51,6 +60,7 @@ describe('bucket-guardrail scan', () => {
   afterEach(() => {
     fakes.restore();
     cloudtrail.restore();
+    cloudFormation.restore();
   });
 
   function writes(): string[] {
@@ -128,7 +138,7 @@ describe('bucket-guardrail scan', () => {
     ['y\n', 0, 2],
   ])('--fix asks first; answering %j exits %i after %i writes', async (answer, exitCode, writeCount) => {
     // GIVEN --fix without --yes WHEN the prompt is answered
-    const io = memoryIo({ env, stdin: answer });
+    const io = memoryIo({ env, stdin: answer, interactive: true });
     const code = await scan(['--fix'], io);
     // THEN the question names the change and the count, and only "y" changes anything
     expect(io.err()).toMatch(/Apply block-public-access to 2 public buckets in account 111122223333\? \[y\/N\]/);
@@ -200,5 +210,84 @@ describe('bucket-guardrail scan', () => {
     await expect(command(args, io)).rejects.toThrow(UsageError);
     await expect(command(args, io)).rejects.toThrow(message);
     expect(fakes.log.entries).toEqual([]);
+  });
+
+  describe('--fix honours the deployed guardrail\'s exemptions (issue 12.1)', () => {
+    const approved = { bucket: 'site-*', reason: 'public website', owner: 'web-team', expires: '2027-06-30' };
+
+    test('an exemption in the stack\'s exemptions table (bucket-guardrail exempt) keeps the bucket public', async () => {
+      // GIVEN the website exempted in the table the stack outputs name
+      fakes.exemptions.items.set('site-*', { ...approved, createdAt: '2026-11-01T00:00:00Z', createdBy: 'arn:aws:iam::111122223333:user/web', source: 'exempt-command', auditId: 'op-1' });
+      const io = memoryIo({ env });
+      // WHEN fixed with --yes
+      const code = await scan(['--fix', '--yes'], io);
+      // THEN only the other bucket is contained; the website is reported exempt
+      expect(writes()).toEqual(['PutPublicAccessBlock legacy-uploads']);
+      expect(io.out()).toMatch(/site-assets +eu-west-1 +read objects +exempt \(public website, until 2027-06-30\)/);
+      expect(cloudFormation.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName)).toEqual(['BucketGuardrail']);
+      expect(code).toBe(0);
+    });
+
+    test('an exemption in cdk.json\'s context keeps the bucket public', async () => {
+      // GIVEN the app's cdk.json exempting the website, and an empty table
+      const dir = mkdtempSync(join(tmpdir(), 'scan-cdk-'));
+      writeFileSync(join(dir, 'cdk.json'), JSON.stringify({ app: 'npx tsx bin/app.ts', context: { exemptions: [approved] } }));
+      const io = memoryIo({ env });
+      // WHEN fixed with --yes and that cdk.json
+      const code = await scan(['--fix', '--yes', '--cdk-json', join(dir, 'cdk.json')], io);
+      // THEN the website is left alone
+      expect(writes()).toEqual(['PutPublicAccessBlock legacy-uploads']);
+      expect(code).toBe(0);
+    });
+
+    test.each([
+      ['the stack cannot be read', () => cloudFormation.on(DescribeStacksCommand).rejects(new Error('Stack with id BucketGuardrail does not exist')), [], /refusing to fix: cannot read the exemptions from the exemptions table .*Stack with id BucketGuardrail does not exist.*looked in region us-east-1/],
+      ['the table cannot be read', () => (fakes.mocks.dynamodb as unknown as AwsClientStub<DynamoDBDocumentClient>).on(ScanCommand).rejects(Object.assign(new Error('Requested resource not found'), { name: 'ResourceNotFoundException' })), [], /refusing to fix: [^]*bucket-guardrail-exemptions: Requested resource not found[^]*hint: the table does not exist in region us-east-1/],
+      ['cdk.json is missing', () => undefined, ['--cdk-json', '/nonexistent/cdk.json'], /refusing to fix: cannot read the exemptions from \/nonexistent\/cdk.json \(no such file\)/],
+    ])('when %s, --fix --yes changes nothing and is a usage error (exit 2)', async (_, arrange, extra, message) => {
+      arrange();
+      const io = memoryIo({ env });
+      await expect(scan(['--fix', '--yes', ...extra], io)).rejects.toThrow(message);
+      expect(writes()).toEqual([]);
+    });
+
+    test('a read-only scan without a stack reads no table and says nothing about it', async () => {
+      const io = memoryIo({ env });
+      await scan([], io);
+      expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+      expect(io.err()).toBe('');
+    });
+  });
+
+  test('--fix shows the plan first; without a terminal and without --yes it is a usage error and changes nothing (issue 12.4)', async () => {
+    // GIVEN standard input that is not a terminal
+    const io = memoryIo({ env });
+    // WHEN --fix runs without --yes
+    await expect(scan(['--fix'], io)).rejects.toThrow(/standard input is not a terminal, so --fix cannot ask; nothing changed\. Pass --yes/);
+    // THEN the plan naming each bucket was printed before the refusal, and nothing was written
+    expect(io.out()).toMatch(/Plan: apply block-public-access to 2 public buckets in account 111122223333:\n {2}- legacy-uploads \(us-east-1\): the public can list objects\n {2}- site-assets \(eu-west-1\): the public can read objects/);
+    expect(writes()).toEqual([]);
+  });
+
+  test('on a terminal the plan comes before the question', async () => {
+    const io = memoryIo({ env, stdin: 'n\n', interactive: true });
+    await scan(['--fix'], io);
+    expect(io.out()).toMatch(/^Plan: apply block-public-access to 2 public buckets/);
+    expect(io.err()).toMatch(/\? \[y\/N\]/);
+  });
+
+  test('--json gives an unreadable bucket "public": null with its error, counted in the totals (issue 12.5)', async () => {
+    // GIVEN reads of one bucket denied
+    fakes.s3.injectError({ command: 'GetBucketAcl', bucket: 'private-data', times: 5 }, 'AccessDenied');
+    const io = memoryIo({ env });
+    // WHEN scanned as JSON
+    const code = await scan(['--json'], io);
+    // THEN the bucket is neither public nor private, its error is given, and the totals count it
+    const json = JSON.parse(io.out()) as Omit<ScanJson, 'buckets'> & { buckets: { bucket: string; public: boolean | null; error?: { code?: string } }[] };
+    const unreadable = json.buckets.find((bucket) => bucket.bucket === 'private-data');
+    expect(unreadable?.public).toBeNull();
+    expect(unreadable?.error?.code).toBe('AccessDenied');
+    expect(json.totals).toEqual(expect.objectContaining({ checked: 3, errors: 1 }));
+    expect(code).toBe(2);
   });
 });

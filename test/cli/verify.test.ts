@@ -165,4 +165,22 @@ describe('bucket-guardrail verify', () => {
     const result = JSON.parse(io.out()) as VerifyResult;
     expect(result).toMatchObject({ from: '2026-11-21T00:00:00.000Z', checked: 2, ok: 2, findings: [] });
   });
+
+  describe('archive copies without COMPLIANCE Object Lock retention (issue 12.9)', () => {
+    const key = 'audit/2026/11/21/ct-payments-exports-20261121080000.json';
+    test.each([
+      ['no lock at all', {}, /has no Object Lock retention/],
+      ['GOVERNANCE mode', { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date('2027-11-01T00:00:00Z') }, /under Object Lock mode GOVERNANCE, not COMPLIANCE/],
+      ['COMPLIANCE retention that has ended', { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date('2026-11-22T00:00:00Z') }, /COMPLIANCE retention ended at 2026-11-22T00:00:00.000Z/],
+    ])('a copy with %s is archive-not-locked and fails verify', async (_, lock, detail) => {
+      // GIVEN GetObject reports this retention for one archive copy (read from the object, mode and retain-until)
+      world.archiveLock.set(key, lock);
+      // WHEN verified
+      const { code, io } = await run(['--json']);
+      // THEN that copy is flagged, with exit 1
+      const result = JSON.parse(io.out()) as VerifyResult;
+      expect(result.findings).toEqual([expect.objectContaining({ problem: 'archive-not-locked', archiveKey: key, detail: expect.stringMatching(detail) })]);
+      expect(code).toBe(1);
+    });
+  });
 });

@@ -47,6 +47,7 @@ describe('exposure event names', () => {
       'DeleteBucketPublicAccessBlock',
       'PutBucketOwnershipControls',
       'DeleteBucketOwnershipControls',
+      'PutBucketWebsite',
       'PutAccountPublicAccessBlock',
       'DeleteAccountPublicAccessBlock',
     ]);

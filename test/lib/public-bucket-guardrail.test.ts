@@ -197,6 +197,7 @@ describe('PublicBucketGuardrail', () => {
               'DeleteBucketPublicAccessBlock',
               'PutBucketOwnershipControls',
               'DeleteBucketOwnershipControls',
+              'PutBucketWebsite',
               'PutAccountPublicAccessBlock',
               'DeleteAccountPublicAccessBlock',
             ],

@@ -6,7 +6,7 @@
  * expired exemption stays visible (`exemptions list` marks it, the remediator's alert says it no longer
  * applies) until someone removes it. This module is pure: it maps items to exemptions and back.
  */
-import { validateExemption, type Exemption } from '../../remediate/environment';
+import { validateExemption, type Exemption } from './exemption';
 
 export const EXEMPTIONS_TABLE = {
   /** Partition key: the bucket name or glob exactly as given (`*` any run of characters, `?` one). */

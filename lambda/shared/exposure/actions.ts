@@ -22,6 +22,20 @@ export interface S3Action {
 const bucket = (name: string, level: AccessLevel | null = null): S3Action => ({ name: `s3:${name}`, resource: 'bucket', level });
 const object = (name: string, level: AccessLevel | null = null): S3Action => ({ name: `s3:${name}`, resource: 'object', level });
 
+/**
+ * The bucket-owner-only APIs: "If you have the correct permissions, but you're not using an identity that
+ * belongs to the bucket owner's account, Amazon S3 returns a 405 Method Not Allowed error" (S3 API Reference
+ * of each; no other S3 API says so). The public can never use them, whatever the policy grants.
+ */
+export const OWNER_ONLY_BUCKET_ACTIONS = ['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy'] as const;
+
+const OWNER_ONLY_LOWER = new Set(OWNER_ONLY_BUCKET_ACTIONS.map((name) => `s3:${name}`.toLowerCase()));
+
+/** Whether `name` (`s3:GetBucketPolicy`, any case) is a bucket-owner-only API. */
+export function isOwnerOnlyAction(name: string): boolean {
+  return OWNER_ONLY_LOWER.has(name.toLowerCase());
+}
+
 /** Every S3 action that applies to a bucket ARN or an object ARN. */
 export const S3_ACTIONS: readonly S3Action[] = [
   // read: reading object data
@@ -47,7 +61,6 @@ export const S3_ACTIONS: readonly S3Action[] = [
   bucket('PutLifecycleConfiguration', 'write'),
   // readAcp: reading permissions
   bucket('GetBucketAcl', 'readAcp'),
-  bucket('GetBucketPolicy', 'readAcp'),
   bucket('GetBucketPolicyStatus', 'readAcp'),
   bucket('GetBucketPublicAccessBlock', 'readAcp'),
   bucket('GetBucketOwnershipControls', 'readAcp'),
@@ -55,12 +68,14 @@ export const S3_ACTIONS: readonly S3Action[] = [
   object('GetObjectVersionAcl', 'readAcp'),
   // writeAcp: changing permissions
   bucket('PutBucketAcl', 'writeAcp'),
-  bucket('PutBucketPolicy', 'writeAcp'),
-  bucket('DeleteBucketPolicy', 'writeAcp'),
   bucket('PutBucketPublicAccessBlock', 'writeAcp'),
   bucket('PutBucketOwnershipControls', 'writeAcp'),
   object('PutObjectAcl', 'writeAcp'),
   object('PutObjectVersionAcl', 'writeAcp'),
+  // Bucket-owner-only APIs: S3 answers them with 405 Method Not Allowed for any identity outside the bucket
+  // owner's account (S3 API Reference, GetBucketPolicy, PutBucketPolicy, DeleteBucketPolicy), so granting them
+  // to the public gives it no access level. S3 still calls a policy granting them public.
+  ...OWNER_ONLY_BUCKET_ACTIONS.map((name) => bucket(name)),
   // Bucket actions that grant none of the five levels (S3 still calls a policy granting them public).
   ...[
     'CreateBucket', 'DeleteBucket', 'GetBucketLocation', 'GetBucketCORS', 'PutBucketCORS', 'GetBucketWebsite',

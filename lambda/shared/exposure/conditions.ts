@@ -58,7 +58,7 @@ export function parseOperator(written: string): ParsedOperator | null {
   return { written, setOperator, base, ifExists };
 }
 
-type KeyKind = 'ip' | 'value' | 'userid' | 'accessPointArn';
+type KeyKind = 'ip' | 'value' | 'userid' | 'accessPointArn' | 'orgPath';
 
 interface RestrictingKey {
   readonly name: string;
@@ -74,6 +74,13 @@ interface RestrictingKey {
  * s3:DataAccessPointAccount, and "an AWS principal, user, role, or service principal (e.g.
  * aws:PrincipalOrgID)": the principal-identifying keys aws:PrincipalOrgID, aws:PrincipalAccount,
  * aws:PrincipalArn and aws:PrincipalOrgPaths.
+ *
+ * aws:PrincipalOrgPaths under StringLike / StringNotLike (also ForAnyValue:StringLike): a path whose first
+ * segment is a fixed organization ID (`o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*`, the form AWS's own examples
+ * use) pins the caller to that organization, exactly as a fixed aws:PrincipalOrgID does, so it counts as
+ * fixed even though the rest of the path is a wildcard. IAM Access Analyzer treats such a statement the same
+ * way: access for principals of that organization path (its findings carry condition.aws:PrincipalOrgPaths),
+ * not public access. A wildcard in the organization segment (`o-*`, `*`) or a policy variable stays public.
  */
 export const RESTRICTING_CONDITION_KEYS: readonly RestrictingKey[] = [
   { name: 'aws:SourceIp', kind: 'ip' },
@@ -89,7 +96,7 @@ export const RESTRICTING_CONDITION_KEYS: readonly RestrictingKey[] = [
   { name: 'aws:PrincipalOrgID', kind: 'value' },
   { name: 'aws:PrincipalAccount', kind: 'value' },
   { name: 'aws:PrincipalArn', kind: 'value' },
-  { name: 'aws:PrincipalOrgPaths', kind: 'value' },
+  { name: 'aws:PrincipalOrgPaths', kind: 'orgPath' },
 ];
 
 const RESTRICTING_BY_LOWER = new Map(RESTRICTING_CONDITION_KEYS.map((key) => [key.name.toLowerCase(), key]));
@@ -185,8 +192,13 @@ export function checkCidr(value: string): CidrCheck {
   return { ok: true };
 }
 
+/** An organization path whose organization segment is fixed: `o-<id>/` then anything. */
+const FIXED_ORGANIZATION_PATH = /^o-[a-z0-9]{10,32}\//;
+/** Operators under which `*` and `?` in a value are wildcards. */
+const LIKE_OPERATORS = new Set<BaseOperator>(['StringLike', 'StringNotLike']);
+
 /** Why a value is not "fixed" for this key (and how to fix it), or null when it is. */
-function notFixedProblem(key: RestrictingKey, written: string, value: string): { problem: string; fix: string } | null {
+function notFixedProblem(key: RestrictingKey, written: string, value: string, operator: BaseOperator): { problem: string; fix: string } | null {
   if (key.kind === 'ip') {
     const cidr = checkCidr(value);
     return cidr.ok ? null : cidr;
@@ -200,6 +212,14 @@ function notFixedProblem(key: RestrictingKey, written: string, value: string): {
       : {
           problem: `${written} value "${value}" does not name a fixed account and Region (only the access point name may be a wildcard)`,
           fix: `write ${written} as arn:aws:s3:<region>:<account-id>:accesspoint/<name> with a fixed Region and account`,
+        };
+  }
+  if (key.kind === 'orgPath' && LIKE_OPERATORS.has(operator) && hasWildcard(value)) {
+    return FIXED_ORGANIZATION_PATH.test(value)
+      ? null
+      : {
+          problem: `${written} value "${value}" does not begin with a fixed organization ID, so it is not limited to one organization`,
+          fix: `begin ${written} with your organization ID, as in o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*`,
         };
   }
   if (key.kind === 'userid' && /^[^:]*:\*$/.test(value)) {
@@ -260,7 +280,7 @@ export function restrictsCallers(entry: ConditionEntry): AllowConditionVerdict {
     return fail(`${shown}: the condition lists no values`, `list the exact ${entry.key} values you trust`);
   }
   for (const value of entry.values) {
-    const problem = notFixedProblem(key, entry.key, value);
+    const problem = notFixedProblem(key, entry.key, value, operator.base);
     if (problem !== null) return fail(problem.problem, problem.fix);
   }
   return { holds: true, reason: `${shown} limits callers to fixed values`, fix: '' };
@@ -286,7 +306,7 @@ export function appliesToEveryPublicCaller(entry: ConditionEntry): ConditionVerd
   }
   if (entry.values.length === 0) return { holds: false, reason: `${shown}: the condition lists no values` };
   for (const value of entry.values) {
-    const problem = notFixedProblem(key, entry.key, value);
+    const problem = notFixedProblem(key, entry.key, value, operator.base);
     if (problem !== null) return { holds: false, reason: `${shown}: ${problem.problem}` };
   }
   return { holds: true, reason: `${shown} applies to every caller outside the listed fixed values` };

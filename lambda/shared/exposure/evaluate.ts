@@ -2,6 +2,7 @@
  * The exposure engine: decides, as Amazon S3 does, whether a bucket is public, what the public can do
  * today, and why. Pure: no SDK calls, no I/O, never throws.
  */
+import { evaluateAccessPoint, evaluateMultiRegionAccessPoint, type BucketSide } from './access-point';
 import { publicAclGrants } from './acl';
 import { blockPublicAccessOrigins, effectiveBlockPublicAccess } from './block-public-access';
 import { type BlockContext, aclFix, aclWhy, invalidPolicyExplanation, statementExplanation } from './explain';
@@ -91,16 +92,35 @@ function evaluate(input: unknown): ExposureReport {
   }
 
   const live = findings.filter((finding) => finding.neutralisedBy === undefined);
-  const access = ACCESS_LEVELS.filter((level) => live.some((finding) => finding.access.includes(level)));
+  const directAccess = ACCESS_LEVELS.filter((level) => live.some((finding) => finding.access.includes(level)));
+  const directlyPublic = live.length > 0;
+
+  // Access points and Multi-Region Access Points: judged on their own, then counted in the bucket's verdict.
+  const side: BucketSide = {
+    bucket: snapshot.bucket,
+    accountId: snapshot.accountId ?? null,
+    policy: snapshot.policy,
+    bucketPublicAccessBlock: snapshot.bucketPublicAccessBlock,
+    accountPublicAccessBlock: snapshot.accountPublicAccessBlock,
+    liveAclLevels: ACCESS_LEVELS.filter((level) => live.some((finding) => finding.source === 'acl' && finding.access.includes(level))),
+  };
+  const accessPoints = snapshot.accessPoints?.map((entry) => evaluateAccessPoint(entry, side));
+  const multiRegionAccessPoints = snapshot.multiRegionAccessPoints?.map((entry) => evaluateMultiRegionAccessPoint(entry, side));
+  const doors = [...(accessPoints ?? []), ...(multiRegionAccessPoints ?? [])];
+  const access = ACCESS_LEVELS.filter((level) => directAccess.includes(level) || doors.some((door) => door.access.includes(level)));
+  const withDoors = accessPoints !== undefined || multiRegionAccessPoints !== undefined;
   return {
     bucket: snapshot.bucket,
-    public: live.length > 0,
+    public: directlyPublic || doors.some((door) => door.public),
+    ...(withDoors ? { directlyPublic } : {}),
     policyIsPublic,
     aclIsPublic: grants.length > 0,
     access,
     policyValid: policy.kind !== 'invalid',
     effectiveBlock,
     findings,
+    ...(accessPoints === undefined ? {} : { accessPoints }),
+    ...(multiRegionAccessPoints === undefined ? {} : { multiRegionAccessPoints }),
     ...(errors.length === 0 ? {} : { snapshotErrors: errors }),
   };
 }

@@ -3,6 +3,7 @@
  * change that removes it. Written for an on-call engineer reading an alert at 3 a.m.
  */
 import type { PublicAclGrant } from './acl';
+import { isOwnerOnlyAction } from './actions';
 import type { SettingOrigin } from './block-public-access';
 import type { PolicyProblem } from './policy-document';
 import type { PublicStatement } from './policy';
@@ -84,17 +85,19 @@ export function statementExplanation(
 ): StatementExplanation {
   const { statement } = found;
   const label = statementLabel(statement.index, statement.sid);
-  const inline = statementLabel(statement.index, statement.sid, false);
   const reasons = found.conditionReasons;
   let conditionPart: string;
   if (reasons.length === 0) conditionPart = 'there is no Condition';
   else if (reasons.length === 1) conditionPart = `its only condition does not limit callers (${reasons[0] ?? ''})`;
   else conditionPart = `none of its ${reasons.length} conditions limits callers to fixed values (${reasons.join('; ')})`;
 
-  let why = `${label}: ${found.principalReason}, and ${conditionPart}, so anyone on the internet can `;
-  if (found.access.length > 0) why += `${accessWords(found.access)} (${listActions(found.actions)}).`;
-  else if (found.unknownActions.length > 0) why += `call ${listActions(found.actions)} on this bucket.`;
-  else why += `call ${listActions(found.actions)} on this bucket; that reads or changes neither data nor permissions, but S3 still counts the policy as public.`;
+  let why = `${label}: ${found.principalReason}, and ${conditionPart}, so anyone on the internet `;
+  if (found.access.length > 0) why += `can ${accessWords(found.access)} (${listActions(found.actions)}).`;
+  else if (found.unknownActions.length > 0) why += `can call ${listActions(found.actions)} on this bucket.`;
+  else if (found.actions.length > 0 && found.actions.every(isOwnerOnlyAction)) {
+    const many = found.actions.length > 1;
+    why += `is granted ${listActions(found.actions)}, but cannot use ${many ? 'them' : 'it'}: S3 answers ${many ? 'these bucket-owner-only APIs' : 'this bucket-owner-only API'} with 405 Method Not Allowed for anyone outside the bucket owner's account, so the public can neither read nor change the bucket's permissions through ${many ? 'them' : 'it'}. S3 still counts the policy as public.`;
+  } else why += `can call ${listActions(found.actions)} on this bucket; that reads or changes neither data nor permissions, but S3 still counts the policy as public.`;
   if (found.unknownActions.length > 0) {
     why += ` ${joinWords(found.unknownActions)} ${found.unknownActions.length > 1 ? 'are not S3 actions' : 'is not an S3 action'} this engine knows, so ${found.unknownActions.length > 1 ? 'they are' : 'it is'} counted as public access without a level (fail closed).`;
   }
@@ -110,21 +113,25 @@ export function statementExplanation(
     why += ` ${setting('BlockPublicPolicy', context)} is on, but it only rejects new public policies; this statement is already in place and still works.`;
   }
 
-  let change: string;
-  if (statement.principal.kind === 'NotPrincipal') {
-    change = `in ${inline}, replace NotPrincipal with a Principal naming the accounts, roles or service principals that need access`;
-  } else if (found.conditionFixes.length > 0) {
-    change = `in ${inline}, ${found.conditionFixes[0] ?? ''}`;
-  } else {
-    change = `delete ${inline}, or replace its Principal with the specific account, role or service principal that needs access, or add a condition on a fixed value of aws:SourceVpce, aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID`;
-  }
+  const change = statementChange(found);
   const fix = neutralisedBy === undefined
     ? `${capitalise(change)}. Turning on RestrictPublicBuckets also neutralises it without editing the policy; BlockPublicPolicy does not, as it only blocks new policies.`
     : `Nothing is exposed through this statement while RestrictPublicBuckets stays on. To remove the latent exposure, ${change}.`;
   return { why, fix };
 }
 
-function problemText(problem: PolicyProblem): string {
+/** The smallest edit to one public statement that makes it non-public, in words (lower-case start). */
+export function statementChange(found: PublicStatement): string {
+  const { statement } = found;
+  const inline = statementLabel(statement.index, statement.sid, false);
+  if (statement.principal.kind === 'NotPrincipal') {
+    return `in ${inline}, replace NotPrincipal with a Principal naming the accounts, roles or service principals that need access`;
+  }
+  if (found.conditionFixes.length > 0) return `in ${inline}, ${found.conditionFixes[0] ?? ''}`;
+  return `delete ${inline}, or replace its Principal with the specific account, role or service principal that needs access, or add a condition on a fixed value of aws:SourceVpce, aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID`;
+}
+
+export function problemText(problem: PolicyProblem): string {
   if (problem.statementIndex === null) return problem.message;
   return `${statementLabel(problem.statementIndex, problem.sid, false)}: ${problem.message}`;
 }
@@ -138,6 +145,6 @@ export function invalidPolicyExplanation(problems: readonly PolicyProblem[], neu
   return { why, fix };
 }
 
-function capitalise(text: string): string {
+export function capitalise(text: string): string {
   return text.length === 0 ? text : `${text[0]?.toUpperCase() ?? ''}${text.slice(1)}`;
 }

@@ -9,6 +9,7 @@
  *   reason (the CLI exits 2 on `{ ok: false }`).
  */
 export * from './types';
+export * from './access-point-types';
 export { evaluateExposure } from './evaluate';
 export { parseSnapshot, readSnapshot, type ParseSnapshotResult, type ReadSnapshotResult } from './snapshot';
 export { effectiveBlockPublicAccess, PUBLIC_ACCESS_BLOCK_SETTINGS } from './block-public-access';

@@ -25,7 +25,7 @@ import {
 import { appliesToEveryPublicCaller, restrictsCallers } from './conditions';
 import { type PolicyProblem, type PolicyStatement, parsePolicy } from './policy-document';
 import { allowPrincipalVerdict, denyPrincipalCoversPublic } from './principal';
-import { type AllowReach, type DenyReach, allowReach, denyReach } from './resources';
+import { type AllowReach, type DenyReach, type ResourceTarget, allowReach, bucketTarget, denyReach } from './resources';
 import type { AccessLevel } from './types';
 
 /** An Allow statement that gives the public access to this bucket. */
@@ -60,9 +60,20 @@ interface DenyRule {
   readonly reach: DenyReach;
 }
 
-export function evaluatePolicy(policy: unknown, bucket: string): PolicyEvaluation {
+/**
+ * Evaluate a policy against a bucket (by name) or another resource target (an access point). Pass the
+ * bucket name for a bucket policy; `accessPointTarget` builds the target for an access point policy.
+ */
+export function evaluatePolicy(policy: unknown, target: string | ResourceTarget): PolicyEvaluation {
   const parsed = parsePolicy(policy);
   if (parsed.kind !== 'valid') return parsed;
+  return { kind: 'valid', publicStatements: publicStatementsOf(parsed.statements, target) };
+}
+
+/** The public Allow statements among already-parsed statements (after their Deny statements). */
+export function publicStatementsOf(statements: readonly PolicyStatement[], of: string | ResourceTarget): PublicStatement[] {
+  const bucket = typeof of === 'string' ? bucketTarget(of) : of;
+  const parsed = { statements };
   const denies = parsed.statements.filter((s) => s.effect === 'Deny').map((s) => denyRule(s, bucket)).filter((rule): rule is DenyRule => rule !== null);
   const publicStatements: PublicStatement[] = [];
   for (const statement of parsed.statements) {
@@ -70,10 +81,10 @@ export function evaluatePolicy(policy: unknown, bucket: string): PolicyEvaluatio
     const found = publicStatement(statement, bucket, denies);
     if (found !== null) publicStatements.push(found);
   }
-  return { kind: 'valid', publicStatements };
+  return publicStatements;
 }
 
-function denyRule(statement: PolicyStatement, bucket: string): DenyRule | null {
+function denyRule(statement: PolicyStatement, bucket: ResourceTarget): DenyRule | null {
   if (!denyPrincipalCoversPublic(statement.principal)) return null;
   if (!statement.conditions.every((entry) => appliesToEveryPublicCaller(entry).holds)) return null;
   const { patterns, not } = statement.actions;
@@ -91,7 +102,7 @@ function denyRule(statement: PolicyStatement, bucket: string): DenyRule | null {
   };
 }
 
-function publicStatement(statement: PolicyStatement, bucket: string, denies: readonly DenyRule[]): PublicStatement | null {
+function publicStatement(statement: PolicyStatement, bucket: ResourceTarget, denies: readonly DenyRule[]): PublicStatement | null {
   const principal = allowPrincipalVerdict(statement.principal);
   if (!principal.public) return null;
   const conditionReasons: string[] = [];

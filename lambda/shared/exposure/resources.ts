@@ -1,6 +1,7 @@
 /**
  * Which parts of this bucket a statement's Resource (or NotResource) reaches: the bucket ARN itself and
- * the objects under it. ARN matching is case-sensitive; `*` and `?` are wildcards.
+ * the objects under it. ARN matching is case-sensitive; `*` and `?` are wildcards. The same questions are
+ * asked of an access point (its ARN and `…/object/…`) through a `ResourceTarget`.
  */
 import { globMatch, hasPolicyVariable, hasWildcard, matchesEverythingUnder, matchesSomethingUnder } from './glob';
 
@@ -19,20 +20,36 @@ export interface DenyReach {
   readonly coversObjects: (allowPattern: string | 'all') => boolean;
 }
 
+/**
+ * How a statement reads when part of the target's ARN is unknown: `widest` for an Allow (anything the
+ * pattern could mean), `narrowest` for a Deny (only what it certainly covers).
+ */
+export type Reading = 'widest' | 'narrowest';
+
+/** What a Resource pattern is matched against: a bucket, or an access point with its own ARN shape. */
+export interface ResourceTarget {
+  /** The ARN that names the container itself (bucket or access point), as this pattern would match it. */
+  readonly container: (pattern: string, reading: Reading) => string;
+  /** The prefix of every object ARN under the container. */
+  readonly objectPrefix: (pattern: string, reading: Reading) => string;
+}
+
 /** The partition named by an ARN pattern (when written without a wildcard), else `aws`. */
-function partitionOf(pattern: string): string {
+export function partitionOf(pattern: string): string {
   if (!pattern.startsWith('arn:')) return 'aws';
   const end = pattern.indexOf(':', 4);
   const partition = end === -1 ? '' : pattern.slice(4, end);
   return partition !== '' && !hasWildcard(partition) ? partition : 'aws';
 }
 
-function bucketArn(pattern: string, bucket: string): string {
-  return `arn:${partitionOf(pattern)}:s3:::${bucket}`;
+/** A bucket: `arn:PARTITION:s3:::BUCKET` and its objects `…/KEY`, in whatever partition the pattern names. */
+export function bucketTarget(bucket: string): ResourceTarget {
+  const container = (pattern: string): string => `arn:${partitionOf(pattern)}:s3:::${bucket}`;
+  return { container, objectPrefix: (pattern) => `${container(pattern)}/` };
 }
 
-function objectPrefix(pattern: string, bucket: string): string {
-  return `${bucketArn(pattern, bucket)}/`;
+function targetOf(target: string | ResourceTarget): ResourceTarget {
+  return typeof target === 'string' ? bucketTarget(target) : target;
 }
 
 /** Policy variables resolve per request; for an Allow, read them as a wildcard (the widest reading). */
@@ -40,12 +57,16 @@ function widenVariables(pattern: string): string {
   return hasPolicyVariable(pattern) ? pattern.replace(/\$\{[^}]*\}/g, '*') : pattern;
 }
 
-export function allowReach(patterns: readonly string[], notResource: boolean, bucket: string): AllowReach {
+export function allowReach(patterns: readonly string[], notResource: boolean, of: string | ResourceTarget): AllowReach {
+  const target = targetOf(of);
+  const bucketArn = (pattern: string): string => target.container(pattern, 'widest');
+  const objectPrefix = (pattern: string): string => target.objectPrefix(pattern, 'widest');
   const widened = patterns.map(widenVariables);
   if (notResource) {
     // Everything except the listed resources: the bucket unless listed; all objects unless some listed.
-    const bucketExcluded = widened.some((p) => globMatch(p, bucketArn(p, bucket)));
-    const everyObjectExcluded = widened.some((p) => matchesEverythingUnder(p, objectPrefix(p, bucket)));
+    // Excluded only when certainly named, so unknown parts of the target's ARN are read narrowest here.
+    const bucketExcluded = widened.some((p) => globMatch(p, target.container(p, 'narrowest')));
+    const everyObjectExcluded = widened.some((p) => matchesEverythingUnder(p, target.objectPrefix(p, 'narrowest')));
     return {
       bucket: !bucketExcluded,
       objects: everyObjectExcluded ? { kind: 'none' } : { kind: 'all' },
@@ -55,8 +76,8 @@ export function allowReach(patterns: readonly string[], notResource: boolean, bu
   let allObjects = false;
   const some: string[] = [];
   for (const pattern of widened) {
-    if (globMatch(pattern, bucketArn(pattern, bucket))) reachesBucket = true;
-    const prefix = objectPrefix(pattern, bucket);
+    if (globMatch(pattern, bucketArn(pattern))) reachesBucket = true;
+    const prefix = objectPrefix(pattern);
     if (matchesEverythingUnder(pattern, prefix)) allObjects = true;
     else if (matchesSomethingUnder(pattern, prefix)) some.push(pattern);
   }
@@ -64,18 +85,24 @@ export function allowReach(patterns: readonly string[], notResource: boolean, bu
   return { bucket: reachesBucket, objects };
 }
 
-export function denyReach(patterns: readonly string[], notResource: boolean, bucket: string): DenyReach {
+export function denyReach(patterns: readonly string[], notResource: boolean, of: string | ResourceTarget): DenyReach {
+  const target = targetOf(of);
+  // A NotResource Deny covers the target unless a listed pattern could name it: read unknown parts widest.
+  const excludedArn = (pattern: string): string => target.container(pattern, 'widest');
+  const excludedPrefix = (pattern: string): string => target.objectPrefix(pattern, 'widest');
+  const bucketArn = (pattern: string): string => target.container(pattern, 'narrowest');
+  const objectPrefix = (pattern: string): string => target.objectPrefix(pattern, 'narrowest');
   if (notResource) {
     // A Deny on everything except the listed resources. A listed pattern with a policy variable could
     // exclude anything, so it makes the Deny cover nothing for certain.
     if (patterns.some(hasPolicyVariable)) return { bucket: false, coversObjects: () => false };
-    const bucketCovered = !patterns.some((p) => globMatch(p, bucketArn(p, bucket)));
-    const objectsCovered = !patterns.some((p) => matchesSomethingUnder(p, objectPrefix(p, bucket)));
+    const bucketCovered = !patterns.some((p) => globMatch(p, excludedArn(p)));
+    const objectsCovered = !patterns.some((p) => matchesSomethingUnder(p, excludedPrefix(p)));
     return { bucket: bucketCovered, coversObjects: () => objectsCovered };
   }
   const usable = patterns.filter((p) => !hasPolicyVariable(p));
-  const bucketCovered = usable.some((p) => globMatch(p, bucketArn(p, bucket)));
-  const coversAll = usable.some((p) => matchesEverythingUnder(p, objectPrefix(p, bucket)));
+  const bucketCovered = usable.some((p) => globMatch(p, bucketArn(p)));
+  const coversAll = usable.some((p) => matchesEverythingUnder(p, objectPrefix(p)));
   return {
     bucket: bucketCovered,
     coversObjects: (allowPattern) => {

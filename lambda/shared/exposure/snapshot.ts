@@ -6,6 +6,7 @@
  * The policy is passed through as it is: an unreadable policy is the engine's business (it reports
  * `policyValid: false` and fails closed), not a malformed snapshot.
  */
+import { readAccessPoints, readMultiRegionAccessPoints } from './access-point-snapshot';
 import { PUBLIC_ACCESS_BLOCK_SETTINGS } from './block-public-access';
 import type { BucketAcl, BucketSnapshot, PublicAccessBlock } from './types';
 
@@ -83,7 +84,16 @@ export function readSnapshot(input: unknown): ReadSnapshotResult {
     accountPublicAccessBlock: readPublicAccessBlock(input.accountPublicAccessBlock, 'accountPublicAccessBlock', errors),
     ownership,
   };
-  return { snapshot, errors };
+  const accessPoints = readAccessPoints(input.accessPoints, errors);
+  const multiRegionAccessPoints = readMultiRegionAccessPoints(input.multiRegionAccessPoints, errors);
+  return {
+    snapshot: {
+      ...snapshot,
+      ...(accessPoints === undefined ? {} : { accessPoints }),
+      ...(multiRegionAccessPoints === undefined ? {} : { multiRegionAccessPoints }),
+    },
+    errors,
+  };
 }
 
 /** Strict read: a snapshot, or a one-line reason it cannot be read. */

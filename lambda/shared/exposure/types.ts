@@ -4,6 +4,8 @@
  * `get-bucket-ownership-controls` and `aws s3control get-public-access-block` output.
  */
 
+import type { AccessPointReport, AccessPointSnapshot, MultiRegionAccessPointSnapshot } from './access-point-types';
+
 /** One ACL grantee, as returned by GetBucketAcl. */
 export interface AclGrantee {
   readonly Type?: 'CanonicalUser' | 'Group' | 'AmazonCustomerByEmail' | string;
@@ -49,6 +51,10 @@ export interface BucketSnapshot {
   readonly bucketPublicAccessBlock?: PublicAccessBlock | null;
   readonly accountPublicAccessBlock?: PublicAccessBlock | null;
   readonly ownership?: ObjectOwnership | string | null;
+  /** The bucket's access points (GetAccessPoint output plus `Policy`); absent when not looked at. */
+  readonly accessPoints?: readonly AccessPointSnapshot[];
+  /** Multi-Region Access Points that route to this bucket; absent when not looked at. */
+  readonly multiRegionAccessPoints?: readonly MultiRegionAccessPointSnapshot[];
 }
 
 /** What the public can do, always listed in this order. */
@@ -101,19 +107,28 @@ export type Finding = AclFinding | PolicyFinding | PolicyDocumentFinding;
 
 export interface ExposureReport {
   readonly bucket: string;
-  /** Effective verdict: after Block Public Access (bucket and account combined) and Object Ownership. */
+  /**
+   * Effective verdict: after Block Public Access (bucket and account combined) and Object Ownership. When
+   * the snapshot lists access points, also true when any of them is public (see `directlyPublic`).
+   */
   readonly public: boolean;
+  /** Only with access points in the snapshot: the bucket's own verdict, without its access points. */
+  readonly directlyPublic?: boolean;
   /** S3's GetBucketPolicyStatus meaning, from the policy alone. */
   readonly policyIsPublic: boolean;
   /** The ACL as given grants something to AllUsers or AuthenticatedUsers. */
   readonly aclIsPublic: boolean;
-  /** What the public can actually do today, subset of ACCESS_LEVELS in that order. */
+  /** What the public can actually do today (directly or through an access point), subset of ACCESS_LEVELS in that order. */
   readonly access: AccessLevel[];
   /** False when S3 would reject the policy document; the engine then fails closed. */
   readonly policyValid: boolean;
   /** The Block Public Access settings in force (bucket OR account, per setting). */
   readonly effectiveBlock: Required<PublicAccessBlock>;
   readonly findings: Finding[];
+  /** One report per access point in the snapshot (present only when the snapshot has `accessPoints`). */
+  readonly accessPoints?: AccessPointReport[];
+  /** One report per Multi-Region Access Point (present only when the snapshot has `multiRegionAccessPoints`). */
+  readonly multiRegionAccessPoints?: AccessPointReport[];
   /**
    * Present when the input was not a well-formed snapshot: one reason per unreadable field. A Block
    * Public Access flag that is not `true` counts as off (fail closed); an unreadable ACL counts as absent,

@@ -44,6 +44,11 @@ export interface AuditWorld {
    * If-None-Match rule (`body: null` adds a delete marker). Object Lock keeps the earlier versions.
    */
   rewriteArchive(key: string, body: string | null, at: string): void;
+  /**
+   * The Object Lock retention GetObject reports per archive key. @default - COMPLIANCE until 2027-11-01 (a
+   * year after the first write), as the archive bucket's default retention sets it
+   */
+  readonly archiveLock: Map<string, { readonly ObjectLockMode?: string; readonly ObjectLockRetainUntilDate?: Date }>;
   deps(now: string): Partial<AuditCommandDeps>;
   restore(): void;
 }
@@ -90,6 +95,8 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
   };
   const s3Error = (name: string, status: number, message: string) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message });
 
+  const archiveLock: AuditWorld['archiveLock'] = new Map();
+  const lockOf = (key: string) => archiveLock.get(key) ?? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date('2027-11-01T00:00:00Z') };
   s3Mock.on(GetObjectCommand).callsFake((input) => {
     const key = String(input.Key);
     if (input.Bucket === ARCHIVE_BUCKET && input.VersionId !== undefined) {
@@ -101,13 +108,13 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
         throw s3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.');
       }
       const body = version.body;
-      return { Body: { transformToString: async () => body }, ObjectLockMode: 'COMPLIANCE', VersionId: version.versionId };
+      return { Body: { transformToString: async () => body }, ...lockOf(key), VersionId: version.versionId };
     }
     const object = input.Bucket === ARCHIVE_BUCKET ? objects().get(key) : undefined;
     if (!object) {
       throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
     }
-    return { Body: { transformToString: async () => object.body }, ObjectLockMode: 'COMPLIANCE', ContentType: object.contentType };
+    return { Body: { transformToString: async () => object.body }, ...lockOf(key), ContentType: object.contentType };
   });
   const listPageSize = options.listPageSize ?? 1000;
   s3Mock.on(ListObjectVersionsCommand).callsFake((input) => {
@@ -163,6 +170,7 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
     s3,
     s3Mock,
     cloudFormation,
+    archiveLock,
     store(record, storeOptions = {}) {
       tables.put(AUDIT_TABLE_NAME, itemOf(record));
       if (storeOptions.archive !== false) {

@@ -4,6 +4,7 @@
  * aws-sdk-client-mock), and on the guardrail's own account with its own credentials. The S3 fake checks who
  * signs each call as IAM would without a cross-account grant: home credentials on a member bucket are denied.
  */
+import { AccountNotFoundException, DescribeAccountCommand, OrganizationsClient, type DescribeAccountCommandInput } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient, STSServiceException, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { auditIdForSweep, recordFromItem, type AuditRecord } from '../../../lambda/shared/audit/record';
@@ -25,6 +26,7 @@ const T0 = Date.parse('2026-11-20T10:00:00Z');
 const MINUTE = 60_000;
 
 const sts = mockClient(STSClient);
+const organizations = mockClient(OrganizationsClient);
 let fakes: AwsFakes;
 let clockMs = T0;
 let assumed = 0;
@@ -49,6 +51,11 @@ beforeEach(() => {
   assumed = 0;
   fakes = installAwsFakes({ delayMs: 1, accountOfAccessKey });
   fakes.s3.addBucket(ARCHIVE_BUCKET, { account: HOME, region: HOME_REGION });
+  // The organization o-a1b2c3d4e5 holds the home account and the members (the guarded-accounts check).
+  organizations.reset();
+  organizations.on(DescribeAccountCommand).callsFake((input: DescribeAccountCommandInput) => ({
+    Account: { Id: input.AccountId, Arn: `arn:aws:organizations::${HOME}:account/o-a1b2c3d4e5/${input.AccountId ?? ''}`, State: 'ACTIVE' },
+  }));
   sts.reset();
   sts.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommandInput) => {
     const account = input.RoleArn?.split(':')[4] ?? '';
@@ -197,6 +204,43 @@ describe('a bucket in a member account', () => {
     expect(result.outcome).toBe('remediated');
     expect(fakes.s3.accountBlocks.get(MEMBER_A)).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
     expect(fakes.log.find('s3control', 'PutPublicAccessBlock').map((entry) => entry.callerAccount)).toEqual([MEMBER_A]);
+  });
+});
+
+describe('the guarded accounts in organization mode (createPipelineDeps wires Organizations DescribeAccount)', () => {
+  const OUTSIDER = '555566667777';
+
+  it('ignores an event from an account outside the organization: no AssumeRole, no S3 call, no alert, no record', async () => {
+    // GIVEN Organizations does not know the account (a mis-wired bus forwards its events to ours)
+    organizations.on(DescribeAccountCommand, { AccountId: OUTSIDER }).rejects(
+      new AccountNotFoundException({ message: "You specified an account that doesn't exist.", $metadata: { httpStatusCode: 400 } }),
+    );
+    exposedBucket('outsider-site', OUTSIDER);
+    const { deps } = wired();
+
+    // WHEN its event arrives
+    const result = await processEvent(eventIn(OUTSIDER, 'put-bucket-policy.new', 'outsider-site'), deps);
+
+    // THEN it is ignored, saying the organization mode guards only members of o-a1b2c3d4e5
+    expect(result).toEqual({ outcome: 'ignored', reason: `account ${OUTSIDER} is not guarded: organization mode guards only the member accounts of o-a1b2c3d4e5` });
+    expect(assumeRoleInputs()).toEqual([]);
+    expect(fakes.log.entries.filter((entry) => entry.service === 's3' || entry.service === 's3control')).toEqual([]);
+    expect(fakes.sns.published).toHaveLength(0);
+    expect(fakes.table.items.size).toBe(0);
+  });
+
+  it('acts in a member account that is not in GUARDED_ACCOUNT_IDS after asking Organizations once', async () => {
+    // GIVEN a member account the deployment did not list
+    exposedBucket('joined-later', MEMBER_B);
+    const { deps } = wired();
+
+    // WHEN two events about it arrive
+    const first = await processEvent(eventIn(MEMBER_B, 'put-bucket-policy.new', 'joined-later'), deps);
+    await processEvent(eventIn(MEMBER_B, 'put-bucket-acl.new', 'joined-later'), deps);
+
+    // THEN it is contained, and Organizations was asked once
+    expect(first.outcome).toBe('remediated');
+    expect(organizations.commandCalls(DescribeAccountCommand).map((call) => call.args[0].input.AccountId)).toEqual([MEMBER_B]);
   });
 });
 

@@ -85,3 +85,31 @@ describe('the remediator environment contract', () => {
     }
   });
 });
+
+describe('GUARDED_ACCOUNT_IDS', () => {
+  const ORGANIZATION = { MEMBER_ROLE_NAME: 'BucketGuardrailMember', ORGANIZATION_ID: 'o-a1b2c3d4e5' };
+
+  it('is optional: absent or empty leaves the mode default', () => {
+    expect(parseRemediateEnvironment(VALID)).not.toHaveProperty('guardedAccountIds');
+    expect(parseRemediateEnvironment({ ...VALID, GUARDED_ACCOUNT_IDS: ' ' })).not.toHaveProperty('guardedAccountIds');
+  });
+
+  it('single-account mode accepts only its own account', () => {
+    expect(parseRemediateEnvironment({ ...VALID, GUARDED_ACCOUNT_IDS: '111122223333' }).guardedAccountIds).toEqual(['111122223333']);
+    expect(() => parseRemediateEnvironment({ ...VALID, GUARDED_ACCOUNT_IDS: '111122223333,444455556666' })).toThrow(
+      /GUARDED_ACCOUNT_IDS: names 444455556666, but single-account mode acts only in its own account 111122223333/,
+    );
+  });
+
+  it('organization mode takes a comma-separated list of member accounts, de-duplicated', () => {
+    const config = parseRemediateEnvironment({ ...VALID, ...ORGANIZATION, GUARDED_ACCOUNT_IDS: '444455556666, 777788889999,444455556666' });
+    expect(config.guardedAccountIds).toEqual(['444455556666', '777788889999']);
+    expect(toRemediateEnvironment(config)).toEqual(expect.objectContaining({ GUARDED_ACCOUNT_IDS: '444455556666,777788889999' }));
+    expect(parseRemediateEnvironment(toRemediateEnvironment(config))).toEqual(config);
+  });
+
+  it.each(['12345', '4444-5555-6666', 'o-a1b2c3d4e5'])('rejects %s with the variable and an example', (bad) => {
+    expect(() => parseRemediateEnvironment({ ...VALID, ...ORGANIZATION, GUARDED_ACCOUNT_IDS: bad })).toThrow(ConfigurationError);
+    expect(() => parseRemediateEnvironment({ ...VALID, ...ORGANIZATION, GUARDED_ACCOUNT_IDS: bad })).toThrow(/GUARDED_ACCOUNT_IDS: ".*" is not a 12-digit account ID/);
+  });
+});

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, interpretEvent, isReadOnlyCall } from '../../../lambda/remediate/event';
+import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, admitEvent, interpretEvent, isReadOnlyCall } from '../../../lambda/remediate/event';
+import { FixedGuardedAccounts } from '../../../lambda/remediate/guarded-accounts';
 import { ACCOUNT, BUCKET, REGION, SELF_ROLE_ARN, fixture, fixtureNames } from './support';
 import { HOSTILE_INPUTS } from './hostile-inputs';
 
@@ -165,5 +166,52 @@ describe('malformed and hostile input', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('whose event it is (issue 10)', () => {
+  const guarded = new FixedGuardedAccounts([ACCOUNT], 'test guards only 111122223333');
+
+  it('a resources[].accountId naming another owner is the caller-side copy: ignored, whatever the event name', () => {
+    for (const name of ['put-bucket-acl.new', 'put-bucket-policy.new', 'put-bucket-website.new']) {
+      const event = fixture(name);
+      event.detail.resources = [{ accountId: '444455556666', type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${BUCKET}` }];
+      expect(interpretEvent(event, options)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/^caller-side copy of a cross-account call: .* owner account 444455556666/) });
+    }
+  });
+
+  it('resources without accountId (old records) are not taken for another owner', () => {
+    const event = fixture('put-bucket-acl.new');
+    event.detail.resources = [{ type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${BUCKET}` }];
+    expect(interpretEvent(event, options).kind).toBe('change');
+  });
+
+  it('admitEvent ignores a change about an account that is not guarded, and passes ours', async () => {
+    const foreign = JSON.parse(JSON.stringify(fixture('put-bucket-policy.new')).replaceAll(ACCOUNT, '999988887777')) as unknown;
+    await expect(admitEvent(foreign, { ...options, guardedAccounts: guarded })).resolves.toEqual(
+      expect.objectContaining({ kind: 'ignored', reason: 'account 999988887777 is not guarded: test guards only 111122223333' }),
+    );
+    await expect(admitEvent(fixture('put-bucket-policy.new'), { ...options, guardedAccounts: guarded })).resolves.toMatchObject({ kind: 'change' });
+  });
+
+  it('admitEvent asks about the account only for events it would act on', async () => {
+    const asked: string[] = [];
+    const spy = { description: 'spy', isGuarded: (account: string) => (asked.push(account), Promise.resolve(true)) };
+    const readOnly = fixture('put-bucket-acl.new');
+    readOnly.detail.readOnly = true;
+    await admitEvent(readOnly, { ...options, guardedAccounts: spy });
+    await admitEvent({ not: 'an event' }, { ...options, guardedAccounts: spy });
+    expect(asked).toEqual([]);
+  });
+
+  it.each([
+    ['us-east-1', 'Acme_Legacy_Reports_2016', 'change'],
+    ['eu-west-1', 'Acme_Legacy_Reports_2016', 'ignored'],
+    ['us-east-1', 'bad/name', 'ignored'],
+  ])('in %s the bucket name %s is a %s', (region, bucket, kind) => {
+    const event = fixture('put-bucket-policy.old');
+    event.detail.awsRegion = region;
+    event.detail.requestParameters.bucketName = bucket;
+    expect(interpretEvent(event, options).kind).toBe(kind);
   });
 });

@@ -1,6 +1,6 @@
 import { exemptionMatches, findExemption } from '../../../lambda/remediate/exemptions';
 import { matchBucketGlob } from '../../../lambda/shared/exemptions/bucket-glob';
-import type { Exemption } from '../../../lambda/remediate/environment';
+import type { Exemption } from '../../../lambda/shared/exemptions/exemption';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 

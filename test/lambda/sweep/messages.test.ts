@@ -101,6 +101,9 @@ describe('parseCheckMessage and parseListMessage', () => {
     ['a sweep id with upper case', JSON.stringify({ ...check, sweepId: 'Sweep' }), /sweepId/],
     ['a start time that is not a time', JSON.stringify({ ...check, startedAt: 'yesterday' }), /startedAt/],
     ['a chunk id that is not p<n>c<n>', JSON.stringify({ ...check, chunkId: '../etc' }), /chunkId/],
+    ['a legacy bucket name outside us-east-1', JSON.stringify({ ...check, buckets: [{ name: 'Legacy_Bucket.2014', region: 'eu-west-1' }] }), /buckets\.0\.name/],
+    ['a bucket name with a control character', JSON.stringify({ ...check, buckets: [{ name: 'bad\u0007name' }] }), /buckets\.0\.name/],
+    ['a bucket name with two adjacent periods', JSON.stringify({ ...check, buckets: [{ name: 'Legacy..Name', region: 'us-east-1' }] }), /buckets\.0\.name/],
   ])('rejects a work message with %s', (_name, body, reason) => {
     // GIVEN a malformed body WHEN parsed THEN it is refused with the reason, not thrown
     const result = parseCheckMessage(body);

@@ -456,9 +456,9 @@ describe('organization-wide messages', () => {
   });
 
   test.each<[string, unknown, boolean]>([
-    ['a work message of a member account', { v: 1, kind: 'check', sweepId: 's-1', startedAt: START.startedAt, chunkId: `a${MEMBER_A}p0c0`, account: MEMBER_A, buckets: [{ name: 'b' }] }, true],
-    ['an account that is not 12 digits', { v: 1, kind: 'check', sweepId: 's-1', startedAt: START.startedAt, chunkId: 'p0c0', account: '1234', buckets: [{ name: 'b' }] }, false],
-    ['an account prefix that is not an account', { v: 1, kind: 'check', sweepId: 's-1', startedAt: START.startedAt, chunkId: 'a12p0c0', buckets: [{ name: 'b' }] }, false],
+    ['a work message of a member account', { v: 1, kind: 'check', sweepId: 's-1', startedAt: START.startedAt, chunkId: `a${MEMBER_A}p0c0`, account: MEMBER_A, buckets: [{ name: 'bkt' }] }, true],
+    ['an account that is not 12 digits', { v: 1, kind: 'check', sweepId: 's-1', startedAt: START.startedAt, chunkId: 'p0c0', account: '1234', buckets: [{ name: 'bkt' }] }, false],
+    ['an account prefix that is not an account', { v: 1, kind: 'check', sweepId: 's-1', startedAt: START.startedAt, chunkId: 'a12p0c0', buckets: [{ name: 'bkt' }] }, false],
   ])('parses %s: %s', (_title, body, ok) => {
     expect(parseCheckMessage(JSON.stringify(body)).ok).toBe(ok);
   });

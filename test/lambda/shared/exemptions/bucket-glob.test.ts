@@ -4,7 +4,7 @@
  */
 import { MAX_GLOB_WILDCARDS, bucketGlobProblem, countWildcards, matchBucketGlob, type GlobMeter } from '../../../../lambda/shared/exemptions/bucket-glob';
 import { findExemption } from '../../../../lambda/remediate/exemptions';
-import { validateExemption } from '../../../../lambda/remediate/environment';
+import { validateExemption } from '../../../../lambda/shared/exemptions/exemption';
 
 /** Reference matcher: the textbook dynamic-programming table, independent of the code under test. */
 function referenceMatch(glob: string, name: string): boolean {

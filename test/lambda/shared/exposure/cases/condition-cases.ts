@@ -32,7 +32,7 @@ const KEY_ROWS: KeyRow[] = [
   { key: 'aws:PrincipalOrgID', operator: 'StringEquals', fixed: 'o-a1b2c3d4e5', wildcard: 'o-*' },
   { key: 'aws:PrincipalAccount', operator: 'StringEquals', fixed: '111122223333', wildcard: '*' },
   { key: 'aws:PrincipalArn', operator: 'ArnLike', fixed: 'arn:aws:iam::111122223333:role/Reader', wildcard: 'arn:aws:iam::*:role/Reader' },
-  { key: 'aws:PrincipalOrgPaths', operator: 'StringEquals', fixed: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', wildcard: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*' },
+  { key: 'aws:PrincipalOrgPaths', operator: 'StringEquals', fixed: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/', wildcard: 'o-*/r-ab12/ou-ab12-11111111/*' },
 ];
 
 const keyCases: ExposureCase[] = KEY_ROWS.flatMap((row): ExposureCase[] => [

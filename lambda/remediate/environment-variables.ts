@@ -1,0 +1,68 @@
+/**
+ * Descriptions of the remediator's environment contract (`REMEDIATE_ENV` in environment.ts), for the generated
+ * docs/configuration.md. Typed against the contract: a variable added there without a description here fails the
+ * type-check. The sweep worker reads the same contract.
+ */
+import type { EnvironmentDescriptions } from '../shared/environment-variables';
+import { REMEDIATE_ENV, REMEDIATION_MODES, REMEDIATION_STRATEGIES } from './environment';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './runtime';
+
+export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIATE_ENV> = {
+  alertTopicArn: { required: 'yes', default: '', description: 'SNS topic for alerts.' },
+  auditTableName: { required: 'yes', default: '', description: 'DynamoDB audit table.' },
+  auditArchiveBucket: { required: 'no', default: 'none: no archive copy', description: 'Object Lock bucket for the write-once copy of each record.' },
+  mode: {
+    required: 'no',
+    default: `\`${REMEDIATION_MODES[0]}\``,
+    description: `${REMEDIATION_MODES.map((mode) => `\`${mode}\``).join(' or ')}; \`report-only\` changes nothing and reports what would be done.`,
+  },
+  strategy: {
+    required: 'no',
+    default: `\`${REMEDIATION_STRATEGIES[0]}\``,
+    description: 'or `strip-public-grants`: after containment, also remove exactly the public ACL grants and policy statements.',
+  },
+  exemptions: {
+    required: 'no',
+    default: '`[]`',
+    description: 'JSON array of `{"bucket": name or glob (* ?), "reason", "owner", "expires": ISO date}`; a date alone expires at 00:00 UTC.',
+  },
+  selfRoleArn: { required: 'yes', default: '', description: "The remediator's role; calls whose session was issued by exactly this role are skipped." },
+  sensitiveTagKeys: { required: 'no', default: 'none', description: 'Comma-separated tag keys that raise severity one level.' },
+  enforceAccountBlockPublicAccess: {
+    required: 'no',
+    default: '`false`',
+    description: '`true`: turn the four account-level settings back on after an account-level event weakens them.',
+  },
+  guardedAccountIds: {
+    required: 'no',
+    default: "the account of `SELF_ROLE_ARN` (single account); organization mode looks up unknown accounts",
+    description: 'Comma-separated account IDs the guardrail may act in; events whose envelope, recipient or resource account is another account are ignored.',
+  },
+  exemptionsTableName: {
+    required: 'no',
+    default: 'none: only `EXEMPTIONS` apply',
+    description: 'DynamoDB exemptions table (`bucket-guardrail exempt`), read with the bucket state.',
+  },
+};
+
+/** Powertools and Node variables the remediator's runtime reads (runtime.ts). */
+export const REMEDIATE_RUNTIME_ENV = {
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+export const REMEDIATE_RUNTIME_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIATE_RUNTIME_ENV> = {
+  serviceName: {
+    required: 'no',
+    default: `\`${DEFAULT_SERVICE_NAME}\``,
+    description: 'Logger and metrics service name; the construct sets `remediate` (sweep: `sweep-list`, `sweep-work`).',
+  },
+  logLevel: { required: 'no', default: '`INFO`', description: 'Log level.' },
+  metricsNamespace: {
+    required: 'no',
+    default: `\`${DEFAULT_METRICS_NAMESPACE}\``,
+    description:
+      'Metrics namespace (context `metricsNamespace`): `Remediated`, `Failed`, `Ignored`, `TimeToContainMs`, `VerdictDisagreement`, `ExemptionsReadFailed`, `AssumeRoleFailed`.',
+  },
+};

@@ -1,0 +1,300 @@
+/**
+ * PublicBucketGuardrail's props, their defaults and their validation: one place that turns what a caller passed
+ * into the settings the concern constructs receive. A bad value throws GuardrailPropsError with the fix.
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import {
+  REMEDIATION_MODES,
+  REMEDIATION_STRATEGIES,
+  validateExemption,
+  type Exemption,
+  type RemediationMode,
+  type RemediationStrategy,
+} from '../lambda/remediate/environment';
+import {
+  AUDIT_RETENTION_DAYS_RANGE,
+  GUARDRAIL_DEFAULTS,
+  RESERVED_CONCURRENCY_RANGE,
+  SWEEP_CONCURRENCY_RANGE,
+} from './defaults';
+import { checkOrganizationId, checkRoleName } from './organization/organization-settings';
+import { sweepScheduleExpression } from './sweep-props';
+import { checkEmail, checkIntegerInRange, checkMetricsNamespace, checkRegion, checkRoleArn, checkSensitiveTagKey } from './validation';
+
+/** How EventBridge and Lambda retry before an event lands in a queue. */
+export const DELIVERY_RETRIES = {
+  /** EventBridge → Lambda delivery (throttled or failed Invoke calls). */
+  ruleTargetRetryAttempts: 8,
+  ruleTargetMaxEventAge: Duration.hours(2),
+  /** Lambda's own asynchronous retries of a failed invocation (0-2). */
+  functionRetryAttempts: 2,
+  functionMaxEventAge: Duration.hours(1),
+} as const;
+
+export interface PublicBucketGuardrailProps {
+  /**
+   * `enforce` contains public buckets; `report-only` changes nothing and reports what it would have done.
+   * @default 'enforce'
+   */
+  readonly remediationMode?: RemediationMode;
+
+  /**
+   * `block-public-access` turns on the bucket's four Block Public Access settings (reversible, removes
+   * nothing); `strip-public-grants` also removes the public ACL grants and policy statements and grants
+   * the function s3:PutBucketAcl, s3:PutBucketPolicy and s3:DeleteBucketPolicy.
+   * @default 'block-public-access'
+   */
+  readonly remediationStrategy?: RemediationStrategy;
+
+  /**
+   * Reviewed exceptions: matching buckets are left alone (and recorded as `exempt`) until `expires`.
+   * @default - no exemptions
+   */
+  readonly exemptions?: readonly Exemption[];
+
+  /**
+   * Tag keys that mark a bucket as holding sensitive data; alerts for such buckets are one level more severe.
+   * @default - no sensitive tag keys
+   */
+  readonly sensitiveTagKeys?: readonly string[];
+
+  /**
+   * Restore all four account-level Block Public Access settings after an account-level event weakens them
+   * (grants s3:PutAccountPublicAccessBlock).
+   * @default false
+   */
+  readonly enforceAccountBlockPublicAccess?: boolean;
+
+  /**
+   * Topic for alerts and alarms. If it is encrypted, pass its key as `alertTopicKey` so the function may use it.
+   * @default - a new topic encrypted with a new customer managed key that CloudWatch alarms may use
+   */
+  readonly alertTopic?: sns.ITopic;
+
+  /**
+   * The key of an `alertTopic` you pass; the function is granted kms:GenerateDataKey and kms:Decrypt on it.
+   * @default - `alertTopic.masterKey` if the topic has one, else none
+   */
+  readonly alertTopicKey?: kms.IKey;
+
+  /**
+   * Email addresses subscribed to the alert topic (each must confirm the subscription).
+   * @default - no subscriptions
+   */
+  readonly alertEmails?: readonly string[];
+
+  /**
+   * Object Lock COMPLIANCE retention of the audit archive: nobody, root included, can delete or
+   * overwrite a record before it ends. Whole days from 1 to 36,500.
+   * @default Duration.days(365)
+   */
+  readonly auditRetention?: Duration;
+
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Reserved concurrency of the remediator: bounds its S3 call rate and any runaway loop (1 to 1,000).
+   * @default 10
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * CloudWatch namespace of the remediator's metrics.
+   * @default 'BucketGuardrail'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * Create a multi-region CloudTrail trail (log file validation, KMS, private bucket with access logs).
+   * EventBridge only receives these events while some trail logs management events; most organizations
+   * already have one.
+   * @default false
+   */
+  readonly createTrail?: boolean;
+
+  /**
+   * The event bus the rule listens on, for example the central bus member accounts forward their events to.
+   * @default - this region's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * Organization-wide operation: the remediator may assume `memberRoleName` in any account of the organization
+   * (sts:AssumeRole on `arn:<partition>:iam::*:role/<memberRoleName>` where `aws:ResourceOrgID` is
+   * `organizationId`), and its environment names the role (MEMBER_ROLE_NAME, ORGANIZATION_ID).
+   * @default - single account: no cross-account permission
+   */
+  readonly crossAccount?: { readonly memberRoleName: string; readonly organizationId: string };
+
+  /**
+   * The sweep (GuardrailSweep): every bucket through the remediation pipeline on `sweepSchedule`, once after every
+   * deploy, and when the account-level Block Public Access setting changes. Turn off only where another
+   * mechanism re-checks existing buckets.
+   * @default true
+   */
+  readonly sweep?: boolean;
+
+  /**
+   * When the regular sweep runs: `rate(...)` or `cron(...)` (six fields) as a string, or a
+   * `scheduler.ScheduleExpression`. One-time `at(...)` schedules are refused.
+   * @default 'rate(6 hours)'
+   */
+  readonly sweepSchedule?: string | scheduler.ScheduleExpression;
+
+  /**
+   * Sweep workers at once (2 to 1,000); each checks one bucket at a time, so this bounds the sweep's S3 calls in flight.
+   * @default 16
+   */
+  readonly sweepConcurrency?: number;
+
+  /**
+   * Every region whose events reach this guardrail; each sweep checks that a CloudTrail trail feeds it in each.
+   * @default - this stack's region only
+   */
+  readonly coveredRegions?: readonly string[];
+
+  /**
+   * IAM role ARNs (a path and `*` wildcards allowed) that may write the exemptions table. Its resource policy denies
+   * PutItem, UpdateItem, DeleteItem, BatchWriteItem and PartiQL writes to every other principal, administrators
+   * included; roles passed to `grantManageExemptions` are added. They still need an identity policy
+   * (`grantManageExemptions`) to write.
+   * @default - nobody can write exemptions: `bucket-guardrail exempt` and `restore` fail with AccessDenied
+   */
+  readonly exemptionWriterRoleArns?: readonly string[];
+}
+
+/** A prop value is invalid; the message shows the value and the fix. */
+export class GuardrailPropsError extends Error {
+  constructor(
+    readonly prop: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`PublicBucketGuardrail ${prop}: ${message}`, options);
+    this.name = 'GuardrailPropsError';
+  }
+}
+
+/** The props after defaults and validation. */
+export interface ValidatedProps {
+  readonly mode: RemediationMode;
+  readonly strategy: RemediationStrategy;
+  readonly exemptions: readonly Exemption[];
+  readonly sensitiveTagKeys: readonly string[];
+  readonly enforceAccountBlockPublicAccess: boolean;
+  readonly alertEmails: readonly string[];
+  readonly auditRetentionDays: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly reservedConcurrency: number;
+  readonly metricsNamespace: string;
+  readonly createTrail: boolean;
+  readonly sweep: boolean;
+  readonly sweepSchedule: scheduler.ScheduleExpression;
+  readonly sweepConcurrency: number;
+  readonly coveredRegions?: readonly string[];
+  readonly exemptionWriterRoleArns: readonly string[];
+}
+
+export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps {
+  const mode = props.remediationMode ?? GUARDRAIL_DEFAULTS.remediationMode;
+  if (!(REMEDIATION_MODES as readonly string[]).includes(mode)) {
+    throw new GuardrailPropsError('remediationMode', `"${mode}" is not one of ${REMEDIATION_MODES.map((m) => `'${m}'`).join(', ')}`);
+  }
+  const strategy = props.remediationStrategy ?? GUARDRAIL_DEFAULTS.remediationStrategy;
+  if (!(REMEDIATION_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new GuardrailPropsError(
+      'remediationStrategy',
+      `"${strategy}" is not one of ${REMEDIATION_STRATEGIES.map((s) => `'${s}'`).join(', ')}`,
+    );
+  }
+  const exemptions = (props.exemptions ?? []).map((exemption, index) => {
+    try {
+      return validateExemption(exemption, `exemptions[${index}]`);
+    } catch (error) {
+      throw new GuardrailPropsError('exemptions', error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  });
+  const sensitiveTagKeys = props.sensitiveTagKeys ?? [];
+  sensitiveTagKeys.forEach((key, index) => {
+    const problem = checkSensitiveTagKey(key);
+    if (problem) throw new GuardrailPropsError(`sensitiveTagKeys[${index}]`, problem);
+  });
+  const alertEmails = props.alertEmails ?? [];
+  alertEmails.forEach((email, index) => {
+    const problem = checkEmail(email);
+    if (problem) throw new GuardrailPropsError(`alertEmails[${index}]`, problem);
+  });
+  const retention = props.auditRetention ?? Duration.days(GUARDRAIL_DEFAULTS.auditRetentionDays);
+  const auditRetentionDays = retention.toHours() / 24;
+  const retentionProblem = checkIntegerInRange(auditRetentionDays, AUDIT_RETENTION_DAYS_RANGE);
+  if (retentionProblem) {
+    throw new GuardrailPropsError(
+      'auditRetention',
+      `${retention.toHumanString()} is not whole days from ${AUDIT_RETENTION_DAYS_RANGE.min} to ${AUDIT_RETENTION_DAYS_RANGE.max}; use Duration.days(365)`,
+    );
+  }
+  const reservedConcurrency = props.reservedConcurrency ?? GUARDRAIL_DEFAULTS.reservedConcurrency;
+  const concurrencyProblem = checkIntegerInRange(reservedConcurrency, RESERVED_CONCURRENCY_RANGE);
+  if (concurrencyProblem) {
+    throw new GuardrailPropsError('reservedConcurrency', `${concurrencyProblem}; use for example ${GUARDRAIL_DEFAULTS.reservedConcurrency}`);
+  }
+  const metricsNamespace = props.metricsNamespace ?? GUARDRAIL_DEFAULTS.metricsNamespace;
+  const namespaceProblem = checkMetricsNamespace(metricsNamespace);
+  if (namespaceProblem) throw new GuardrailPropsError('metricsNamespace', namespaceProblem);
+  const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+  if (logRetention === logs.RetentionDays.INFINITE) {
+    throw new GuardrailPropsError('logRetention', 'INFINITE keeps logs forever; choose a period such as logs.RetentionDays.ONE_YEAR');
+  }
+  const { expression: sweepSchedule, problem: scheduleProblem } = sweepScheduleExpression(props.sweepSchedule);
+  if (scheduleProblem !== undefined) throw new GuardrailPropsError('sweepSchedule', scheduleProblem);
+  const sweepConcurrency = props.sweepConcurrency ?? GUARDRAIL_DEFAULTS.sweepConcurrency;
+  const sweepConcurrencyProblem = checkIntegerInRange(sweepConcurrency, SWEEP_CONCURRENCY_RANGE);
+  if (sweepConcurrencyProblem) {
+    throw new GuardrailPropsError(
+      'sweepConcurrency',
+      `${sweepConcurrencyProblem} (the SQS event source's maxConcurrency); use for example ${GUARDRAIL_DEFAULTS.sweepConcurrency}`,
+    );
+  }
+  (props.coveredRegions ?? []).forEach((region, index) => {
+    const problem = Token.isUnresolved(region) ? undefined : checkRegion(region);
+    if (problem) throw new GuardrailPropsError(`coveredRegions[${index}]`, problem);
+  });
+  if (props.crossAccount) {
+    const roleNameProblem = checkRoleName(props.crossAccount.memberRoleName);
+    if (roleNameProblem) throw new GuardrailPropsError('crossAccount.memberRoleName', roleNameProblem);
+    const organizationProblem = checkOrganizationId(props.crossAccount.organizationId);
+    if (organizationProblem) throw new GuardrailPropsError('crossAccount.organizationId', organizationProblem);
+  }
+  const exemptionWriterRoleArns = props.exemptionWriterRoleArns ?? [];
+  exemptionWriterRoleArns.forEach((arn, index) => {
+    const problem = Token.isUnresolved(arn) ? undefined : checkRoleArn(arn);
+    if (problem) throw new GuardrailPropsError(`exemptionWriterRoleArns[${index}]`, problem);
+  });
+  return {
+    mode,
+    strategy,
+    exemptions,
+    sensitiveTagKeys,
+    enforceAccountBlockPublicAccess: props.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
+    alertEmails,
+    auditRetentionDays,
+    logRetention,
+    reservedConcurrency,
+    metricsNamespace,
+    createTrail: props.createTrail ?? GUARDRAIL_DEFAULTS.createTrail,
+    sweep: props.sweep ?? GUARDRAIL_DEFAULTS.sweep,
+    sweepSchedule,
+    sweepConcurrency,
+    ...(props.coveredRegions !== undefined && props.coveredRegions.length > 0 ? { coveredRegions: props.coveredRegions } : {}),
+    exemptionWriterRoleArns,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * GuardrailTrail (optional, `createTrail`): a multi-region CloudTrail trail with log file validation, KMS
+ * encryption and a private, versioned bucket with access logs. EventBridge only receives S3 API calls while
+ * some trail logs management events.
+ *
+ * Its resources are created in the guardrail's scope (see PublicBucketGuardrail): paths and logical IDs stay.
+ */
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { newCustomerManagedKey } from './encrypted-resources';
+
+export interface GuardrailTrailProps {
+  /** Where the trail bucket's server access logs go. */
+  readonly accessLogs: s3.IBucket;
+}
+
+export class GuardrailTrail extends Construct {
+  readonly trail: cloudtrail.Trail;
+
+  constructor(scope: Construct, id: string, props: GuardrailTrailProps) {
+    super(scope, id);
+    const trailKey = newCustomerManagedKey(scope, 'TrailKey', 'Bucket guardrail CloudTrail log files');
+    trailKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToEncryptLogs',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${Aws.ACCOUNT_ID}:trail/*` },
+        },
+      }),
+    );
+    trailKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToDescribeKey',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+      }),
+    );
+    const trailBucket = new s3.Bucket(scope, 'TrailBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'trail/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.trail = new cloudtrail.Trail(scope, 'Trail', {
+      bucket: trailBucket,
+      encryptionKey: trailKey,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableFileValidation: true,
+      managementEvents: cloudtrail.ReadWriteType.ALL,
+    });
+  }
+}

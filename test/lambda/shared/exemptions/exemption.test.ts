@@ -1,0 +1,40 @@
+/**
+ * The exemption contract shared by the remediator, the exemptions table, the sweep and the CLI: what a valid
+ * exemption is, and the message that names the bad field when it is not.
+ */
+import { validateExemption } from '../../../../lambda/shared/exemptions/exemption';
+
+const VALID = { bucket: 'site-*', reason: 'public website', owner: 'web-team', expires: '2027-01-31' };
+
+describe('validateExemption', () => {
+  it.each([
+    ['a plain bucket name', { ...VALID, bucket: 'my-bucket.logs' }],
+    ['a glob with * and ?', { ...VALID, bucket: 'site-?-*' }],
+    ['a date-time expiry', { ...VALID, expires: '2027-01-31T12:00:00Z' }],
+  ])('accepts %s and returns exactly the four reviewed fields', (_name, raw) => {
+    // GIVEN an exemption with an extra field a caller should not smuggle through
+    const input = { ...raw, extra: 'ignored' };
+    // WHEN it is validated
+    const exemption = validateExemption(input, '[0]');
+    // THEN only bucket, reason, owner and expires come back, unchanged
+    expect(exemption).toEqual({ bucket: raw.bucket, reason: raw.reason, owner: raw.owner, expires: raw.expires });
+  });
+
+  it.each([
+    ['not an object', 'site-a', '[2] must be an object with bucket, reason, owner and expires'],
+    ['null', null, '[2] must be an object with bucket, reason, owner and expires'],
+    ['an array', [VALID], '[2] must be an object with bucket, reason, owner and expires'],
+    ['a missing reason', { ...VALID, reason: undefined }, '[2].reason must be a non-empty string'],
+    ['a blank owner', { ...VALID, owner: '   ' }, '[2].owner must be a non-empty string'],
+    ['a numeric expiry', { ...VALID, expires: 20270131 }, '[2].expires must be a non-empty string'],
+    ['an upper-case bucket', { ...VALID, bucket: 'Site-A' }, '[2].bucket "Site-A" is not a bucket name or glob'],
+    ['a bucket name over 63 characters', { ...VALID, bucket: 'a'.repeat(64) }, 'is not a bucket name or glob'],
+    ['an expiry that is not a date', { ...VALID, expires: 'next year' }, '[2].expires "next year" is not an ISO 8601 date'],
+    ['an impossible date', { ...VALID, expires: '2027-13-45' }, '[2].expires "2027-13-45" is not an ISO 8601 date'],
+  ])('rejects %s with a message naming the field', (_name, raw, message) => {
+    // GIVEN an invalid exemption at position [2]
+    // WHEN it is validated
+    // THEN the error names the position and the field, and says what is expected
+    expect(() => validateExemption(raw, '[2]')).toThrow(message);
+  });
+});
