@@ -153,12 +153,11 @@ export class PublicBucketGuardrail extends Construct {
       this.audit.addWriter(this.sweep.workerRole.roleArn);
     }
 
-    // ---- The rule: exposure events on the bus, minus our own calls (remediator and sweep worker).
+    // ---- The rule: exposure events on the bus, whoever made them (our own calls included: re-checking them is cheap).
     this.exposureRule = new ExposureRule(this, 'Routing', {
       ruleName,
       target: this.remediateFunction,
       queuesKey,
-      excludeRoleArns: [this.remediator.role.roleArn, ...(this.sweep !== undefined ? [this.sweep.workerRole.roleArn] : [])],
       ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
     });
     this.rule = this.exposureRule.rule;

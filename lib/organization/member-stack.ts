@@ -133,10 +133,9 @@ export class MemberStack extends Stack {
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[A-Za-z0-9+=.@_\\-/]+$',
     });
 
-    // ---- Forwarding: the exposure events of this account and region, minus the member role's own calls.
-    this.eventPattern = exposureEventPattern({
-      excludeRole: { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, roleName: props.memberRoleName },
-    });
+    // ---- Forwarding: the exposure events of this account and region, whoever made them (the member role's own
+    // calls included: whoever can use that role must not be able to weaken a bucket unseen).
+    this.eventPattern = exposureEventPattern();
     // SSE-SQS, not a customer managed key: a key per member account and region would cost more than the queue is worth.
     this.deadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -88,7 +88,7 @@ describe('OrganizationGuardrailStack', () => {
   });
 
   describe('guardrail on the central bus', () => {
-    it('puts the exposure rule and the sweep’s account rule on the central bus, excluding the central remediator’s and sweep worker’s own sessions', () => {
+    it('puts the exposure rule and the sweep’s account rule on the central bus, excluding no role (the central roles’ calls are checked too)', () => {
       const built = buildOrganization();
       const rules = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> & { EventPattern?: { source?: unknown } } }>;
       // The sweep's rule on the stack's own CloudFormation deployment events stays on the default bus, where AWS puts them.
@@ -99,7 +99,7 @@ describe('OrganizationGuardrailStack', () => {
         { Ref: logicalIdOf(built.stacks.central.eventBus) },
       ]);
       const pattern = renderIntrinsics(exposureRuleOf(built).Properties.EventPattern, { values: VALUES, names: built.names });
-      expect(pattern).toEqual(exposureEventPattern({ excludeRoleArns: ['${RemediateRole.Arn}', '${SweepWorkerRole.Arn}'] }));
+      expect(pattern).toEqual(exposureEventPattern());
     });
 
     it.each<[string, boolean, Record<string, unknown>]>([

@@ -77,11 +77,11 @@ describe('member template', () => {
       return rules[0][1];
     };
 
-    it('listens on the default bus with the exposure pattern, minus the member role’s own sessions', () => {
+    it('listens on the default bus with the exposure pattern, excluding no role (the member role’s calls are forwarded too)', () => {
       expect(rule().Properties.EventBusName).toBeUndefined();
       expect(rule().Condition).toBeUndefined();
       expect(renderIntrinsics(rule().Properties.EventPattern, { values: VALUES })).toEqual(
-        exposureEventPattern({ excludeRole: { partition: 'aws', account: ACCOUNT, roleName: MEMBER_ROLE_NAME } }),
+        exposureEventPattern(),
       );
     });
 
@@ -104,8 +104,9 @@ describe('member template', () => {
       ['a failed call', false, s3ApiCallEvent({ eventName: 'PutBucketPolicy', identity: 'root', errorCode: 'AccessDenied' })],
       ['a read-only call', false, s3ApiCallEvent({ eventName: 'GetBucketPolicy', identity: 'root' })],
       [
-        'the member role’s own remediation',
-        false,
+        // Whoever can use the member role must not weaken a bucket unseen; the remediator skips only all-four-on writes
+        'a call made through the member role',
+        true,
         (() => {
           const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
           return { ...event, detail: { ...(event.detail as object), userIdentity: memberRoleSession } };
