@@ -6,7 +6,7 @@
  * Its resources are created in the guardrail's scope (see PublicBucketGuardrail), so paths and logical IDs stay: the table and the
  * archive are retained, so a new ID would orphan them and start an empty audit trail.
  */
-import { Aws, Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,23 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AUDIT_TABLE } from '../lambda/shared/audit/table-schema';
 import { newCustomerManagedKey } from './encrypted-resources';
+
+/** Statement ID of the audit table's resource policy: only the guardrail's writers may write records. */
+export const AUDIT_WRITERS_SID = 'DenyAuditWritesExceptWriters';
+
+/** The write actions the audit table's resource policy denies to everyone but the writers. */
+export const AUDIT_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
+/** Stands in for "nobody" when no writer is registered: an ARN in an account that cannot exist. */
+export const NO_AUDIT_WRITER_ARN = 'arn:aws:iam::000000000000:role/bucket-guardrail-no-audit-writer';
 
 export interface AuditTrailProps {
   /** Object Lock COMPLIANCE retention of the archive, in whole days. */
@@ -27,6 +44,11 @@ export interface AuditRecordStore {
   readonly archive?: s3.IBucket;
   /** @default - table and archive are not encrypted with a customer managed key */
   readonly key?: kms.IKey;
+  /**
+   * Lets a role past the table's write deny (AuditTrail's resource policy).
+   * @default - the table has no such policy
+   */
+  addWriter?(roleArn: string): void;
 }
 
 /** `<LogicalId.Arn>` as cdk-nag prints a resource's ARN in an IAM5 finding. */
@@ -50,6 +72,8 @@ export function grantRecordAudit(grantee: iam.IGrantable, store: AuditRecordStor
     add({ sid, actions: [action], resources: [store.key.keyArn], conditions: { StringEquals: { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` } } });
   };
   add({ sid: 'WriteAuditRecords', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [store.table.tableArn] });
+  const role = grantee.grantPrincipal as Partial<iam.IRole>;
+  if (store.addWriter !== undefined && typeof role.roleArn === 'string') store.addWriter(role.roleArn);
   useKeyVia('ReadAuditTableKey', 'kms:Decrypt', 'dynamodb');
   if (store.archive === undefined) return;
   add({ sid: 'ArchiveAuditRecords', actions: ['s3:PutObject'], resources: [store.archive.arnForObjects('audit/*')] });
@@ -73,10 +97,33 @@ export class AuditTrail extends Construct implements AuditRecordStore {
   /** Server access logs of the archive (and of the guardrail's trail bucket). */
   readonly accessLogs: s3.Bucket;
 
+  /** Role ARNs (patterns) the table's resource policy lets write: the remediator, the sweep worker, operators. */
+  private readonly writerArns: string[] = [];
+
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     this.key = newCustomerManagedKey(scope, 'AuditKey', 'Bucket guardrail audit table and archive');
     this.table = new dynamodb.Table(scope, 'AuditTable', {
+      // Like the exemptions table: an explicit deny of every write to every principal but the registered writers,
+      // which no identity policy in the account (an administrator's included) can override. `verify` still checks
+      // every record against its archive copy; this keeps the records from being rewritten in the first place.
+      resourcePolicy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: AUDIT_WRITERS_SID,
+            effect: iam.Effect.DENY,
+            principals: [new iam.StarPrincipal()],
+            actions: [...AUDIT_WRITE_ACTIONS],
+            // The table itself: a table's own ARN cannot appear in its resource policy (a circular reference).
+            resources: ['*'],
+            conditions: {
+              ArnNotLike: {
+                'aws:PrincipalArn': Lazy.list({ produce: () => (this.writerArns.length > 0 ? [...this.writerArns] : [NO_AUDIT_WRITER_ARN]) }),
+              },
+            },
+          }),
+        ],
+      }),
       partitionKey: { name: AUDIT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -135,6 +182,11 @@ export class AuditTrail extends Construct implements AuditRecordStore {
         conditions: { Null: { 's3:if-none-match': 'true' } },
       }),
     );
+  }
+
+  /** Adds a role ARN (pattern) to the writers the table's resource policy lets through. */
+  addWriter(roleArn: string): void {
+    if (!this.writerArns.includes(roleArn)) this.writerArns.push(roleArn);
   }
 
   /** Lets `grantee` write audit records and their archive copies (see grantRecordAudit). */

@@ -25,8 +25,6 @@ export interface ExposureRuleProps {
   readonly target: lambda.IFunction;
   /** Encrypts the dead-letter queue; its policy must let EventBridge use it for this rule (newQueuesKey). */
   readonly queuesKey: kms.IKey;
-  /** Roles whose own calls are not exposures (the remediator's, the sweep worker's). */
-  readonly excludeRoleArns: readonly string[];
   /**
    * The bus the rule listens on.
    * @default - this region's default event bus
@@ -47,7 +45,9 @@ export class ExposureRule extends Construct {
     super(scope, id);
     if (props.eventBus !== undefined) this.eventBus = props.eventBus;
     this.deadLetterQueue = newFailureQueue(scope, 'EventDeadLetterQueue', props.queuesKey);
-    this.eventPattern = exposureEventPattern({ excludeRoleArns: [...props.excludeRoleArns] });
+    // No role is excluded (issue 11): a call through the guardrail's own roles is checked like anyone's; the
+    // handler skips only a PutBucketPublicAccessBlock that turns all four settings on.
+    this.eventPattern = exposureEventPattern();
     this.rule = new events.Rule(scope, 'ExposureRule', {
       ruleName: props.ruleName,
       eventBus: props.eventBus,

@@ -49,7 +49,10 @@ export function grantReadAudit(targets: OperatorGrantTargets, grantee: iam.IGran
 export function grantManageExemptions(targets: OperatorGrantTargets, grantee: iam.IGrantable): iam.Grant {
   const { audit, exemptions: store } = targets;
   const principal = grantee.grantPrincipal;
-  if (isRole(principal)) store.addWriter(principal.roleArn);
+  if (isRole(principal)) {
+    store.addWriter(principal.roleArn);
+    audit.addWriter(principal.roleArn);
+  }
   const exemptions = iam.Grant.addToPrincipal({
     grantee,
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'],

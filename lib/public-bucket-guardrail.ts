@@ -115,6 +115,8 @@ export class PublicBucketGuardrail extends Construct {
     this.auditArchive = this.audit.archive;
     this.exemptions = new ExemptionsStore(this, 'Exemptions', { key: this.audit.key, writerRoleArns: settings.exemptionWriterRoleArns });
     this.exemptionsTable = this.exemptions.table;
+    // The exemption writers record their changes (operator records, op-…) in the audit table.
+    for (const writer of settings.exemptionWriterRoleArns) this.audit.addWriter(writer);
 
     // ---- The remediator.
     this.remediator = new Remediator(this, 'Remediator', {
@@ -148,14 +150,14 @@ export class PublicBucketGuardrail extends Construct {
         ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
         ...(props.crossAccount !== undefined ? { crossAccount: props.crossAccount } : {}),
       });
+      this.audit.addWriter(this.sweep.workerRole.roleArn);
     }
 
-    // ---- The rule: exposure events on the bus, minus our own calls (remediator and sweep worker).
+    // ---- The rule: exposure events on the bus, whoever made them (our own calls included: re-checking them is cheap).
     this.exposureRule = new ExposureRule(this, 'Routing', {
       ruleName,
       target: this.remediateFunction,
       queuesKey,
-      excludeRoleArns: [this.remediator.role.roleArn, ...(this.sweep !== undefined ? [this.sweep.workerRole.roleArn] : [])],
       ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
     });
     this.rule = this.exposureRule.rule;

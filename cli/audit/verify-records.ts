@@ -20,22 +20,61 @@ export const VERIFY_PROBLEMS = [
   'item-missing',
   'archive-not-locked',
   'archive-rewritten',
+  'claim-expired',
   'unfinished',
 ] as const;
 export type VerifyProblem = (typeof VERIFY_PROBLEMS)[number];
 
-/** Problems that mean the trail was altered (everything but `unfinished`, which is work still in progress). */
+/**
+ * Problems that mean the trail was altered or a remediation was lost: everything but `unfinished`, which is a
+ * live claim (work still in progress).
+ */
 export function isTampering(finding: VerifyFinding): boolean {
   return finding.problem !== 'unfinished';
 }
 
 /**
- * A remediation's claim that has not been completed yet: the remediator writes a claim first and replaces it
- * with the hashed record at the end. A claim never carries a hash, so removing `finishedAt` from a finished
- * record does not make it look unfinished.
+ * The longest lease a live claim can hold. The remediator's lease is its invocation's deadline, and no Lambda
+ * invocation runs longer than 15 minutes: a lease further out was not written by the remediator.
  */
-export function isUnfinishedClaim(item: Readonly<Record<string, unknown>>): boolean {
+export const MAX_CLAIM_LEASE_MS = 15 * 60_000;
+
+/** Shaped like a remediation's claim: a `phase`, and neither `finishedAt` nor a hash. */
+function looksLikeClaim(item: Readonly<Record<string, unknown>>): boolean {
   return item.finishedAt === undefined && item[AUDIT_TABLE.hashAttribute] === undefined && typeof item.phase === 'string';
+}
+
+/**
+ * A remediation still in progress: the remediator writes a claim first and replaces it with the hashed record
+ * at the end, and while it works its lease (`leaseUntil`, epoch ms) is in the future and within one invocation.
+ * Only such a live claim is skipped. A claim whose lease ran out (or was given up, or is missing, or lies
+ * beyond any invocation) is a remediation that stopped without a record, or a record rewritten to look like a
+ * claim: `checkItem` reports it as `claim-expired`. A claim never carries a hash, so removing `finishedAt`
+ * from a finished record does not make it look like one.
+ */
+export function isUnfinishedClaim(item: Readonly<Record<string, unknown>>, now: Date = new Date()): boolean {
+  const lease = item.leaseUntil;
+  return looksLikeClaim(item) && typeof lease === 'number' && lease > now.getTime() && lease <= now.getTime() + MAX_CLAIM_LEASE_MS;
+}
+
+/** Why a claim-shaped item is not a live claim, in words. */
+function expiredClaimDetail(item: Readonly<Record<string, unknown>>, archive: ArchiveCopy, now: Date): string {
+  const lease = item.leaseUntil;
+  const why =
+    typeof lease !== 'number'
+      ? 'it has no lease'
+      : lease <= 0
+        ? 'its holder gave the lease up (a failed run waiting for a retry that never finished it)'
+        : lease <= now.getTime()
+          ? `its lease ran out at ${new Date(lease).toISOString()}`
+          : `its lease runs until ${new Date(lease).toISOString()}, longer than any Lambda invocation (15 min): not a lease the remediator writes`;
+  const lastError = typeof item.lastError === 'object' && item.lastError !== null ? (item.lastError as { message?: unknown }).message : undefined;
+  return (
+    `a claim in phase "${String(item.phase)}" without a record: ${why}. The remediation stopped before recording (and alerting) ` +
+    'what it found, or the record was rewritten to look like a claim' +
+    (typeof lastError === 'string' ? `; last error: ${lastError}` : '') +
+    (archive.body !== null ? '; the archive holds a copy of a finished record for this id' : '')
+  );
 }
 
 export interface VerifyFinding {
@@ -81,10 +120,12 @@ export function checkItem(item: Readonly<Record<string, unknown>>, archive: Arch
   const id = typeof item[AUDIT_TABLE.partitionKey] === 'string' ? (item[AUDIT_TABLE.partitionKey] as string) : undefined;
   const archiveKey = expectedArchiveKey(item) ?? String(item[AUDIT_TABLE.archiveKeyAttribute] ?? '(unknown)');
   const base = { ...(id !== undefined ? { id } : {}), archiveKey };
-  if (isUnfinishedClaim(item)) {
-    const lease = typeof item.leaseUntil === 'number' ? item.leaseUntil : undefined;
-    const stale = lease !== undefined && lease < now.getTime() ? `; its lease ran out at ${new Date(lease).toISOString()}, so the remediation stopped before finishing` : '';
-    return [{ ...base, problem: 'unfinished', detail: `claimed by a remediation still in phase "${String(item.phase)}"${stale}` }];
+  if (isUnfinishedClaim(item, now)) {
+    const lease = new Date(item.leaseUntil as number).toISOString();
+    return [{ ...base, problem: 'unfinished', detail: `claimed by a remediation still in phase "${String(item.phase)}", its lease running until ${lease}` }];
+  }
+  if (looksLikeClaim(item)) {
+    return [{ ...base, problem: 'claim-expired', detail: expiredClaimDetail(item, archive, now) }];
   }
   const record = recordFromItem(item);
   const tableHash = sha256Hex(canonicalJson(record));

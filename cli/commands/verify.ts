@@ -36,7 +36,7 @@ export function createVerifyCommand(deps: Partial<AuditCommandDeps> = {}) {
     const now = context.deps.now();
     const perItem = await mapLimit(items, 16, async (item) => {
       const key = expectedArchiveKey(item) ?? String(item.archiveKey ?? '');
-      const archive = isUnfinishedClaim(item) || key === '' ? { body: null } : await readFirstArchiveVersion(s3, archiveBucket, key);
+      const archive = isUnfinishedClaim(item, now) || key === '' ? { body: null } : await readFirstArchiveVersion(s3, archiveBucket, key);
       return checkItem(item, archive, now);
     });
     const archiveKeys = (await mapLimit(daysNewestFirst(range), 8, (day) => listArchiveKeys(s3, archiveBucket, archivePrefixForDay(day)))).flat();

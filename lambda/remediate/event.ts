@@ -209,6 +209,16 @@ function requestedBlock(raw: unknown): PublicAccessBlock | undefined {
   return Object.keys(block).length > 0 ? block : undefined;
 }
 
+/**
+ * A bucket-level PutBucketPublicAccessBlock that sets all four settings true, whoever made it (the guardrail's own
+ * containment included): it can only make a bucket less public. Account-level calls are always recorded.
+ */
+function turnsAllFourOn(eventName: string, raw: unknown): boolean {
+  if (eventName !== 'PutBucketPublicAccessBlock') return false;
+  const block = requestedBlock(raw);
+  return block !== undefined && block.BlockPublicAcls === true && block.IgnorePublicAcls === true && block.BlockPublicPolicy === true && block.RestrictPublicBuckets === true;
+}
+
 function actorOf(detail: Detail): AuditActor {
   const identity = detail.userIdentity;
   const actor: Record<string, string> = {};
@@ -236,7 +246,10 @@ function isOneOf<T extends string>(value: string, list: readonly T[]): value is 
 }
 
 export interface InterpretOptions {
-  /** The guardrail's own role: calls whose session was issued by exactly that role are skipped. */
+  /**
+   * The guardrail's own role. No longer used to skip calls (issue 11: a call is never skipped because of who made
+   * it); kept so callers need not change.
+   */
   readonly selfRoleArn: string;
   /**
    * Organization-wide: the guardrail's member role in an account (`arn:<partition>:iam::<account>:role/<name>`).
@@ -247,7 +260,7 @@ export interface InterpretOptions {
 }
 
 /** Validates an event and decides whether the remediator should act on it. */
-export function interpretEvent(raw: unknown, options: InterpretOptions): InterpretedEvent {
+export function interpretEvent(raw: unknown, _options: InterpretOptions): InterpretedEvent {
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) {
     return { kind: 'ignored', reason: describeIssues(parsed.error.issues) };
@@ -270,12 +283,11 @@ export function interpretEvent(raw: unknown, options: InterpretOptions): Interpr
   if (isReadOnlyCall(detail.eventName, detail.readOnly)) {
     return { kind: 'ignored', reason: 'read-only call; nothing changed', ...ids };
   }
+  // No call is skipped because of who made it: whoever can use the remediator's, the sweep's or the member role could
+  // otherwise weaken a bucket unseen. Re-checking the guardrail's own writes is a cheap no-op (the bucket is private).
   const actor = actorOf(detail);
-  if (actor.sessionIssuerArn !== undefined && actor.sessionIssuerArn === options.selfRoleArn) {
-    return { kind: 'ignored', reason: "the guardrail's own call (session issued by SELF_ROLE_ARN)", ...ids };
-  }
-  if (actor.sessionIssuerArn !== undefined && options.memberRoleArnFor !== undefined && actor.sessionIssuerArn === options.memberRoleArnFor(account)) {
-    return { kind: 'ignored', reason: "the guardrail's own call (session issued by its member role in this account, MEMBER_ROLE_NAME)", ...ids };
+  if (turnsAllFourOn(detail.eventName, detail.requestParameters?.PublicAccessBlockConfiguration)) {
+    return { kind: 'ignored', reason: 'PutBucketPublicAccessBlock turned all four settings on; such a call cannot make the bucket public', ...ids };
   }
 
   const owner = otherOwner(account, detail);

@@ -3,24 +3,11 @@
  * Pure.
  */
 import type { Exemption } from '../shared/exemptions/exemption';
+import { matchBucketGlob } from '../shared/exemptions/bucket-glob';
 
-/** `*` matches any run of characters (including none), `?` exactly one; everything else is literal. */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (const character of glob) {
-    if (character === '*') {
-      source += '.*';
-    } else if (character === '?') {
-      source += '.';
-    } else {
-      source += character.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${source}$`);
-}
-
+/** Linear-time glob match (see bucket-glob.ts): `*` any run of characters, `?` one, the rest literal. */
 export function exemptionMatches(exemption: Exemption, bucket: string): boolean {
-  return globToRegExp(exemption.bucket).test(bucket);
+  return matchBucketGlob(exemption.bucket, bucket);
 }
 
 /** The instant an exemption stops applying: `expires` as given (a date alone means 00:00 UTC that day). */

@@ -6,6 +6,7 @@
  * the audit record shows exactly what was sent.
  */
 import type { AuditOutcome, AuditRecord, AuditRemoval, AuditAction, S3PolicyStatusAnswer } from '../shared/audit/record';
+import type { AuditExemption, AuditVerdict, Severity, StateSnapshot } from '../shared/audit/record';
 import type { ErrorDescription } from '../shared/aws/errors';
 import type { DecodedExemptions } from '../shared/exemptions/exemptions-table';
 import type { AclGrant, BucketAcl, PublicAccessBlock } from '../shared/exposure/types';
@@ -127,8 +128,23 @@ export interface PendingRecord {
   readonly undelivered: readonly Delivery[];
 }
 
+/**
+ * What a run saved on its claim right after containing the bucket: the verdict it acted on and the containment.
+ * A retry after a crash or timeout finds the bucket private; with this it still records (and alerts) the
+ * exposure that was contained, instead of a silent `already-private`.
+ */
+export interface SavedContainment {
+  readonly containedAt: string;
+  readonly verdict: AuditVerdict;
+  readonly before: StateSnapshot;
+  readonly severity: Severity;
+  /** The containment write (and any strip already planned), as recorded. */
+  readonly actions: readonly AuditAction[];
+  readonly exemption?: AuditExemption;
+}
+
 export type ClaimResult =
-  | { readonly claimed: true; readonly pending?: PendingRecord }
+  | { readonly claimed: true; readonly pending?: PendingRecord; readonly contained?: SavedContainment }
   | { readonly claimed: false; readonly existing: ExistingRecord };
 
 /** What the strip strategy is about to remove, saved before it is removed. */
@@ -148,6 +164,12 @@ export interface AuditPort {
    */
   find?(id: string): Promise<ExistingRecord | undefined>;
   saveRemovalProgress(id: string, claimToken: string, progress: RemovalProgress): Promise<void>;
+  /**
+   * Saves the verdict and the containment on this invocation's claim, right after the containment write; a later
+   * claimant gets it back as `contained`.
+   * @default - not available: a retry that finds the bucket private records `already-private`
+   */
+  saveContainment?(id: string, claimToken: string, containment: SavedContainment): Promise<void>;
   /** Writes the final record in place of the claim; fails when the claim is no longer this invocation's. */
   complete(record: AuditRecord, claimToken: string): Promise<void>;
   /**

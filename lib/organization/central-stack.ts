@@ -3,7 +3,8 @@
  * account, in the home region:
  *
  * - a custom event bus whose resource policy accepts events:PutEvents only from principals of the organization
- *   (`aws:PrincipalOrgID`): the member accounts' forwarding rules put their exposure events here;
+ *   (`aws:PrincipalOrgID`) in accounts under the member OUs (`aws:PrincipalOrgPaths`): the member accounts'
+ *   forwarding rules put their exposure events here;
  * - the PublicBucketGuardrail with its rule on that bus and `crossAccount` set, so the remediator may assume the
  *   member role in the event's account (and only in accounts of the organization), and its sweep lists the
  *   organization's accounts (organizations:ListAccounts: deploy in the management account or an account that is a
@@ -25,6 +26,14 @@ import { addGuardrailOutputs, addStackOutput } from '../guardrail-outputs';
 import { MEMBER_ORGANIZATIONAL_UNITS_ENV } from '../../lambda/sweep/accounts';
 import { MemberStackSet } from './member-stack-set';
 import type { OrganizationConfig } from './organization-settings';
+
+// `aws:PrincipalOrgPaths` patterns of the accounts under the member OUs: the organization, the root and a star for
+// the root; the organization, a star, the OU and a star for an OU at any depth (the stack does not know the root's
+// ID, and a star in StringLike spans slashes).
+/** The `aws:PrincipalOrgPaths` patterns of the accounts under the member OUs (see above). */
+export function memberOrganizationPaths(organizationId: string, targets: readonly string[]): string[] {
+  return targets.map((target) => (target.startsWith('r-') ? `${organizationId}/${target}/*` : `${organizationId}/*/${target}/*`));
+}
 
 /** Output keys the central stack adds to GUARDRAIL_STACK_OUTPUTS. A contract, like those. */
 export const CENTRAL_STACK_OUTPUTS = {
@@ -135,7 +144,12 @@ export class OrganizationGuardrailStack extends Stack {
           actions: ['events:PutEvents'],
           // Built from the name: a GetAtt of the bus inside its own property would be a circular reference.
           resources: [this.formatArn({ service: 'events', resource: 'event-bus', resourceName: eventBusName })],
-          conditions: { StringEquals: { 'aws:PrincipalOrgID': organization.organizationId } },
+          conditions: {
+            StringEquals: { 'aws:PrincipalOrgID': organization.organizationId },
+            // Only accounts under the member OUs (where the StackSet put the forwarding rule and the member role):
+            // another account of the organization could otherwise feed the remediator events of its own choosing.
+            'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': memberOrganizationPaths(organization.organizationId, organization.memberOrganizationalUnits) },
+          },
         }),
       ],
     });

@@ -4,7 +4,8 @@
  *
  * - In every region: a rule on the default bus with the exposure pattern, forwarding to the central bus
  *   (a role allowed events:PutEvents on that bus ARN only; an SSE-SQS dead-letter queue for what cannot be
- *   delivered). S3 CloudTrail events arrive in the bucket's region, hence one rule per region.
+ *   delivered). S3 CloudTrail events arrive in the bucket's region, hence one rule per region. The rule has a
+ *   fixed name and its role a fixed path, so the preventive SCP can protect both from the account's admins.
  * - In one region only (`memberRoleRegion`): the member role the central remediator and sweep assume. IAM is
  *   global, so a role with a fixed name created by every regional stack instance would collide; a template
  *   condition on `AWS::Region` creates it in one stack instance. Its trust names the central roles' ARNs (the
@@ -43,6 +44,18 @@ export const MEMBER_SWEEP_ACTIONS = [
   'cloudtrail:GetTrailStatus',
   'cloudtrail:GetEventSelectors',
 ] as const;
+
+/**
+ * The forwarding rule's fixed name (one per region, so one name serves every region), so the preventive SCP can
+ * name it: only the StackSets execution role may change or delete it.
+ */
+export const FORWARDING_RULE_NAME = 'bucket-guardrail-forward-exposure-events';
+
+/**
+ * The IAM path of the forwarding rule's role (IAM is global and the stack runs in several regions, so the role
+ * keeps a generated name): the preventive SCP protects every role under this path.
+ */
+export const FORWARDING_ROLE_PATH = '/bucket-guardrail-forwarder/';
 
 /** Logical ID of the condition that creates the member role in one region only. */
 export const MEMBER_ROLE_CONDITION = 'CreateMemberRoleInThisRegion';
@@ -88,6 +101,8 @@ export class MemberStackPropsError extends Error {
 
 export class MemberStack extends Stack {
   readonly rule: events.Rule;
+  /** The role the forwarding rule puts events with (path FORWARDING_ROLE_PATH). */
+  readonly forwardingRole: iam.Role;
   readonly deadLetterQueue: sqs.Queue;
   readonly memberRole: iam.Role;
   /** True in the member role's region only; the role and its output carry it. */
@@ -118,10 +133,9 @@ export class MemberStack extends Stack {
       allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[A-Za-z0-9+=.@_\\-/]+$',
     });
 
-    // ---- Forwarding: the exposure events of this account and region, minus the member role's own calls.
-    this.eventPattern = exposureEventPattern({
-      excludeRole: { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, roleName: props.memberRoleName },
-    });
+    // ---- Forwarding: the exposure events of this account and region, whoever made them (the member role's own
+    // calls included: whoever can use that role must not be able to weaken a bucket unseen).
+    this.eventPattern = exposureEventPattern();
     // SSE-SQS, not a customer managed key: a key per member account and region would cost more than the queue is worth.
     this.deadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -133,6 +147,7 @@ export class MemberStack extends Stack {
       reason: 'This queue is the dead-letter queue of the forwarding rule target; events in it are redriven by hand, and the central sweep re-checks every bucket.',
     });
     this.rule = new events.Rule(this, 'ForwardExposureEvents', {
+      ruleName: FORWARDING_RULE_NAME,
       description: 'S3 calls that can make a bucket public, forwarded to the central bucket guardrail',
       eventPattern: {
         source: [...this.eventPattern.source],
@@ -140,10 +155,17 @@ export class MemberStack extends Stack {
         detail: this.eventPattern.detail as Record<string, unknown>,
       },
     });
-    // targets.EventBus gives the target its own role, allowed events:PutEvents on the central bus ARN only.
+    // The target's own role, under the path the preventive SCP protects; targets.EventBus allows it
+    // events:PutEvents on the central bus ARN only.
+    this.forwardingRole = new iam.Role(this, 'ForwardRole', {
+      path: FORWARDING_ROLE_PATH,
+      description: 'Bucket guardrail: puts this account\'s exposure events on the central event bus',
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+    });
     this.rule.addTarget(
       new targets.EventBus(events.EventBus.fromEventBusArn(this, 'CentralEventBus', centralEventBusArn.valueAsString), {
         deadLetterQueue: this.deadLetterQueue,
+        role: this.forwardingRole,
       }),
     );
 

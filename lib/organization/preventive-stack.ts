@@ -20,7 +20,17 @@
  * Second statement: the exemptions are role names, so an administrator of a member account could otherwise rewrite
  * the member (or break-glass) role's trust or permissions, or delete and recreate it, and then act through it. Only
  * the StackSets service-managed execution role (`stacksets-exec-<hash>`, which creates and updates the member role)
- * may change those two roles. The break-glass role must therefore also come from a service-managed StackSet.
+ * may change those two roles, and the forwarding rule's role (path FORWARDING_ROLE_PATH). The break-glass role must
+ * therefore also come from a service-managed StackSet.
+ *
+ * Third statement: the forwarding rule (FORWARDING_RULE_NAME) may be changed, disabled or deleted, and its targets
+ * changed, only by that execution role: otherwise an account's admin could silence the guardrail for the account.
+ *
+ * Fourth statement: `stacksets-exec-*` is only a name, and any admin could create a role with such a name (or
+ * rewrite the real one's trust) and act through it. Nobody may create, delete or re-permission a role of that
+ * name. StackSets itself creates and maintains the execution role through its service-linked role
+ * (AWSServiceRoleForCloudFormationStackSetsOrgMember), and SCPs never restrict service-linked roles, which no
+ * member can create, assume or change.
  *
  * Where: an SCP can only be created and attached by the management account or by an account the management
  * account delegated Organizations policy management to (a resource-based delegation policy). That is why this is
@@ -30,6 +40,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
+import { FORWARDING_ROLE_PATH, FORWARDING_RULE_NAME } from './member-stack';
 import { checkAccountId, checkOrganizationalUnitId, checkRoleName } from './organization-settings';
 
 /** Both Block Public Access write actions; each also authorizes the matching delete. */
@@ -50,6 +61,9 @@ export const EXEMPT_ROLE_TAMPERING_ACTIONS = [
   'iam:PutRolePermissionsBoundary',
   'iam:DeleteRolePermissionsBoundary',
 ] as const;
+
+/** EventBridge actions that would let a member account's administrator silence the forwarding rule. */
+export const FORWARDING_RULE_TAMPERING_ACTIONS = ['events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets'] as const;
 
 /** Role name pattern of the execution role service-managed StackSets create in each target account. */
 export const STACKSETS_EXECUTION_ROLE_PATTERN = 'stacksets-exec-*';
@@ -99,7 +113,8 @@ export interface ServiceControlPolicyStatement {
   readonly Effect: 'Deny';
   readonly Action: readonly string[];
   readonly Resource: string | readonly string[];
-  readonly Condition: { readonly ArnNotLike: { readonly 'aws:PrincipalArn': readonly string[] } };
+  /** Absent: the deny applies to every principal the SCP restricts. */
+  readonly Condition?: { readonly ArnNotLike: { readonly 'aws:PrincipalArn': readonly string[] } };
 }
 
 export interface ServiceControlPolicyDocument {
@@ -119,6 +134,7 @@ export function denyBlockPublicAccessChangesPolicy(options: {
   readonly guardrailRoles?: GuardrailRoles;
 }): ServiceControlPolicyDocument {
   const roleArn = (name: string, account = '*'): string => `arn:${options.partition}:iam::${account}:role/${name}`;
+  const stackSetsExecution = `arn:*:iam::*:role/${STACKSETS_EXECUTION_ROLE_PATTERN}`;
   const guardrailRoles = options.guardrailRoles;
   const exemptRoleArns = [
     roleArn(options.breakGlassRoleName),
@@ -140,8 +156,26 @@ export function denyBlockPublicAccessChangesPolicy(options: {
         Effect: 'Deny',
         Action: [...EXEMPT_ROLE_TAMPERING_ACTIONS],
         // Any partition: the resource side of the condition needs no token.
-        Resource: [`arn:*:iam::*:role/${options.breakGlassRoleName}`, `arn:*:iam::*:role/${options.memberRoleName}`],
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': [`arn:*:iam::*:role/${STACKSETS_EXECUTION_ROLE_PATTERN}`] } },
+        Resource: [
+          `arn:*:iam::*:role/${options.breakGlassRoleName}`,
+          `arn:*:iam::*:role/${options.memberRoleName}`,
+          `arn:*:iam::*:role${FORWARDING_ROLE_PATH}*`,
+        ],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [stackSetsExecution] } },
+      },
+      {
+        Sid: 'DenyChangingForwardingRuleExceptStackSets',
+        Effect: 'Deny',
+        Action: [...FORWARDING_RULE_TAMPERING_ACTIONS],
+        Resource: `arn:*:events:*:*:rule/${FORWARDING_RULE_NAME}`,
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [stackSetsExecution] } },
+      },
+      {
+        Sid: 'DenyMintingStackSetsExecutionRoles',
+        Effect: 'Deny',
+        Action: [...EXEMPT_ROLE_TAMPERING_ACTIONS],
+        // No exemption: StackSets acts through its service-linked role, which SCPs do not restrict.
+        Resource: stackSetsExecution,
       },
     ],
   };

@@ -148,6 +148,18 @@ describe('bucket-guardrail verify', () => {
     expect(io.out()).toMatch(/in progress\s+ct-running\s+claimed by a remediation still in phase "claimed"/);
   });
 
+  test('a claim whose lease ran out fails verify: the remediation it stood for was never recorded', async () => {
+    // GIVEN a claim left from yesterday (the run died and no retry finished it), its lease long gone
+    world.tables.put(AUDIT_TABLE_NAME, { id: 'ct-lost', eventTime: '2026-11-21T09:00:00Z', day: '2026-11-21', phase: 'removing', claimToken: 'x', leaseUntil: Date.parse('2026-11-21T09:01:00Z'), trigger: 'event', scope: 'bucket' });
+    // WHEN verified
+    const { code, io } = await run(['--json']);
+    // THEN exit 1, with the claim among the problems and not among the work in progress
+    const result = JSON.parse(io.out()) as VerifyResult;
+    expect(code).toBe(1);
+    expect(result.findings).toEqual([expect.objectContaining({ problem: 'claim-expired', id: 'ct-lost', detail: expect.stringContaining('its lease ran out at 2026-11-21T09:01:00.000Z') })]);
+    expect(result.unfinished).toEqual([]);
+  });
+
   test('--since limits the days compared', async () => {
     const { io } = await run(['--since', '2026-11-21', '--json']);
     const result = JSON.parse(io.out()) as VerifyResult;

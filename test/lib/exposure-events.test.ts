@@ -71,7 +71,7 @@ describe('exposure event names', () => {
 });
 
 describe.each([
-  ['the pattern builder', () => exposureEventPattern({ excludeRoleArns: GUARDRAIL_ROLE_ARNS }) as unknown as Record<string, unknown>],
+  ['the pattern builder', () => exposureEventPattern() as unknown as Record<string, unknown>],
   ['the synthesized rule', synthesizedPattern],
 ])('%s', (_name, patternOf) => {
   let pattern: Record<string, unknown>;
@@ -104,18 +104,16 @@ describe.each([
     expect(matchesEventPattern(s3ApiCallEvent({ eventName, identity: 'iamUser' }), pattern)).toBe(true);
   });
 
-  it.each([...EXPOSURE_EVENT_NAMES])("drops %s made by the guardrail's own role", (eventName) => {
-    // GIVEN the remediator's own write (any session of its role)
+  it.each([...EXPOSURE_EVENT_NAMES])("routes %s made by the guardrail's own role (no blind spot by role)", (eventName) => {
+    // GIVEN a call through the remediator's own role (whoever can use that role must not weaken a bucket unseen)
     const event = s3ApiCallEvent({ eventName, identity: 'guardrailRole' });
-    // THEN it never re-triggers the remediator
-    expect(matchesEventPattern(event, pattern)).toBe(false);
+    // THEN it reaches the remediator, which re-checks the bucket (a no-op after its own containment)
+    expect(matchesEventPattern(event, pattern)).toBe(true);
   });
 
-  it.each([...EXPOSURE_EVENT_NAMES])("drops %s made by the sweep worker's role", (eventName) => {
-    // GIVEN the sweep worker's own write (it contains buckets through the same pipeline)
+  it.each([...EXPOSURE_EVENT_NAMES])("routes %s made by the sweep worker's role", (eventName) => {
     const event = s3ApiCallEvent({ eventName, identity: 'sweepWorkerRole' });
-    // THEN it does not send the remediator after the bucket the sweep just contained
-    expect(matchesEventPattern(event, pattern)).toBe(false);
+    expect(matchesEventPattern(event, pattern)).toBe(true);
   });
 
   it.each<[string, Parameters<typeof s3ApiCallEvent>[0]]>([
@@ -131,8 +129,9 @@ describe.each([
 });
 
 describe('the synthesized rule', () => {
-  it('equals the pattern builder output for the same role', () => {
+  it('equals the pattern builder output, with no role excluded', () => {
     // GIVEN the construct's rule WHEN its intrinsics are filled in THEN nothing was lost or added in synthesis
-    expect(synthesizedPattern()).toEqual(exposureEventPattern({ excludeRoleArns: GUARDRAIL_ROLE_ARNS }));
+    expect(synthesizedPattern()).toEqual(exposureEventPattern());
+    expect(synthesizedPattern().detail).not.toHaveProperty('$or');
   });
 });

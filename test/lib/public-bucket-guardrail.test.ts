@@ -25,6 +25,7 @@ import {
   type PublicBucketGuardrailProps,
 } from '../../lib/public-bucket-guardrail';
 import { grantLines, logicalIdOf, newTestApp, renderIntrinsics, type RenderOptions } from './stack-test-helpers';
+import { AUDIT_WRITE_ACTIONS, AUDIT_WRITERS_SID } from '../../lib/audit-trail';
 
 interface Synthesized {
   readonly stack: Stack;
@@ -654,6 +655,45 @@ describe('PublicBucketGuardrail', () => {
     it("lets the remediator only scan it, strongly consistent reads through the audit key's DynamoDB grant", () => {
       const grants = remediatorGrants(synth('default')).filter((line) => line.includes('ExemptionsTable'));
       expect(grants).toEqual(['Allow dynamodb:Scan on ${ExemptionsTable.Arn}']);
+    });
+  });
+
+  describe('the audit table\'s write boundary', () => {
+    const auditPolicy = (s: Synthesized) => {
+      const table = s.template.toJSON().Resources[logicalIdOf(s.guardrail.auditTable)];
+      return renderIntrinsics(table.Properties.ResourcePolicy, s.render) as { PolicyDocument: { Statement: Array<Record<string, unknown>> } };
+    };
+
+    it('denies every write to every principal but the remediator and the sweep worker (an explicit deny no admin can override)', () => {
+      // GIVEN the default construct (sweep on) WHEN synthesized
+      const s = synth('default');
+      // THEN the audit table carries one deny statement whose only way through is being one of the writer roles
+      expect(auditPolicy(s)).toEqual({
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: AUDIT_WRITERS_SID,
+              Effect: 'Deny',
+              Principal: '*',
+              Action: [...AUDIT_WRITE_ACTIONS].sort(),
+              Resource: '*',
+              Condition: { ArnNotLike: { 'aws:PrincipalArn': ['${RemediateRole.Arn}', '${SweepWorkerRole.Arn}'] } },
+            },
+          ],
+        },
+      });
+    });
+
+    it('also lets exemption writers and operator roles through (they add op-… records), and nobody else', () => {
+      // GIVEN a named exemption writer and a role granted grantManageExemptions
+      const s = synth('audit-writers', { exemptionWriterRoleArns: ['arn:aws:iam::111122223333:role/BreakGlass'] }, undefined, (stack, guardrail) => {
+        guardrail.grantManageExemptions(new iam.Role(stack, 'AuditOperator', { assumedBy: new iam.AccountRootPrincipal() }));
+      });
+      // WHEN the audit table's policy is read THEN exactly these may write
+      const operator = logicalIdOf(s.stack.node.findChild('AuditOperator') as iam.Role);
+      const writers = (auditPolicy(s).PolicyDocument.Statement[0] as { Condition: { ArnNotLike: { 'aws:PrincipalArn': unknown } } }).Condition.ArnNotLike['aws:PrincipalArn'];
+      expect(writers).toEqual(['arn:aws:iam::111122223333:role/BreakGlass', '${RemediateRole.Arn}', '${SweepWorkerRole.Arn}', `\${${operator}.Arn}`]);
     });
   });
 

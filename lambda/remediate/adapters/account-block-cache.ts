@@ -1,7 +1,9 @@
 /**
- * Per-container cache of each account's Block Public Access settings. The account setting changes rarely
- * and every bucket check needs it, so one S3 Control read serves every event for about a minute. An
- * account-level event bypasses it (`fresh`) and the guardrail's own account-level write replaces it.
+ * Per-container cache of each account's Block Public Access settings, for readers that can accept a value up
+ * to a minute old. The remediator's bucket decisions are not such readers: S3StateAdapter.readBucketState
+ * always reads the account setting fresh, because a stale "on" would leave a bucket public (the account
+ * setting can be turned off in another container's minute). An account-level event bypasses it (`fresh`) and
+ * the guardrail's own account-level write replaces it.
  */
 import type { PublicAccessBlock } from '../../shared/exposure/types';
 

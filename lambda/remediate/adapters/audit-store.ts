@@ -6,8 +6,8 @@
  * "claim" (`attribute_not_exists(id)`), so a second delivery of the same event finds the item and does
  * nothing. A claim carries a lease (the invocation's deadline): if an invocation dies mid-way, Lambda's
  * retry may take the claim over once the lease has run out; the takeover is an update, so what the earlier
- * holder saved stays (the removal text, a pending record). The final write replaces the claim with the
- * complete record, only if the claim is still this invocation's. When that write keeps failing, the finished
+ * holder saved stays (the removal text, the containment it saved right after its write, a pending record). The
+ * final write replaces the claim with the complete record, only if the claim is still this invocation's. When that write keeps failing, the finished
  * record is saved on the claim (`savePending`) for the retry to write, so one event keeps one record.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -15,8 +15,19 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { recordFromItem, recordJson, toAuditItem, type AuditRecord } from '../../shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../shared/audit/table-schema';
+import { archiveLock } from '../../shared/audit/archive-lock';
 import { hasErrorCode, type ErrorDescription } from '../../shared/aws/errors';
-import { ClaimLostError, type AuditClaim, type AuditPort, type ClaimResult, type Delivery, type ExistingRecord, type PendingRecord, type RemovalProgress } from '../ports';
+import {
+  ClaimLostError,
+  type AuditClaim,
+  type AuditPort,
+  type ClaimResult,
+  type Delivery,
+  type ExistingRecord,
+  type PendingRecord,
+  type RemovalProgress,
+  type SavedContainment,
+} from '../ports';
 
 /** Defined with the ports (the pipeline tells a lost claim from a failed write); exported here as before. */
 export { ClaimLostError };
@@ -36,6 +47,14 @@ export interface ArchiveTarget {
   readonly bucket: string;
   /** The account that must own the archive bucket (ExpectedBucketOwner). */
   readonly expectedOwner?: string;
+  /**
+   * The archive's Object Lock retention in days: every copy is written in COMPLIANCE mode, retained until this
+   * many days after the write (see archive-lock.ts).
+   * @default - no explicit retention: the bucket's default retention applies (a bucket whose policy requires it refuses the copy)
+   */
+  readonly retentionDays?: number;
+  /** The clock for the retain-until date. @default Date.now */
+  readonly now?: () => number;
 }
 
 export class DynamoAuditStore implements AuditPort {
@@ -86,7 +105,8 @@ export class DynamoAuditStore implements AuditPort {
         }),
       );
       const pending = pendingOf(output.Attributes);
-      return pending !== undefined ? { claimed: true, pending } : { claimed: true };
+      const contained = containmentOf(output.Attributes);
+      return { claimed: true, ...(pending !== undefined ? { pending } : {}), ...(contained !== undefined ? { contained } : {}) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -121,6 +141,10 @@ export class DynamoAuditStore implements AuditPort {
     });
   }
 
+  async saveContainment(id: string, claimToken: string, containment: SavedContainment): Promise<void> {
+    await this.updateAsHolder(id, claimToken, { phase: 'contained', containedAt: containment.containedAt, [SAVED_CONTAINMENT_ATTRIBUTE]: containment });
+  }
+
   async complete(record: AuditRecord, claimToken: string): Promise<void> {
     try {
       await this.documents.send(
@@ -139,7 +163,8 @@ export class DynamoAuditStore implements AuditPort {
   }
 
   /**
-   * Writes the record's write-once copy. `If-None-Match: *` makes the first copy of a key the only one:
+   * Writes the record's write-once copy, with explicit COMPLIANCE retention when `retentionDays` is configured.
+   * `If-None-Match: *` makes the first copy of a key the only one:
    * Object Lock protects versions, not keys, so without it anyone allowed to put could add a newer version.
    * A 412 means a copy is already there (an earlier attempt of this event): kept as it is, never replaced;
    * `bucket-guardrail verify` compares it with the table.
@@ -158,6 +183,7 @@ export class DynamoAuditStore implements AuditPort {
           ChecksumAlgorithm: 'SHA256',
           IfNoneMatch: '*',
           ...(this.archiveTarget.expectedOwner !== undefined ? { ExpectedBucketOwner: this.archiveTarget.expectedOwner } : {}),
+          ...(this.archiveTarget.retentionDays !== undefined ? archiveLock(this.archiveTarget.retentionDays, (this.archiveTarget.now ?? Date.now)()) : {}),
         }),
       );
     } catch (error) {
@@ -239,6 +265,18 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 const DELIVERIES: readonly Delivery[] = ['alert', 'archive', 'account-level-change'];
+
+/** The claim attribute holding what a holder saved right after containing the bucket. */
+export const SAVED_CONTAINMENT_ATTRIBUTE = 'savedContainment';
+
+/** The containment an earlier holder saved on its claim, if the old (unfinished) item carries one. */
+function containmentOf(old: Record<string, unknown> | undefined): SavedContainment | undefined {
+  const saved = old?.[SAVED_CONTAINMENT_ATTRIBUTE];
+  if (saved === undefined || saved === null || typeof saved !== 'object' || old?.finishedAt !== undefined) return undefined;
+  const candidate = saved as Partial<SavedContainment>;
+  if (typeof candidate.containedAt !== 'string' || typeof candidate.verdict !== 'object' || candidate.verdict === null || !Array.isArray(candidate.actions)) return undefined;
+  return saved as SavedContainment;
+}
 
 /** The pending record an earlier holder saved on its claim, if the old item carries one. */
 function pendingOf(old: Record<string, unknown> | undefined): PendingRecord | undefined {

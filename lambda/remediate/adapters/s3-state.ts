@@ -96,7 +96,10 @@ export class S3StateAdapter implements S3StatePort {
       ),
       this.policyStatus(s3, bucket),
       this.tags(s3, bucket),
-      this.readAccountPublicAccessBlock(target.account),
+      // Always read, never from the cache: a cached "on" taken before someone turned the account setting off
+      // would make a public bucket look private, and nothing would look again until the next event or sweep.
+      // The read runs in parallel with the others, so it costs one S3 Control call and no time.
+      this.readAccountPublicAccessBlock(target.account, { fresh: true }),
     ]);
     const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     if (failures.length > 0) {

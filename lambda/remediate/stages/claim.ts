@@ -39,6 +39,7 @@ export async function settleClaim(run: Run, claimed: PromiseSettledResult<ClaimR
     return duplicate(run, claimed.value);
   }
   run.claimed = true;
+  if (claimed.value.contained !== undefined) run.earlierContainment = claimed.value.contained;
   if (claimed.value.pending !== undefined) {
     return finishPending(run, claimed.value.pending);
   }

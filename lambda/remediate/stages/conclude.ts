@@ -15,6 +15,8 @@ import { DEFAULT_COMPLETE_RETRY_DELAYS_MS, type PipelineRecord, type RecordField
 
 /** Waits for the CloudTrail lookup (sweep), builds the record, and finishes. */
 export async function conclude(run: Run, fields: RecordFields): Promise<RemediationResult> {
+  // The claim update must land before the final write replaces the claim.
+  if (run.containmentSaved !== undefined) await run.containmentSaved;
   if (run.exposedByLookup !== undefined) {
     run.exposedBy = await run.exposedByLookup;
   }

@@ -44,10 +44,35 @@ export async function contain(run: Run, plan: Plan): Promise<Stage<{ stripFailur
     return unexpected(run, 'containing the bucket', containResult.error, { before, verdict });
   }
   run.markContained();
+  // In parallel with what follows (strips, verification): conclude waits for it before the final record.
+  run.containmentSaved = saveContainment(run, plan);
   if (saved.status === 'rejected') {
     unexpectedAfterContainment(run, 'saving what the strip strategy will remove', saved.reason);
     strips.forEach((write) => run.notSent(write));
     return { stripFailure: { reason: `contained with Block Public Access, but ${unexpectedReason('saving what the strip strategy will remove', saved.reason)}, so nothing was removed`, error: saved.reason } };
   }
   return {};
+}
+
+/**
+ * Saves the verdict and the containment on the claim at once, so a crash or timeout before the final record does
+ * not lose the exposure: the retry finds the bucket private and records (and alerts) what this run contained.
+ * A failure here is logged, not fatal: the run goes on and normally writes its record itself.
+ */
+async function saveContainment(run: Run, plan: Plan): Promise<void> {
+  const { audit, logger } = run.deps;
+  if (audit.saveContainment === undefined || run.containedAt === undefined) return;
+  const { verdict, before, common } = plan;
+  try {
+    await audit.saveContainment(run.fields.auditId, run.claimToken, {
+      containedAt: run.iso(run.containedAt),
+      verdict,
+      before,
+      severity: common.severity,
+      actions: [...run.actions],
+      ...(common.exemption !== undefined ? { exemption: common.exemption } : {}),
+    });
+  } catch (error) {
+    logger.warn('could not save the containment on the claim; a crash before the final record would lose it', { auditId: run.fields.auditId, error });
+  }
 }

@@ -6,7 +6,7 @@
 import type { AuditExemption, AuditRemoval, AuditVerdict, Severity, StateSnapshot } from '../../shared/audit/record';
 import type { RemediationStrategy } from '../environment';
 import { ALL_BLOCKED } from '../decide';
-import { METRICS, type BucketState, type BucketTarget, type WriteAction } from '../ports';
+import { METRICS, type BucketState, type BucketTarget, type SavedContainment, type WriteAction } from '../ports';
 import { bucketSeverity } from '../severity';
 import { planStrip, type StripPlan } from '../strip';
 import { claimNow, duplicate } from './claim';
@@ -66,6 +66,9 @@ export async function plan(run: Run, request: BucketRemediationRequest, reading:
     return { finished: await conclude(run, { ...common, outcome: 'exempt', reason: `exempt until ${exemptionMatch.exemption.expires}: ${exemptionMatch.exemption.reason}` }) };
   }
   if (!verdict.public) {
+    if (run.earlierContainment !== undefined) {
+      return { finished: await concludeEarlierContainment(run, run.earlierContainment, before) };
+    }
     return { finished: await conclude(run, { ...common, outcome: 'already-private', reason: 'not public' }) };
   }
 
@@ -76,6 +79,25 @@ export async function plan(run: Run, request: BucketRemediationRequest, reading:
     return { finished: await conclude(run, { ...common, outcome: 'report-only', reason: 'REMEDIATION_MODE is report-only; nothing was changed', ...(removed ? { removed } : {}) }) };
   }
   return { target, verdict, before, sensitive, common, contain, strips, ...(removed ? { removed } : {}) };
+}
+
+/**
+ * An earlier attempt contained the bucket and stopped (crash, timeout) before its record: this retry finds the
+ * bucket private because of that containment. The record is the earlier attempt's verdict and containment, with
+ * the state read now as `after`, so the exposure is recorded and alerted, not passed off as `already-private`.
+ */
+async function concludeEarlierContainment(run: Run, earlier: SavedContainment, now: StateSnapshot) {
+  run.actions.push(...earlier.actions);
+  run.containedAt = Date.parse(earlier.containedAt);
+  return conclude(run, {
+    outcome: 'remediated',
+    severity: earlier.severity,
+    verdict: earlier.verdict,
+    before: earlier.before,
+    after: now,
+    ...(earlier.exemption !== undefined ? { exemption: earlier.exemption } : {}),
+    reason: `contained at ${earlier.containedAt} by an earlier attempt that stopped before recording it; this retry found the bucket private`,
+  });
 }
 
 /** The writes for a public bucket under the strategy, and what the strips remove. Pure. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AUDIT_SCHEMA_VERSION, type AuditAction, type AuditExposedBy } from '../../shared/audit/record';
 import { AssumeRoleError } from '../../shared/aws/assume-role';
 import { describeError } from '../../shared/aws/errors';
-import { METRICS, type WriteAction } from '../ports';
+import { METRICS, type SavedContainment, type WriteAction } from '../ports';
 import { refusalReason } from './errors';
 import { DEFAULT_VERIFY_RETRY_DELAYS_MS, type PipelineDeps, type PipelineRecord, type RecordFields, type TriggerFields } from './types';
 
@@ -19,6 +19,10 @@ export class Run {
   readonly actingRoleArn: string | undefined;
   containedAt?: number;
   claimed = false;
+  /** What an earlier holder of the claim saved right after containing the bucket (it stopped before recording). */
+  earlierContainment?: SavedContainment;
+  /** This run's save of its containment on the claim (never rejects); the final record waits for it. */
+  containmentSaved?: Promise<void>;
   /** Sweep: the CloudTrail lookup started once the bucket was found public. */
   exposedByLookup?: Promise<AuditExposedBy>;
   /** Sweep: the lookup's answer, awaited when the run concludes. */

@@ -8,6 +8,12 @@
  *   as given: the SDK's endpoint rules would put the account ID in front of the host
  *   (`123456789012.127.0.0.1:4566`), which no emulator answers, so the endpoint is resolved here instead.
  *
+ * - Every request has a connection timeout and a request timeout (SDK_HTTP_TIMEOUTS), well below the functions'
+ *   timeouts (remediator 60 s, sweep 5 min): a connection that hangs fails that attempt with a TimeoutError, the
+ *   SDK retries it, and the worst case of one call (attempts × (connect + request)) still leaves the function
+ *   time to record and alert instead of being killed mid-way. Without them a stalled socket waits for the
+ *   function timeout, and the run ends with nothing recorded.
+ *
  * The factory never reads `process.env`: callers pass the environment in.
  */
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -92,6 +98,20 @@ function maxAttemptsFrom(env: AwsEnvironment): number | undefined {
   return value;
 }
 
+/** Per-attempt HTTP timeouts, in milliseconds. */
+export interface HttpTimeouts {
+  /** Establishing the TCP (and TLS) connection. */
+  readonly connectionTimeoutMs: number;
+  /** The whole request and response of one attempt; exceeding it fails the attempt (TimeoutError). */
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * The defaults: S3, S3 Control, DynamoDB, SNS and STS answer in well under a second; three attempts of at most
+ * 3 s + 10 s each take under 40 s, inside the remediator's 60 s.
+ */
+export const SDK_HTTP_TIMEOUTS: HttpTimeouts = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 };
+
 export interface AwsClientsOptions {
   /** Replaces the HTTP handler of every client (tests capture requests with it; nothing else needs it). */
   readonly requestHandler?: S3ClientConfig['requestHandler'];
@@ -99,6 +119,18 @@ export interface AwsClientsOptions {
   readonly credentials?: S3ClientConfig['credentials'];
   /** Total attempts per call including the first; by default `AWS_MAX_ATTEMPTS` or the SDK default (3). */
   readonly maxAttempts?: number;
+  /** Per-attempt HTTP timeouts; ignored when `requestHandler` is given. @default SDK_HTTP_TIMEOUTS */
+  readonly httpTimeouts?: HttpTimeouts;
+}
+
+/** Options for the SDK's Node.js HTTP handler (the client builds the handler from them). */
+function httpHandlerOptions(timeouts: HttpTimeouts): NonNullable<S3ClientConfig['requestHandler']> {
+  return {
+    connectionTimeout: timeouts.connectionTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    // Without this the SDK only logs a warning when requestTimeout passes, and the attempt keeps waiting.
+    throwOnRequestTimeout: true,
+  };
 }
 
 /** The settings every client shares. */
@@ -141,7 +173,7 @@ export class AwsClients {
     const config: BaseClientConfig = { region, retryMode: 'adaptive' };
     if (this.maxAttempts !== undefined) config.maxAttempts = this.maxAttempts;
     if (endpoint) config.endpoint = endpoint.href;
-    if (this.options.requestHandler) config.requestHandler = this.options.requestHandler;
+    config.requestHandler = this.options.requestHandler ?? httpHandlerOptions(this.options.httpTimeouts ?? SDK_HTTP_TIMEOUTS);
     if (this.options.credentials) config.credentials = this.options.credentials;
     return config;
   }

@@ -2,6 +2,7 @@
  * A reviewed exception and its validation: the one contract shared by the remediator (EXEMPTIONS), the
  * exemptions table, the sweep and the CLI (`exempt`, `restore`). Pure.
  */
+import { bucketGlobProblem } from './bucket-glob';
 
 /** A reviewed exception: the guardrail leaves matching buckets alone until `expires`. */
 export interface Exemption {
@@ -28,6 +29,8 @@ export function validateExemption(raw: unknown, where: string): Exemption {
   if (!/^[a-z0-9.\-*?]{1,63}$/.test(bucket)) {
     throw new Error(`${where}.bucket "${bucket}" is not a bucket name or glob (lower-case letters, digits, '.', '-', '*', '?')`);
   }
+  const globProblem = bucketGlobProblem(bucket);
+  if (globProblem !== undefined) throw new Error(`${where}.bucket ${globProblem}`);
   const expires = record.expires as string;
   if (!/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(Date.parse(expires))) {
     throw new Error(`${where}.expires "${expires}" is not an ISO 8601 date such as 2027-01-31 or 2027-01-31T12:00:00Z`);

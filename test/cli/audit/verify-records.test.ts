@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../../lambda/shared/audit/record';
-import { archivePrefixForDay, checkItem, isTampering, orphanedArchiveKeys } from '../../../cli/audit/verify-records';
+import { archivePrefixForDay, checkItem, isTampering, isUnfinishedClaim, orphanedArchiveKeys } from '../../../cli/audit/verify-records';
 import { itemOf, loadRecord } from './records';
 
 const record = loadRecord('remediated-strip-public-grants');
@@ -82,12 +82,43 @@ describe('checkItem', () => {
     expect(checkItem({ ...item, archiveKey: 'audit/2020/01/01/other.json' }, archived).map((finding) => finding.problem)).toEqual(['archive-key-mismatch']);
   });
 
-  test('a claim still in progress is listed as unfinished, not as tampering, and says when its lease ran out', () => {
+  test('a live claim (lease ahead, within one invocation) is listed as unfinished, not as a problem', () => {
+    // GIVEN a claim whose lease runs ten minutes past the time of the check
     const claim = { id: 'ct-1', eventTime: '2026-11-21T10:00:00Z', day: '2026-11-21', phase: 'claimed', claimToken: 't', leaseUntil: Date.parse('2026-11-21T10:15:00Z') };
-    const [finding] = checkItem(claim, { body: null }, new Date('2026-11-22T00:00:00Z'));
-    expect(finding).toMatchObject({ problem: 'unfinished', id: 'ct-1' });
-    expect(finding?.detail).toContain('its lease ran out at 2026-11-21T10:15:00.000Z');
+    // WHEN checked at 10:05
+    const [finding] = checkItem(claim, { body: null }, new Date('2026-11-21T10:05:00Z'));
+    // THEN it is work in progress, saying until when
+    expect(finding).toMatchObject({ problem: 'unfinished', id: 'ct-1', detail: expect.stringContaining('its lease running until 2026-11-21T10:15:00.000Z') });
     expect(isTampering(finding as NonNullable<typeof finding>)).toBe(false);
+    expect(isUnfinishedClaim(claim, new Date('2026-11-21T10:05:00Z'))).toBe(true);
+  });
+
+  const claimed = { id: 'ct-2', eventTime: '2026-11-21T10:00:00Z', day: '2026-11-21', phase: 'removing', claimToken: 't' };
+  test.each([
+    ['whose lease ran out', { leaseUntil: Date.parse('2026-11-21T10:15:00Z') }, 'its lease ran out at 2026-11-21T10:15:00.000Z'],
+    ['whose holder gave the lease up (released or pending)', { leaseUntil: 0, lastError: { name: 'Error', message: 'boom' } }, 'gave the lease up'],
+    ['with no lease at all', {}, 'it has no lease'],
+    ['whose lease lies beyond any invocation (a rewritten record)', { leaseUntil: Date.parse('2027-01-01T00:00:00Z') }, 'longer than any Lambda invocation'],
+    ['whose lease is not a number', { leaseUntil: '2026-11-23T00:00:00Z' }, 'it has no lease'],
+  ])('a claim %s is a problem (claim-expired), not work in progress', (_name, lease, why) => {
+    // GIVEN a claim-shaped item (a phase, no hash, no finishedAt) with this lease
+    const item = { ...claimed, ...lease };
+    // WHEN checked a day later
+    const findings = checkItem(item, { body: null }, new Date('2026-11-22T00:00:00Z'));
+    // THEN one problem that fails verify and says why it is not in progress
+    expect(findings).toEqual([{ problem: 'claim-expired', id: 'ct-2', archiveKey: 'audit/2026/11/21/ct-2.json', detail: expect.stringContaining(why) }]);
+    expect(findings.every(isTampering)).toBe(true);
+    expect(isUnfinishedClaim(item, new Date('2026-11-22T00:00:00Z'))).toBe(false);
+  });
+
+  test('a finished record rewritten into a claim is caught, and the archive copy of it is named', () => {
+    // GIVEN someone removed the hash and finishedAt from a finished record and gave it a phase and a fresh lease
+    const { finishedAt: _f, recordSha256: _h, ...rest } = item;
+    const disguised = { ...rest, phase: 'claimed', leaseUntil: Date.parse('2026-11-23T00:00:00Z') };
+    // WHEN checked (the lease is ahead, but further than any invocation)
+    const findings = checkItem(disguised, archived, new Date('2026-11-22T00:00:00Z'));
+    // THEN it is a problem, and the detail says the archive holds a finished record for the id
+    expect(findings).toEqual([expect.objectContaining({ problem: 'claim-expired', detail: expect.stringContaining('the archive holds a copy of a finished record') })]);
   });
 
   test('a finished record stripped of finishedAt is not mistaken for a claim', () => {

@@ -103,6 +103,79 @@ describe('the SNS message', () => {
   });
 });
 
+describe('a bucket at the limits of S3', () => {
+  /** A bucket policy of S3's maximum size (20 KB) whose condition values are all quotes and backslashes. */
+  function maximalPolicy(bucket: string): string {
+    const publicStatement = { Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` };
+    const agents: string[] = [];
+    const policyOf = () =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [publicStatement, { Sid: 'DenyAgents', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${bucket}/*`, Condition: { StringLike: { 'aws:UserAgent': agents } } }],
+      });
+    while (Buffer.byteLength(policyOf()) < 20_480 - 300) agents.push('\\"\\'.repeat(30));
+    return policyOf();
+  }
+
+  /** A strip-strategy record of such a bucket: the policy before, after, in the write request and the removed statement; 100 grants; 50 tags. */
+  function recordAtTheLimits(): AuditRecord {
+    const bucket = `${'b'.repeat(62)}x`;
+    const policy = maximalPolicy(bucket);
+    const document = JSON.parse(policy) as { Statement: unknown[] };
+    const kept = JSON.stringify({ ...document, Statement: document.Statement.slice(1) });
+    const grants = Array.from({ length: 100 }, (_, i) => ({ Grantee: { Type: 'CanonicalUser', ID: `${'c'.repeat(60)}${String(i).padStart(4, '0')}`, DisplayName: `"\\${'d'.repeat(60)}` }, Permission: 'READ' }));
+    const acl = { Owner: { ID: 'o'.repeat(64) }, Grants: grants };
+    const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'k'.repeat(124)}${String(i).padStart(4, '0')}`, 'v'.repeat(256)]));
+    const base = sampleRecord({ bucket });
+    return {
+      ...base,
+      strategy: 'strip-public-grants',
+      before: { ...base.before, policy, acl, tags },
+      after: { ...base.after, policy: kept, acl, tags },
+      removed: { aclGrants: [], policyStatements: [{ index: 0, statement: document.Statement[0] }], policyDeleted: false },
+      actions: [
+        ...base.actions,
+        { api: 'PutBucketPolicy', request: { Bucket: bucket, ExpectedBucketOwner: base.account, Policy: kept }, result: 'succeeded', at: '2025-03-04T10:15:33.160Z', durationMs: 30 },
+      ],
+    };
+  }
+
+  it('never sends SNS a message over the limit once the record and the email are escaped into it', () => {
+    // GIVEN a record at S3's limits whose text mostly needs escaping, and that is itself under the limit
+    const record = recordAtTheLimits();
+    expect(Buffer.byteLength(canonicalJson(record))).toBeLessThan(MAX_MESSAGE_BYTES);
+
+    // WHEN the alert is rendered
+    const alert = renderAlert(record);
+
+    // THEN the message SNS receives, as sent, fits
+    expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    // AND it still parses, names the record and says where the rest is, and the email is whole
+    const parts = JSON.parse(alert.message) as { default: string; email: string };
+    const payload = JSON.parse(parts.default) as Record<string, unknown>;
+    expect(payload.id).toBe(record.id);
+    expect(payload.truncated).toMatch(/audit table and the archive/);
+    expect(parts.email).toBe(renderEmail(record));
+  });
+
+  it('keeps the whole record when it fits after escaping', () => {
+    const alert = renderAlert(sampleRecord());
+    expect(JSON.parse((JSON.parse(alert.message) as { default: string }).default)).toEqual(JSON.parse(canonicalJson(sampleRecord())));
+  });
+
+  it('cuts the email last, when even the identity of the record and the email together would not fit', () => {
+    // GIVEN a record whose caller sent a user agent of 300 KB of quotes
+    const record = sampleRecord({ actor: { ...sampleRecord().actor, userAgent: '"'.repeat(300_000) } });
+    // WHEN rendered
+    const alert = renderAlert(record);
+    // THEN the message fits, the record is identified, and the email says it was cut
+    expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    const parts = JSON.parse(alert.message) as { default: string; email: string };
+    expect(JSON.parse(parts.default)).toMatchObject({ id: record.id, outcome: 'remediated' });
+    expect(parts.email).toMatch(/too long for SNS: see the audit record\.\]$/);
+  });
+});
+
 describe('the email a person reads on a phone', () => {
   it('says where, who, why, what was done and how long it took, before and after, how to restore and how to exempt', () => {
     // GIVEN a remediation record WHEN the email is rendered

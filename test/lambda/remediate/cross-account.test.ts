@@ -168,19 +168,32 @@ describe('a bucket in a member account', () => {
     expect(third.outcome).toBe('remediated');
   });
 
-  it('skips the calls its own member role made in that account (its containment writes come back as events)', async () => {
+  it('skips its own containment write (all four settings on) coming back as an event, without any AWS call', async () => {
     // GIVEN the event of the guardrail's own PutBucketPublicAccessBlock in account A, forwarded to the central bus
     const event = eventIn(MEMBER_A, 'put-bucket-public-access-block.new', 'member-site');
     event.detail.userIdentity.sessionContext.sessionIssuer.arn = `arn:aws:iam::${MEMBER_A}:role/${ROLE_NAME}`;
     event.detail.userIdentity.arn = `arn:aws:sts::${MEMBER_A}:assumed-role/${ROLE_NAME}/${MEMBER_ROLE_SESSION_NAME}`;
+    event.detail.requestParameters.PublicAccessBlockConfiguration = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
     // WHEN it arrives
     const result = await processEvent(event, wired().deps);
 
-    // THEN it is ignored without any AWS call
-    expect(result).toEqual({ outcome: 'ignored', reason: expect.stringMatching(/own call.*member role/) });
+    // THEN it is ignored (it cannot make anything public) without any AWS call
+    expect(result).toEqual({ outcome: 'ignored', reason: expect.stringMatching(/turned all four settings on/) });
     expect(fakes.log.entries).toEqual([]);
     expect(assumeRoleInputs()).toEqual([]);
+  });
+
+  it('checks a weakening call made through its own member role: the role is no blind spot', async () => {
+    // GIVEN someone who can use the member role turns the bucket's Block Public Access off and the bucket is public
+    exposedBucket('member-site', MEMBER_A);
+    const event = eventIn(MEMBER_A, 'put-bucket-public-access-block.new', 'member-site');
+    event.detail.userIdentity.sessionContext.sessionIssuer.arn = `arn:aws:iam::${MEMBER_A}:role/${ROLE_NAME}`;
+    event.detail.userIdentity.arn = `arn:aws:sts::${MEMBER_A}:assumed-role/${ROLE_NAME}/someone-else`;
+
+    // WHEN it arrives THEN the bucket is contained like after anyone's call
+    const result = await processEvent(event, wired().deps);
+    expect(result.outcome).toBe('remediated');
   });
 
   it('does not take a role of the same name in another account for its own', async () => {

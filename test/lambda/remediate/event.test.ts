@@ -80,7 +80,15 @@ describe('calls that are skipped', () => {
     { name: 'a failed call (errorCode set)', event: () => ({ ...fixture('put-bucket-acl.new'), detail: { ...fixture('put-bucket-acl.new').detail, errorCode: 'AccessDenied', errorMessage: 'Access Denied' } }), reason: /errorCode/ },
     { name: 'a read-only call flagged readOnly', event: () => ({ ...fixture('put-bucket-acl.new'), detail: { ...fixture('put-bucket-acl.new').detail, readOnly: true } }), reason: /read-only/ },
     { name: 'a Get call', event: () => ({ ...fixture('put-bucket-acl.new'), detail: { ...fixture('put-bucket-acl.new').detail, eventName: 'GetBucketAcl' } }), reason: /read-only/ },
-    { name: "the guardrail's own role", event: () => withIssuer(SELF_ROLE_ARN), reason: /own call/ },
+    {
+      name: 'a PutBucketPublicAccessBlock turning all four settings on, whoever made it',
+      event: () => {
+        const event = fixture('put-bucket-public-access-block.new');
+        event.detail.requestParameters.PublicAccessBlockConfiguration = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+        return event;
+      },
+      reason: /turned all four settings on/,
+    },
   ])('skips $name', ({ event, reason }) => {
     // GIVEN the event
     // WHEN it is interpreted
@@ -92,16 +100,30 @@ describe('calls that are skipped', () => {
   });
 
   it.each([
+    // Whoever can use the guardrail's own role must not be able to weaken a bucket unseen.
+    { name: "the guardrail's own role", arn: SELF_ROLE_ARN },
     { name: 'a role with the same name in another account', arn: 'arn:aws:iam::444455556666:role/BucketGuardrailRemediator' },
     { name: 'a role whose name extends ours', arn: `${SELF_ROLE_ARN}2` },
     { name: 'a role with our name under a path', arn: `arn:aws:iam::${ACCOUNT}:role/team/BucketGuardrailRemediator` },
-  ])('does not mistake $name for the guardrail', ({ arn }) => {
-    // GIVEN a call whose session was issued by a look-alike role
+  ])('acts on a call made through $name', ({ arn }) => {
+    // GIVEN a call whose session was issued by this role
     // WHEN it is interpreted
     const result = interpretEvent(withIssuer(arn), options);
 
     // THEN it is acted on
     expect(result.kind).toBe('change');
+  });
+
+  it.each([
+    ['turns only three settings on', { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: false }],
+    ['turns every setting off', { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false }],
+  ])("acts on the guardrail's own role's PutBucketPublicAccessBlock that %s", (_name, configuration) => {
+    // GIVEN a Block Public Access call through the remediator's own role that does not turn all four on
+    const event = fixture('put-bucket-public-access-block.new');
+    event.detail.requestParameters.PublicAccessBlockConfiguration = configuration;
+    event.detail.userIdentity.sessionContext.sessionIssuer.arn = SELF_ROLE_ARN;
+    // WHEN interpreted THEN the bucket is checked
+    expect(interpretEvent(event, options).kind).toBe('change');
   });
 
   it.each([

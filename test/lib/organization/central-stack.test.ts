@@ -4,7 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/assume-role';
 import { exposureEventPattern } from '../../../lib/exposure-events';
 import { MEMBER_ORGANIZATIONAL_UNITS_ENV } from '../../../lambda/sweep/accounts';
-import { CENTRAL_BUS_POLICY_SID, CENTRAL_STACK_OUTPUTS, centralGuardrailRoleNames, OrganizationGuardrailPropsError, OrganizationGuardrailStack } from '../../../lib/organization/central-stack';
+import {
+  CENTRAL_BUS_POLICY_SID,
+  CENTRAL_STACK_OUTPUTS,
+  centralGuardrailRoleNames,
+  memberOrganizationPaths,
+  OrganizationGuardrailPropsError,
+  OrganizationGuardrailStack,
+} from '../../../lib/organization/central-stack';
+import { globMatch } from '../../../lambda/shared/exposure/glob';
 import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS, MEMBER_SWEEP_ACTIONS } from '../../../lib/organization/member-stack';
 import { MEMBER_STACK_SET_OPERATION_PREFERENCES, MemberStackSet, MemberStackSetPropsError, type MemberStackSetProps } from '../../../lib/organization/member-stack-set';
 import { remediatorS3Actions } from '../../../lib/remediator-permissions';
@@ -39,7 +47,7 @@ function memberRoleGrants(built: BuiltOrganization, values: Record<string, strin
 
 describe('OrganizationGuardrailStack', () => {
   describe('central event bus', () => {
-    it('is a named custom bus whose policy lets only principals of the organization put events', () => {
+    it('is a named custom bus whose policy lets only principals of the member OUs put events', () => {
       const built = buildOrganization();
       built.central.resourceCountIs('AWS::Events::EventBus', 1);
       built.central.resourceCountIs('AWS::Events::EventBusPolicy', 0);
@@ -54,15 +62,33 @@ describe('OrganizationGuardrailStack', () => {
             Principal: '*',
             Action: 'events:PutEvents',
             Resource: `arn:aws:events:us-east-1:${CENTRAL_ACCOUNT}:event-bus/BucketGuardrail-exposure-events`,
-            Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } },
+            Condition: {
+              StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' },
+              'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': ['o-abcdefghij/*/ou-ab12-cdefgh12/*'] },
+            },
           },
         ],
       });
     });
+
+    it.each([
+      // GIVEN the principal's organization path WHEN it puts an event THEN the bus policy's path condition decides
+      ['an account directly in the member OU', 'o-abcdefghij/r-ab12/ou-ab12-cdefgh12/', true],
+      ['an account in an OU nested under it', 'o-abcdefghij/r-ab12/ou-ab12-cdefgh12/ou-ab12-nested01/', true],
+      ['an account in another OU of the organization', 'o-abcdefghij/r-ab12/ou-ab12-sandbox1/', false],
+      ['an account directly under the root', 'o-abcdefghij/r-ab12/', false],
+    ])('%s may put events: %s', (_title, path, allowed) => {
+      const patterns = memberOrganizationPaths('o-abcdefghij', ['ou-ab12-cdefgh12']);
+      expect(patterns.some((pattern) => globMatch(pattern, path))).toBe(allowed);
+    });
+
+    it('lets every account of the organization in when the member target is the root', () => {
+      expect(memberOrganizationPaths('o-abcdefghij', ['r-ab12', 'ou-ab12-cdefgh12'])).toEqual(['o-abcdefghij/r-ab12/*', 'o-abcdefghij/*/ou-ab12-cdefgh12/*']);
+    });
   });
 
   describe('guardrail on the central bus', () => {
-    it('puts the exposure rule and the sweep’s account rule on the central bus, excluding the central remediator’s and sweep worker’s own sessions', () => {
+    it('puts the exposure rule and the sweep’s account rule on the central bus, excluding no role (the central roles’ calls are checked too)', () => {
       const built = buildOrganization();
       const rules = Object.values(built.central.findResources('AWS::Events::Rule')) as Array<{ Properties: Record<string, unknown> & { EventPattern?: { source?: unknown } } }>;
       // The sweep's rule on the stack's own CloudFormation deployment events stays on the default bus, where AWS puts them.
@@ -73,7 +99,7 @@ describe('OrganizationGuardrailStack', () => {
         { Ref: logicalIdOf(built.stacks.central.eventBus) },
       ]);
       const pattern = renderIntrinsics(exposureRuleOf(built).Properties.EventPattern, { values: VALUES, names: built.names });
-      expect(pattern).toEqual(exposureEventPattern({ excludeRoleArns: ['${RemediateRole.Arn}', '${SweepWorkerRole.Arn}'] }));
+      expect(pattern).toEqual(exposureEventPattern());
     });
 
     it.each<[string, boolean, Record<string, unknown>]>([

@@ -3,7 +3,16 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { ACCOUNT_ENFORCE_ACTIONS, BUCKET_CONTAIN_ACTIONS, BUCKET_READ_ACTIONS, BUCKET_STRIP_ACTIONS, remediatorS3Actions } from '../../../lib/remediator-permissions';
 import { exposureEventPattern } from '../../../lib/exposure-events';
-import { MEMBER_ROLE_CONDITION, MEMBER_STACK_PARAMETERS, MEMBER_SWEEP_ACTIONS, MemberStack, MemberStackPropsError, type MemberStackProps } from '../../../lib/organization/member-stack';
+import {
+  FORWARDING_ROLE_PATH,
+  FORWARDING_RULE_NAME,
+  MEMBER_ROLE_CONDITION,
+  MEMBER_STACK_PARAMETERS,
+  MEMBER_SWEEP_ACTIONS,
+  MemberStack,
+  MemberStackPropsError,
+  type MemberStackProps,
+} from '../../../lib/organization/member-stack';
 import { MAX_TEMPLATE_BODY_BYTES, MemberTemplateError, synthesizeMemberTemplate, type MemberTemplate } from '../../../lib/organization/member-template';
 import { matchesEventPattern } from '../event-pattern-matcher';
 import { ACCOUNT, s3ApiCallEvent } from '../fixtures/cloudtrail-events';
@@ -68,11 +77,11 @@ describe('member template', () => {
       return rules[0][1];
     };
 
-    it('listens on the default bus with the exposure pattern, minus the member role’s own sessions', () => {
+    it('listens on the default bus with the exposure pattern, excluding no role (the member role’s calls are forwarded too)', () => {
       expect(rule().Properties.EventBusName).toBeUndefined();
       expect(rule().Condition).toBeUndefined();
       expect(renderIntrinsics(rule().Properties.EventPattern, { values: VALUES })).toEqual(
-        exposureEventPattern({ excludeRole: { partition: 'aws', account: ACCOUNT, roleName: MEMBER_ROLE_NAME } }),
+        exposureEventPattern(),
       );
     });
 
@@ -95,8 +104,9 @@ describe('member template', () => {
       ['a failed call', false, s3ApiCallEvent({ eventName: 'PutBucketPolicy', identity: 'root', errorCode: 'AccessDenied' })],
       ['a read-only call', false, s3ApiCallEvent({ eventName: 'GetBucketPolicy', identity: 'root' })],
       [
-        'the member role’s own remediation',
-        false,
+        // Whoever can use the member role must not weaken a bucket unseen; the remediator skips only all-four-on writes
+        'a call made through the member role',
+        true,
         (() => {
           const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
           return { ...event, detail: { ...(event.detail as object), userIdentity: memberRoleSession } };
@@ -118,6 +128,9 @@ describe('member template', () => {
         RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
       });
+      // AND the rule has the fixed name and the role the fixed path the preventive SCP protects
+      expect(rule().Properties.Name).toBe(FORWARDING_RULE_NAME);
+      expect(role.Properties.Path).toBe(FORWARDING_ROLE_PATH);
       expect(role.Properties.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' } }],

@@ -3,11 +3,14 @@ import {
   BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS,
   denyBlockPublicAccessChangesPolicy,
   EXEMPT_ROLE_TAMPERING_ACTIONS,
+  FORWARDING_RULE_TAMPERING_ACTIONS,
   MAX_SCP_CHARACTERS,
   PreventiveStack,
   PreventiveStackPropsError,
   type PreventiveStackProps,
+  type ServiceControlPolicyDocument,
 } from '../../../lib/organization/preventive-stack';
+import { globMatch } from '../../../lambda/shared/exposure/glob';
 import { newTestApp } from '../stack-test-helpers';
 import { buildOrganization } from './organization-test-helpers';
 
@@ -43,8 +46,21 @@ describe('PreventiveStack', () => {
       'iam:PutRolePermissionsBoundary',
       'iam:DeleteRolePermissionsBoundary',
     ],
-    Resource: ['arn:*:iam::*:role/BreakGlass', 'arn:*:iam::*:role/BucketGuardrailRemediation'],
+    Resource: ['arn:*:iam::*:role/BreakGlass', 'arn:*:iam::*:role/BucketGuardrailRemediation', 'arn:*:iam::*:role/bucket-guardrail-forwarder/*'],
     Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/stacksets-exec-*'] } },
+  };
+  const FORWARDING_RULE_STATEMENT = {
+    Sid: 'DenyChangingForwardingRuleExceptStackSets',
+    Effect: 'Deny',
+    Action: ['events:DeleteRule', 'events:DisableRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets'],
+    Resource: 'arn:*:events:*:*:rule/bucket-guardrail-forward-exposure-events',
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/stacksets-exec-*'] } },
+  };
+  const EXECUTION_ROLE_STATEMENT = {
+    Sid: 'DenyMintingStackSetsExecutionRoles',
+    Effect: 'Deny',
+    Action: TAMPERING_STATEMENT.Action,
+    Resource: 'arn:*:iam::*:role/stacksets-exec-*',
   };
 
   function contentOf(stack: PreventiveStack): unknown {
@@ -66,8 +82,12 @@ describe('PreventiveStack', () => {
           Resource: '*',
           Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::*:role/BucketGuardrailRemediation'] } },
         },
-        // AND only the StackSets execution role may create, delete or re-permission the two exempt roles
+        // AND only the StackSets execution role may create, delete or re-permission the two exempt roles and the forwarder
         TAMPERING_STATEMENT,
+        // AND only it may change, disable or delete the forwarding rule
+        FORWARDING_RULE_STATEMENT,
+        // AND nobody may mint or re-permission a role with the execution role's name
+        EXECUTION_ROLE_STATEMENT,
       ],
     });
   });
@@ -90,8 +110,8 @@ describe('PreventiveStack', () => {
         ],
       },
     });
-    // AND the tampering statement is unchanged: the central roles are not name-matched in other accounts
-    expect(content.Statement[1]).toEqual(TAMPERING_STATEMENT);
+    // AND the tampering statements are unchanged: the central roles are not name-matched in other accounts
+    expect(content.Statement.slice(1)).toEqual([TAMPERING_STATEMENT, FORWARDING_RULE_STATEMENT, EXECUTION_ROLE_STATEMENT]);
   });
 
   it('stays under the 5,120-character SCP limit with the longest role names and two central roles', () => {
@@ -116,10 +136,56 @@ describe('PreventiveStack', () => {
 
   it('builds the document from names alone (pure)', () => {
     const document = denyBlockPublicAccessChangesPolicy({ partition: 'aws-us-gov', breakGlassRoleName: 'Emergency', memberRoleName: 'Guardrail' });
-    expect(document.Statement.map((statement) => [statement.Action, statement.Resource, statement.Condition.ArnNotLike['aws:PrincipalArn']])).toEqual([
+    expect(document.Statement.map((statement) => [statement.Action, statement.Resource, statement.Condition?.ArnNotLike['aws:PrincipalArn']])).toEqual([
       [[...BLOCK_PUBLIC_ACCESS_WRITE_ACTIONS], '*', ['arn:aws-us-gov:iam::*:role/Emergency', 'arn:aws-us-gov:iam::*:role/Guardrail']],
-      [[...EXEMPT_ROLE_TAMPERING_ACTIONS], ['arn:*:iam::*:role/Emergency', 'arn:*:iam::*:role/Guardrail'], ['arn:*:iam::*:role/stacksets-exec-*']],
+      [
+        [...EXEMPT_ROLE_TAMPERING_ACTIONS],
+        ['arn:*:iam::*:role/Emergency', 'arn:*:iam::*:role/Guardrail', 'arn:*:iam::*:role/bucket-guardrail-forwarder/*'],
+        ['arn:*:iam::*:role/stacksets-exec-*'],
+      ],
+      [[...FORWARDING_RULE_TAMPERING_ACTIONS], 'arn:*:events:*:*:rule/bucket-guardrail-forward-exposure-events', ['arn:*:iam::*:role/stacksets-exec-*']],
+      [[...EXEMPT_ROLE_TAMPERING_ACTIONS], 'arn:*:iam::*:role/stacksets-exec-*', undefined],
     ]);
+  });
+
+  /** Whether the SCP denies `principal` the `action` on `resource` (SCP deny statements: action, resource, ArnNotLike). */
+  function denies(document: ServiceControlPolicyDocument, principal: string, action: string, resource: string): boolean {
+    const anyMatch = (patterns: string | readonly string[], value: string): boolean => (typeof patterns === 'string' ? [patterns] : patterns).some((pattern) => globMatch(pattern, value));
+    return document.Statement.some(
+      (statement) =>
+        statement.Action.includes(action) &&
+        anyMatch(statement.Resource, resource) &&
+        (statement.Condition === undefined || !anyMatch(statement.Condition.ArnNotLike['aws:PrincipalArn'], principal)),
+    );
+  }
+
+  const MEMBER = '111122223333';
+  const ADMIN = `arn:aws:iam::${MEMBER}:role/AccountAdmin`;
+  const EXECUTION = `arn:aws:iam::${MEMBER}:role/stacksets-exec-0123456789abcdef0123456789abcdef`;
+  const FORWARDER_ROLE = `arn:aws:iam::${MEMBER}:role/bucket-guardrail-forwarder/StackSet-BucketGuardrail-ForwardRole-ABC`;
+  const FORWARDING_RULE = `arn:aws:events:eu-west-1:${MEMBER}:rule/bucket-guardrail-forward-exposure-events`;
+  it.each<[string, boolean, string, string, string]>([
+    // A member admin cannot mint an exempt name, nor take over the real execution role
+    ['an admin creating a role named like the StackSets execution role', true, ADMIN, 'iam:CreateRole', `arn:aws:iam::${MEMBER}:role/stacksets-exec-mine`],
+    ['an admin rewriting the real execution role’s trust', true, ADMIN, 'iam:UpdateAssumeRolePolicy', EXECUTION],
+    ['an admin attaching a policy to the execution role', true, ADMIN, 'iam:AttachRolePolicy', EXECUTION],
+    // ... nor silence the forwarding rule or take over its role
+    ['an admin deleting the forwarding rule', true, ADMIN, 'events:DeleteRule', FORWARDING_RULE],
+    ['an admin disabling the forwarding rule', true, ADMIN, 'events:DisableRule', FORWARDING_RULE],
+    ['an admin removing the forwarding rule’s target', true, ADMIN, 'events:RemoveTargets', FORWARDING_RULE],
+    ['an admin re-permissioning the forwarding role', true, ADMIN, 'iam:PutRolePolicy', FORWARDER_ROLE],
+    ['an admin rewriting the member role’s trust', true, ADMIN, 'iam:UpdateAssumeRolePolicy', `arn:aws:iam::${MEMBER}:role/BucketGuardrailRemediation`],
+    // The execution role (acting for the StackSet) still deploys and updates them
+    ['the execution role updating the forwarding rule', false, EXECUTION, 'events:PutRule', FORWARDING_RULE],
+    ['the execution role updating the forwarding role', false, EXECUTION, 'iam:PutRolePolicy', FORWARDER_ROLE],
+    ['the execution role updating the member role', false, EXECUTION, 'iam:UpdateAssumeRolePolicy', `arn:aws:iam::${MEMBER}:role/BucketGuardrailRemediation`],
+    // Other rules and roles are the account's own business
+    ['an admin changing another rule', false, ADMIN, 'events:PutRule', `arn:aws:events:eu-west-1:${MEMBER}:rule/team-rule`],
+    ['an admin creating another role', false, ADMIN, 'iam:CreateRole', `arn:aws:iam::${MEMBER}:role/team-role`],
+  ])('%s is denied: %s', (_title, denied, principal, action, resource) => {
+    // GIVEN the synthesized SCP WHEN a member account principal calls THEN the SCP decides
+    const stack = new PreventiveStack(newTestApp(), 'Preventive', PROPS);
+    expect(denies(stack.resolve(stack.policyDocument) as ServiceControlPolicyDocument, principal, action, resource)).toBe(denied);
   });
 
   it.each<[string, Partial<PreventiveStackProps>, RegExp]>([

@@ -157,6 +157,24 @@ describe('completing a record', () => {
     expect(retry).toEqual({ claimed: true, pending: { record: sampleRecord(), undelivered: ['archive'] } });
   });
 
+  it('saves the verdict and the containment on the claim for its holder only, and hands them to the claimant after a crash', async () => {
+    // GIVEN a claim whose holder contained the bucket and saved what it found and did, then died (its lease ran out)
+    const audit = store();
+    await audit.claim(claim());
+    const record = sampleRecord();
+    const containment = { containedAt: record.containedAt as string, verdict: record.verdict!, before: record.before!, severity: record.severity, actions: record.actions };
+    const stranger = audit.saveContainment(record.id, 'token-x', containment);
+    await audit.saveContainment(record.id, 'token-a', containment);
+
+    // WHEN Lambda's retry claims after the lease
+    const retry = await audit.claim(claim({ claimToken: 'token-b', receivedAt: new Date(RECEIVED + 61_000).toISOString() }));
+
+    // THEN the stranger was refused, the claim said "contained", and the retry got the containment back
+    await expect(stranger).rejects.toThrow(ClaimLostError);
+    expect(retry).toEqual({ claimed: true, contained: containment });
+    expect(fakes.table.items.get(record.id)).toMatchObject({ claimToken: 'token-b', containedAt: record.containedAt });
+  });
+
   it('releases a claim after an unexpected error so the retry can start at once', async () => {
     // GIVEN a claim with a long lease
     const audit = store();
@@ -194,6 +212,20 @@ describe('the write-once archive copy', () => {
       ExpectedBucketOwner: '111122223333',
     });
     expect(fakes.s3.bucket(ARCHIVE).objects.get(`audit/2025/03/04/${sampleRecord().id}.json`)?.body).toBe(canonicalJson(sampleRecord()));
+  });
+
+  it('writes the copy under explicit COMPLIANCE retention until the retention period after the write, when configured', async () => {
+    // GIVEN an archive with a 400-day retention and a clock at the time of writing
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+    const writtenAt = Date.parse('2025-03-04T10:15:34Z');
+    const audit = new DynamoAuditStore(documents, TABLE, { s3: new S3Client({ region: 'eu-west-1' }), bucket: ARCHIVE, expectedOwner: '111122223333', retentionDays: 400, now: () => writtenAt });
+    // WHEN a record is archived
+    await audit.archive(sampleRecord());
+    // THEN the write names the mode and the retain-until date itself, not relying on the bucket's default
+    expect(fakes.log.find('s3', 'PutObject')[0]?.input).toMatchObject({
+      ObjectLockMode: 'COMPLIANCE',
+      ObjectLockRetainUntilDate: new Date(writtenAt + 400 * 86_400_000),
+    });
   });
 
   it('never replaces a copy already under the key: the first write is the only one', async () => {

@@ -7,7 +7,8 @@ import { GetBucketAclCommand } from '@aws-sdk/client-s3';
 import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { AwsClients, EndpointConfigurationError, configuredEndpoint, createAwsClients } from '../../../../lambda/shared/aws/clients';
+import { createServer, type Server, type Socket } from 'node:net';
+import { AwsClients, EndpointConfigurationError, SDK_HTTP_TIMEOUTS, configuredEndpoint, createAwsClients } from '../../../../lambda/shared/aws/clients';
 
 interface CapturedRequest {
   readonly protocol: string;
@@ -214,8 +215,68 @@ describe('client caching', () => {
 
   it('offers its shared settings for clients it does not build itself', () => {
     const factory = new AwsClients({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_CLOUDTRAIL: 'http://localhost:4566' });
-    expect(factory.baseConfig('cloudtrail', 'us-east-1')).toEqual({ region: 'us-east-1', retryMode: 'adaptive', endpoint: 'http://localhost:4566/' });
+    expect(factory.baseConfig('cloudtrail', 'us-east-1')).toEqual({
+      region: 'us-east-1',
+      retryMode: 'adaptive',
+      endpoint: 'http://localhost:4566/',
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+    });
     expect(factory.usesCustomEndpoint('cloudtrail')).toBe(true);
     expect(factory.usesCustomEndpoint('s3')).toBe(false);
+  });
+});
+
+describe('HTTP timeouts below the function timeouts', () => {
+  /** A TCP server that accepts connections and never answers: a stalled endpoint. */
+  async function silentServer(): Promise<{ server: Server; port: number; sockets: Socket[] }> {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    return { server, port: address.port, sockets };
+  }
+
+  it('gives every service a connection and a request timeout, and the worst call fits in the remediator\'s 60 s', async () => {
+    // GIVEN the factory with its defaults
+    const factory = new AwsClients({ AWS_REGION: 'eu-west-1' });
+    // WHEN each service's shared settings are read (every client the factory builds starts from them)
+    for (const service of ['s3', 's3Control', 'sns', 'sts', 'dynamodb', 'cloudtrail', 'sqs', 'organizations'] as const) {
+      // THEN both timeouts are set, and a timeout is an error, not a warning
+      expect(factory.baseConfig(service).requestHandler).toEqual({ connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
+    }
+    // AND three attempts at the limit still leave the 60 s remediator time to record and alert
+    expect(3 * (SDK_HTTP_TIMEOUTS.connectionTimeoutMs + SDK_HTTP_TIMEOUTS.requestTimeoutMs)).toBeLessThan(45_000);
+  });
+
+  it('fails a call to an endpoint that accepts the connection and never answers, instead of waiting for the function timeout', async () => {
+    // GIVEN an S3 endpoint that hangs, and one attempt with a 300 ms request timeout
+    const { server, port, sockets } = await silentServer();
+    try {
+      const factory = new AwsClients(
+        { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` },
+        { credentials, maxAttempts: 1, httpTimeouts: { connectionTimeoutMs: 300, requestTimeoutMs: 300 } },
+      );
+      // WHEN a bucket's ACL is read
+      // (the test's own deadline aborts the call after 5 s, so a missing timeout fails the test instead of hanging it)
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), 5_000);
+      const failure = await factory
+        .s3()
+        .send(new GetBucketAclCommand({ Bucket: 'stalled-bucket' }), { abortSignal: deadline.signal })
+        .then(
+          () => undefined,
+          (error: unknown) => error as Error,
+        )
+        .finally(() => clearTimeout(timer));
+      // THEN the attempt fails as the SDK's own timeout, not the test's deadline
+      expect(sockets.length).toBeGreaterThan(0);
+      expect(failure).toMatchObject({ name: 'TimeoutError' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
