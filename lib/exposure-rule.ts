@@ -32,6 +32,11 @@ export interface ExposureRuleProps {
    * @default - this region's default event bus
    */
   readonly eventBus?: events.IEventBus;
+  /**
+   * Also route the object ACL data events (PutObjectAcl, PutObject).
+   * @default false
+   */
+  readonly objectAclEvents?: boolean;
 }
 
 export class ExposureRule extends Construct {
@@ -47,7 +52,7 @@ export class ExposureRule extends Construct {
     super(scope, id);
     if (props.eventBus !== undefined) this.eventBus = props.eventBus;
     this.deadLetterQueue = newFailureQueue(scope, 'EventDeadLetterQueue', props.queuesKey);
-    this.eventPattern = exposureEventPattern({ excludeRoleArns: [...props.excludeRoleArns] });
+    this.eventPattern = exposureEventPattern({ excludeRoleArns: [...props.excludeRoleArns], ...(props.objectAclEvents === true ? { objectAclEvents: true } : {}) });
     this.rule = new events.Rule(scope, 'ExposureRule', {
       ruleName: props.ruleName,
       eventBus: props.eventBus,

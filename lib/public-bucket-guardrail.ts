@@ -156,6 +156,7 @@ export class PublicBucketGuardrail extends Construct {
       target: this.remediateFunction,
       queuesKey,
       excludeRoleArns: [this.remediator.role.roleArn, ...(this.sweep !== undefined ? [this.sweep.workerRole.roleArn] : [])],
+      ...(settings.objectAclEvents ? { objectAclEvents: true } : {}),
       ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
     });
     this.rule = this.exposureRule.rule;
@@ -175,7 +176,7 @@ export class PublicBucketGuardrail extends Construct {
 
     // ---- Optional trail: multi-region, validated, KMS-encrypted, private bucket with access logs.
     if (settings.createTrail) {
-      this.trail = new GuardrailTrail(this, 'CloudTrail', { accessLogs: this.audit.accessLogs }).trail;
+      this.trail = new GuardrailTrail(this, 'CloudTrail', { accessLogs: this.audit.accessLogs, objectAclEvents: settings.objectAclEvents }).trail;
     }
   }
 
