@@ -53,6 +53,8 @@ export interface RemediatorS3Actions {
   readonly bucketActions: readonly string[];
   /** Granted on `*`: these actions have no resource type. */
   readonly accountActions: readonly string[];
+  /** Granted on `*` (no resource type): s3:GetAccessPoint, s3:ListAccessPoints, s3:ListMultiRegionAccessPoints. */
+  readonly accessPointListActions?: readonly string[];
   /** Granted on the account's access points: `arn:<partition>:s3:*:<account>:accesspoint/*`. */
   readonly accessPointActions?: readonly string[];
   /** Granted on the account's Multi-Region Access Points: `arn:<partition>:s3::<account>:accesspoint/*`. */
@@ -75,7 +77,8 @@ export function remediatorS3Actions(settings: {
       ...BUCKET_CONTAIN_ACTIONS,
       ...(settings.strategy === 'strip-public-grants' ? BUCKET_STRIP_ACTIONS : []),
     ],
-    accountActions: [...ACCOUNT_READ_ACTIONS, ...(settings.enforceAccountBlockPublicAccess ? ACCOUNT_ENFORCE_ACTIONS : []), ...ACCESS_POINT_LIST_ACTIONS],
+    accountActions: [...ACCOUNT_READ_ACTIONS, ...(settings.enforceAccountBlockPublicAccess ? ACCOUNT_ENFORCE_ACTIONS : [])],
+    accessPointListActions: [...ACCESS_POINT_LIST_ACTIONS],
     accessPointActions: [...ACCESS_POINT_READ_ACTIONS],
     multiRegionAccessPointActions: [...MULTI_REGION_ACCESS_POINT_READ_ACTIONS],
     objectLambdaActions: [...OBJECT_LAMBDA_READ_ACTIONS],

@@ -152,6 +152,7 @@ export class Remediator extends Construct {
     allow({ sid: 'AccountBlockPublicAccess', actions: [...s3Actions.accountActions], resources: ['*'] });
     // S3 Control: read the account's access points, Multi-Region Access Points and Object Lambda access points.
     // No access point write: they are contained through the bucket's Block Public Access.
+    allow({ sid: 'ListAccessPoints', actions: [...(s3Actions.accessPointListActions ?? [])], resources: ['*'] });
     allow({ sid: 'ReadAccessPoints', actions: [...(s3Actions.accessPointActions ?? [])], resources: [`arn:${Aws.PARTITION}:s3:*:${Aws.ACCOUNT_ID}:accesspoint/*`] });
     allow({ sid: 'ReadMultiRegionAccessPoints', actions: [...(s3Actions.multiRegionAccessPointActions ?? [])], resources: [`arn:${Aws.PARTITION}:s3::${Aws.ACCOUNT_ID}:accesspoint/*`] });
     allow({ sid: 'ReadObjectLambdaAccessPoints', actions: [...(s3Actions.objectLambdaActions ?? [])], resources: [`arn:${Aws.PARTITION}:s3-object-lambda:*:${Aws.ACCOUNT_ID}:accesspoint/*`] });
