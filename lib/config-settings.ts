@@ -159,6 +159,15 @@ export const CONTEXT_SETTINGS = {
     read: (context, collector): boolean =>
       readBoolean(context, 'enforceAccountBlockPublicAccess', GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess, collector),
   },
+  objectAclEvents: {
+    type: 'boolean',
+    default: code(GUARDRAIL_DEFAULTS.objectAclEvents),
+    description:
+      'Also catch objects made public by their ACL: route `PutObjectAcl` and `PutObject` data events (a `PutObject` without a public canned ACL or grant is ignored) and, with `createTrail`, add an advanced event selector for them to the trail. CloudTrail data events cost $0.10 per 100,000 ($1.00 per million), and the selector cannot filter on the ACL header, so every upload is billed (`OBJECT_ACL_EVENTS`).',
+    prop: 'objectAclEvents',
+    scope: 'app',
+    read: (context, collector): boolean => readBoolean(context, 'objectAclEvents', GUARDRAIL_DEFAULTS.objectAclEvents, collector),
+  },
   reservedConcurrency: {
     type: `whole number, ${RESERVED_CONCURRENCY_RANGE.min} to ${RESERVED_CONCURRENCY_RANGE.max.toLocaleString('en-US')}`,
     default: code(GUARDRAIL_DEFAULTS.reservedConcurrency),

@@ -15,6 +15,8 @@ export const GUARDRAIL_DEFAULTS = {
   logRetentionDays: 365,
   createTrail: false,
   enforceAccountBlockPublicAccess: false,
+  /** Object ACL data events (PutObjectAcl, PutObject): opt-in, CloudTrail bills data events. */
+  objectAclEvents: false,
   reservedConcurrency: 10,
   metricsNamespace: 'BucketGuardrail',
   /** The scheduled, deploy-time and account-change sweep (GuardrailSweep inside PublicBucketGuardrail). */

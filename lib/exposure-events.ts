@@ -3,7 +3,7 @@
  * Pure (no aws-cdk-lib): the values passed in may be CDK tokens, the stack renders them. The event
  * names come from the handler's own list, so the rule and the handler cannot drift apart.
  */
-import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, ROUTED_EVENT_NAMES } from '../lambda/remediate/event-names';
+import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, OBJECT_ACL_EVENT_NAMES, ROUTED_EVENT_NAMES } from '../lambda/remediate/event-names';
 
 /** Bucket-level calls that can make one bucket public. */
 export const BUCKET_EXPOSURE_EVENT_NAMES = BUCKET_EVENT_NAMES;
@@ -42,6 +42,11 @@ export interface ExposurePatternOptions {
    * @default - nothing excluded by name
    */
   readonly excludeRole?: ExcludedRole;
+  /**
+   * Also route the object ACL data events (PutObjectAcl, PutObject): the `objectAclEvents` setting.
+   * @default false
+   */
+  readonly objectAclEvents?: boolean;
 }
 
 /** The ARN CloudTrail logs as `sessionIssuer.arn` for a session of the role: `arn:<partition>:iam::<account>:role/<name>`. */
@@ -62,7 +67,7 @@ export function roleArnOf(role: ExcludedRole): string {
 export function exposureEventPattern(options: ExposurePatternOptions = {}): RawEventPattern {
   const detail: Record<string, unknown> = {
     eventSource: ['s3.amazonaws.com'],
-    eventName: [...EXPOSURE_EVENT_NAMES],
+    eventName: [...EXPOSURE_EVENT_NAMES, ...(options.objectAclEvents === true ? OBJECT_ACL_EVENT_NAMES : [])],
     errorCode: [{ exists: false }],
   };
   const excluded = [...(options.excludeRoleArns ?? []), ...(options.excludeRole !== undefined ? [roleArnOf(options.excludeRole)] : [])];

@@ -30,6 +30,11 @@ export interface ExposureRuleProps {
    * @default - this region's default event bus
    */
   readonly eventBus?: events.IEventBus;
+  /**
+   * Also route the object ACL data events (PutObjectAcl, PutObject).
+   * @default false
+   */
+  readonly objectAclEvents?: boolean;
 }
 
 export class ExposureRule extends Construct {
@@ -47,7 +52,7 @@ export class ExposureRule extends Construct {
     this.deadLetterQueue = newFailureQueue(scope, 'EventDeadLetterQueue', props.queuesKey);
     // No role is excluded (issue 11): a call through the guardrail's own roles is checked like anyone's; the
     // handler skips only a PutBucketPublicAccessBlock that turns all four settings on.
-    this.eventPattern = exposureEventPattern();
+    this.eventPattern = exposureEventPattern(props.objectAclEvents === true ? { objectAclEvents: true } : {});
     this.rule = new events.Rule(scope, 'ExposureRule', {
       ruleName: props.ruleName,
       eventBus: props.eventBus,

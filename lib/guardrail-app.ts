@@ -29,6 +29,7 @@ export function guardrailPropsFrom(config: GuardrailAppConfig): PublicBucketGuar
     exemptions: config.exemptions,
     sensitiveTagKeys: config.sensitiveTagKeys,
     enforceAccountBlockPublicAccess: config.enforceAccountBlockPublicAccess,
+    objectAclEvents: config.objectAclEvents,
     alertEmails: config.alertEmails,
     auditRetention: Duration.days(config.auditRetentionDays),
     logRetention: config.logRetentionDays as logs.RetentionDays,

@@ -71,6 +71,15 @@ export interface PublicBucketGuardrailProps {
   readonly enforceAccountBlockPublicAccess?: boolean;
 
   /**
+   * Catch objects made public by their ACL: route PutObjectAcl and PutObject data events (a PutObject without a
+   * public canned ACL or grant is ignored), grant s3:GetObjectAcl, and with `createTrail` add an advanced event
+   * selector for them to the trail. Without `createTrail`, a trail of yours must log these data events. CloudTrail
+   * bills data events ($0.10 per 100,000) and cannot filter on the ACL header, so every PutObject is billed.
+   * @default false
+   */
+  readonly objectAclEvents?: boolean;
+
+  /**
    * Topic for alerts and alarms. If it is encrypted, pass its key as `alertTopicKey` so the function may use it.
    * @default - a new topic encrypted with a new customer managed key that CloudWatch alarms may use
    */
@@ -191,6 +200,7 @@ export interface ValidatedProps {
   readonly exemptions: readonly Exemption[];
   readonly sensitiveTagKeys: readonly string[];
   readonly enforceAccountBlockPublicAccess: boolean;
+  readonly objectAclEvents: boolean;
   readonly alertEmails: readonly string[];
   readonly auditRetentionDays: number;
   readonly logRetention: logs.RetentionDays;
@@ -285,6 +295,7 @@ export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps
     exemptions,
     sensitiveTagKeys,
     enforceAccountBlockPublicAccess: props.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
+    objectAclEvents: props.objectAclEvents ?? GUARDRAIL_DEFAULTS.objectAclEvents,
     alertEmails,
     auditRetentionDays,
     logRetention,

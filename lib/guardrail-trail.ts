@@ -10,11 +10,35 @@ import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { OBJECT_ACL_EVENT_NAMES } from '../lambda/remediate/event-names';
 import { newCustomerManagedKey } from './encrypted-resources';
+
+/**
+ * The advanced event selectors of a trail that logs every management event and the object ACL data events
+ * (PutObjectAcl, PutObject on every S3 object). CloudTrail cannot select on the x-amz-acl header, so every
+ * PutObject is logged (and billed as a data event); the remediator ignores those without a public ACL.
+ * A trail of your own needs the same two selectors (or the data one added to its own).
+ */
+export const OBJECT_ACL_ADVANCED_EVENT_SELECTORS = [
+  { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+  {
+    Name: 'Object ACL writes (bucket guardrail objectAclEvents)',
+    FieldSelectors: [
+      { Field: 'eventCategory', Equals: ['Data'] },
+      { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+      { Field: 'eventName', Equals: [...OBJECT_ACL_EVENT_NAMES] },
+    ],
+  },
+] as const;
 
 export interface GuardrailTrailProps {
   /** Where the trail bucket's server access logs go. */
   readonly accessLogs: s3.IBucket;
+  /**
+   * Log the object ACL data events too (advanced event selectors replace the basic management selector).
+   * @default false
+   */
+  readonly objectAclEvents?: boolean;
 }
 
 export class GuardrailTrail extends Construct {
@@ -60,5 +84,11 @@ export class GuardrailTrail extends Construct {
       enableFileValidation: true,
       managementEvents: cloudtrail.ReadWriteType.ALL,
     });
+    if (props.objectAclEvents === true) {
+      // The L2 Trail has no advanced selectors; a trail may not carry both kinds, so the basic one is removed.
+      const cfnTrail = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+      cfnTrail.addPropertyDeletionOverride('EventSelectors');
+      cfnTrail.addPropertyOverride('AdvancedEventSelectors', OBJECT_ACL_ADVANCED_EVENT_SELECTORS);
+    }
   }
 }

@@ -158,6 +158,7 @@ export class PublicBucketGuardrail extends Construct {
       ruleName,
       target: this.remediateFunction,
       queuesKey,
+      ...(settings.objectAclEvents ? { objectAclEvents: true } : {}),
       ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
     });
     this.rule = this.exposureRule.rule;
@@ -177,7 +178,7 @@ export class PublicBucketGuardrail extends Construct {
 
     // ---- Optional trail: multi-region, validated, KMS-encrypted, private bucket with access logs.
     if (settings.createTrail) {
-      this.trail = new GuardrailTrail(this, 'CloudTrail', { accessLogs: this.audit.accessLogs }).trail;
+      this.trail = new GuardrailTrail(this, 'CloudTrail', { accessLogs: this.audit.accessLogs, objectAclEvents: settings.objectAclEvents }).trail;
     }
   }
 

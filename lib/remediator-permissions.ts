@@ -33,16 +33,43 @@ export const ACCOUNT_READ_ACTIONS = ['s3:GetAccountPublicAccessBlock'] as const;
 /** Only with enforceAccountBlockPublicAccess. */
 export const ACCOUNT_ENFORCE_ACTIONS = ['s3:PutAccountPublicAccessBlock'] as const;
 
+/**
+ * Reading the doors to a bucket (issue 16), read-only. Resource types per the Service Authorization Reference:
+ * `accesspoint` is `arn:<partition>:s3:<region>:<account>:accesspoint/<name>`, `multiregionaccesspoint` is
+ * `arn:<partition>:s3::<account>:accesspoint/<alias>`, `objectlambdaaccesspoint` is
+ * `arn:<partition>:s3-object-lambda:<region>:<account>:accesspoint/<name>`. No access point write is granted: the
+ * guardrail contains access points through the bucket's Block Public Access (RestrictPublicBuckets).
+ */
+export const ACCESS_POINT_READ_ACTIONS = ['s3:GetAccessPointPolicy', 's3:GetAccessPointPolicyStatus'] as const;
+export const MULTI_REGION_ACCESS_POINT_READ_ACTIONS = ['s3:GetMultiRegionAccessPoint', 's3:GetMultiRegionAccessPointPolicy'] as const;
+export const OBJECT_LAMBDA_READ_ACTIONS = ['s3:GetAccessPointConfigurationForObjectLambda'] as const;
+/** s3:GetAccessPoint, s3:ListAccessPoints and s3:ListMultiRegionAccessPoints have no resource type: granted on `*`. */
+export const ACCESS_POINT_LIST_ACTIONS = ['s3:GetAccessPoint', 's3:ListAccessPoints', 's3:ListMultiRegionAccessPoints'] as const;
+/** Only with objectAclEvents: read the ACL of the object an event names (never written). */
+export const OBJECT_ACL_READ_ACTIONS = ['s3:GetObjectAcl'] as const;
+
 export interface RemediatorS3Actions {
   /** Granted on `arn:<partition>:s3:::*` (bucket ARNs) within the deploying account. */
   readonly bucketActions: readonly string[];
   /** Granted on `*`: these actions have no resource type. */
   readonly accountActions: readonly string[];
+  /** Granted on `*` (no resource type): s3:GetAccessPoint, s3:ListAccessPoints, s3:ListMultiRegionAccessPoints. */
+  readonly accessPointListActions?: readonly string[];
+  /** Granted on the account's access points: `arn:<partition>:s3:*:<account>:accesspoint/*`. */
+  readonly accessPointActions?: readonly string[];
+  /** Granted on the account's Multi-Region Access Points: `arn:<partition>:s3::<account>:accesspoint/*`. */
+  readonly multiRegionAccessPointActions?: readonly string[];
+  /** Granted on the account's Object Lambda access points: `arn:<partition>:s3-object-lambda:*:<account>:accesspoint/*`. */
+  readonly objectLambdaActions?: readonly string[];
+  /** Granted on object ARNs (`arn:<partition>:s3:::<bucket>/<key>`, any) of the account's buckets; empty unless objectAclEvents. */
+  readonly objectActions?: readonly string[];
 }
 
 export function remediatorS3Actions(settings: {
   readonly strategy: RemediationStrategy;
   readonly enforceAccountBlockPublicAccess: boolean;
+  /** @default false */
+  readonly objectAclEvents?: boolean;
 }): RemediatorS3Actions {
   return {
     bucketActions: [
@@ -51,5 +78,10 @@ export function remediatorS3Actions(settings: {
       ...(settings.strategy === 'strip-public-grants' ? BUCKET_STRIP_ACTIONS : []),
     ],
     accountActions: [...ACCOUNT_READ_ACTIONS, ...(settings.enforceAccountBlockPublicAccess ? ACCOUNT_ENFORCE_ACTIONS : [])],
+    accessPointListActions: [...ACCESS_POINT_LIST_ACTIONS],
+    accessPointActions: [...ACCESS_POINT_READ_ACTIONS],
+    multiRegionAccessPointActions: [...MULTI_REGION_ACCESS_POINT_READ_ACTIONS],
+    objectLambdaActions: [...OBJECT_LAMBDA_READ_ACTIONS],
+    objectActions: settings.objectAclEvents === true ? [...OBJECT_ACL_READ_ACTIONS] : [],
   };
 }

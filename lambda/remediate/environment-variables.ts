@@ -33,6 +33,11 @@ export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIAT
     default: '`false`',
     description: '`true`: turn the four account-level settings back on after an account-level event weakens them.',
   },
+  objectAclEvents: {
+    required: 'no',
+    default: '`false`',
+    description: '`true`: act on object ACL data events (PutObjectAcl; PutObject with a public canned ACL or grant header). Set by the `objectAclEvents` setting.',
+  },
   guardedAccountIds: {
     required: 'no',
     default: "the account of `SELF_ROLE_ARN` (single account); organization mode looks up unknown accounts",

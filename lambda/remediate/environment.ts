@@ -35,6 +35,8 @@ export const REMEDIATE_ENV = {
    * up without an Organizations call; any other account is checked with Organizations DescribeAccount.
    */
   guardedAccountIds: 'GUARDED_ACCOUNT_IDS',
+  /** `true`: act on object ACL data events (PutObjectAcl, PutObject with a public ACL header). Optional. */
+  objectAclEvents: 'OBJECT_ACL_EVENTS',
 } as const;
 
 /** The handler's configuration after validation. */
@@ -65,6 +67,11 @@ export interface RemediateConfig {
    * @default - single account: SELF_ROLE_ARN's account; organization: SELF_ROLE_ARN's account, others looked up
    */
   readonly guardedAccountIds?: readonly string[];
+  /**
+   * Act on object ACL data events (OBJECT_ACL_EVENTS): PutObjectAcl, and PutObject with a public canned ACL or grant.
+   * @default false - they are ignored with a reason
+   */
+  readonly objectAclEvents?: boolean;
 }
 
 /** Invalid configuration: names the variable and the fix. Thrown at cold start. */
@@ -147,6 +154,8 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
   const enforceAccountBlockPublicAccess =
     oneOf(REMEDIATE_ENV.enforceAccountBlockPublicAccess, env[REMEDIATE_ENV.enforceAccountBlockPublicAccess]?.trim() || 'false', ['true', 'false'] as const) === 'true';
 
+  const objectAclEvents = oneOf(REMEDIATE_ENV.objectAclEvents, env[REMEDIATE_ENV.objectAclEvents]?.trim() || 'false', ['true', 'false'] as const) === 'true';
+
   const exemptionsTableName = env[REMEDIATE_ENV.exemptionsTableName]?.trim() || undefined;
   if (exemptionsTableName !== undefined && !TABLE_NAME_PATTERN.test(exemptionsTableName)) {
     throw new ConfigurationError(
@@ -178,6 +187,7 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     ...(exemptionsTableName !== undefined ? { exemptionsTableName } : {}),
     ...(crossAccount !== undefined ? { crossAccount } : {}),
     ...(guardedAccountIds !== undefined ? { guardedAccountIds } : {}),
+    ...(objectAclEvents ? { objectAclEvents } : {}),
   };
 }
 
@@ -226,6 +236,7 @@ export function toRemediateEnvironment(config: {
   exemptionsTableName?: string;
   crossAccount?: CrossAccountSettings;
   guardedAccountIds?: readonly string[];
+  objectAclEvents?: boolean;
 }): Record<string, string> {
   const env: Record<string, string> = {
     [REMEDIATE_ENV.alertTopicArn]: config.alertTopicArn,
@@ -246,6 +257,9 @@ export function toRemediateEnvironment(config: {
   if (config.crossAccount !== undefined) {
     env[CROSS_ACCOUNT_ENV.memberRoleName] = config.crossAccount.memberRoleName;
     env[CROSS_ACCOUNT_ENV.organizationId] = config.crossAccount.organizationId;
+  }
+  if (config.objectAclEvents === true) {
+    env[REMEDIATE_ENV.objectAclEvents] = 'true';
   }
   if (config.guardedAccountIds !== undefined && config.guardedAccountIds.length > 0) {
     env[REMEDIATE_ENV.guardedAccountIds] = config.guardedAccountIds.join(',');

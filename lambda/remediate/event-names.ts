@@ -34,4 +34,35 @@ export type BucketEventName = (typeof BUCKET_EVENT_NAMES)[number];
 export const ACCOUNT_EVENT_NAMES = ['PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock'] as const;
 export type AccountEventName = (typeof ACCOUNT_EVENT_NAMES)[number];
 
-export const ROUTED_EVENT_NAMES = [...BUCKET_EVENT_NAMES, ...ACCOUNT_EVENT_NAMES] as const;
+/**
+ * S3 Control calls that open a door to a bucket other than the bucket itself: an access point (its policy is
+ * judged with the bucket's Block Public Access, S3 User Guide "Configuring IAM policies for using access points")
+ * and an Object Lambda access point's policy. Each names the access point (`name`) in the account of
+ * `x-amz-account-id` (also the `ACCOUNT.s3-control.REGION.amazonaws.com` host prefix), in the event's Region.
+ */
+export const ACCESS_POINT_EVENT_NAMES = ['CreateAccessPoint', 'PutAccessPointPolicy', 'PutAccessPointPolicyForObjectLambda'] as const;
+export type AccessPointEventName = (typeof ACCESS_POINT_EVENT_NAMES)[number];
+
+/**
+ * S3 Control calls on a Multi-Region Access Point. They are always made in US West (Oregon), whatever Region
+ * the caller works in ("Multi-Region Access Point restrictions and limitations"), so the event's Region is
+ * us-west-2 and the buckets behind it are found by reading the Multi-Region Access Point.
+ */
+export const MULTI_REGION_ACCESS_POINT_EVENT_NAMES = ['CreateMultiRegionAccessPoint', 'PutMultiRegionAccessPointPolicy'] as const;
+export type MultiRegionAccessPointEventName = (typeof MULTI_REGION_ACCESS_POINT_EVENT_NAMES)[number];
+
+/**
+ * Object-level calls that can make one object public through its ACL (data events: only logged by a trail with
+ * a data-event selector, see the `objectAclEvents` setting). Routed only when that setting is on: `PutObject`
+ * is every upload, and CloudTrail selectors cannot filter on the canned ACL header.
+ */
+export const OBJECT_ACL_EVENT_NAMES = ['PutObjectAcl', 'PutObject'] as const;
+export type ObjectAclEventName = (typeof OBJECT_ACL_EVENT_NAMES)[number];
+
+/** The management events the rule always routes (no data events: those are opt-in, OBJECT_ACL_EVENT_NAMES). */
+export const ROUTED_EVENT_NAMES = [
+  ...BUCKET_EVENT_NAMES,
+  ...ACCOUNT_EVENT_NAMES,
+  ...ACCESS_POINT_EVENT_NAMES,
+  ...MULTI_REGION_ACCESS_POINT_EVENT_NAMES,
+] as const;

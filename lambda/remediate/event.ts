@@ -15,14 +15,31 @@ import type { GuardedAccountsPort } from './guarded-accounts';
 import { partitionOfRegion } from '../shared/aws/partition';
 import { bucketNameProblem } from '../shared/s3/bucket-name';
 
-import { ACCOUNT_EVENT_NAMES, BUCKET_EVENT_NAMES, type AccountEventName, type BucketEventName } from './event-names';
-
-export {
+import {
+  ACCESS_POINT_EVENT_NAMES,
   ACCOUNT_EVENT_NAMES,
   BUCKET_EVENT_NAMES,
-  ROUTED_EVENT_NAMES,
+  MULTI_REGION_ACCESS_POINT_EVENT_NAMES,
+  OBJECT_ACL_EVENT_NAMES,
+  type AccessPointEventName,
   type AccountEventName,
   type BucketEventName,
+  type MultiRegionAccessPointEventName,
+  type ObjectAclEventName,
+} from './event-names';
+
+export {
+  ACCESS_POINT_EVENT_NAMES,
+  ACCOUNT_EVENT_NAMES,
+  BUCKET_EVENT_NAMES,
+  MULTI_REGION_ACCESS_POINT_EVENT_NAMES,
+  OBJECT_ACL_EVENT_NAMES,
+  ROUTED_EVENT_NAMES,
+  type AccessPointEventName,
+  type AccountEventName,
+  type BucketEventName,
+  type MultiRegionAccessPointEventName,
+  type ObjectAclEventName,
 } from './event-names';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -53,7 +70,41 @@ export interface AccountChangeEvent extends ChangeEventBase {
   readonly eventName: AccountEventName;
 }
 
-export type ChangeEvent = BucketChangeEvent | AccountChangeEvent;
+/**
+ * An access point (or Object Lambda access point) was created or given a policy: its bucket is checked with the
+ * bucket's access points. `region` is the access point's Region; `account` owns it (`x-amz-account-id`).
+ */
+export interface AccessPointChangeEvent extends ChangeEventBase {
+  readonly kind: 'accessPoint';
+  readonly eventName: AccessPointEventName;
+  /** The access point's name (`name` in the request URI). */
+  readonly accessPoint: string;
+  /**
+   * The bucket, when the request names it (CreateAccessPoint's body). Never trusted alone: the remediator reads
+   * the access point (GetAccessPoint) and acts on the bucket S3 says it serves.
+   */
+  readonly claimedBucket?: string;
+}
+
+/** A Multi-Region Access Point was created or given a policy (requests made in us-west-2): its buckets are checked. */
+export interface MultiRegionAccessPointChangeEvent extends ChangeEventBase {
+  readonly kind: 'multiRegionAccessPoint';
+  readonly eventName: MultiRegionAccessPointEventName;
+  /** The Multi-Region Access Point's name (not its alias). */
+  readonly multiRegionAccessPoint: string;
+}
+
+/** An object ACL was set to a public grant (PutObjectAcl, or PutObject with a public canned ACL or grant header). */
+export interface ObjectAclChangeEvent extends ChangeEventBase {
+  readonly kind: 'objectAcl';
+  readonly eventName: ObjectAclEventName;
+  readonly bucket: string;
+  readonly key: string;
+  /** The public canned ACL or grant header the request carried, when it carried one (PutObjectAcl may carry a body instead). */
+  readonly publicHeader?: string;
+}
+
+export type ChangeEvent = BucketChangeEvent | AccountChangeEvent | AccessPointChangeEvent | MultiRegionAccessPointChangeEvent | ObjectAclChangeEvent;
 
 /**
  * Why an ignored event deserves a warning rather than an info line: `routed-call-without-bucket`, a successful
@@ -106,6 +157,25 @@ const userIdentitySchema = z.object({
 const requestParametersSchema = z.object({
   bucketName: optionalText,
   PublicAccessBlockConfiguration: z.optional(z.unknown()),
+  /** S3 Control: the access point or Multi-Region Access Point name in the request URI. */
+  name: optionalText,
+  /** S3 Control: the account the call acts on (header; also the host prefix). */
+  'x-amz-account-id': optionalText,
+  Host: optionalText,
+  /** CreateAccessPoint's body: `{ Bucket, BucketAccountId?, VpcConfiguration?, PublicAccessBlockConfiguration? }`. */
+  CreateAccessPointRequest: z.optional(z.unknown()),
+  /** CreateMultiRegionAccessPoint's body: `{ Details: { Name, Regions, PublicAccessBlock } }`. */
+  CreateMultiRegionAccessPointRequest: z.optional(z.unknown()),
+  /** PutMultiRegionAccessPointPolicy's body: `{ Details: { Name, Policy } }`. */
+  PutMultiRegionAccessPointPolicyRequest: z.optional(z.unknown()),
+  /** Object calls: the key, and the ACL headers CloudTrail records. */
+  key: optionalText,
+  'x-amz-acl': z.optional(z.unknown()),
+  'x-amz-grant-read': z.optional(z.unknown()),
+  'x-amz-grant-write': z.optional(z.unknown()),
+  'x-amz-grant-read-acp': z.optional(z.unknown()),
+  'x-amz-grant-write-acp': z.optional(z.unknown()),
+  'x-amz-grant-full-control': z.optional(z.unknown()),
 });
 
 const detailSchema = z.object({
@@ -252,6 +322,11 @@ export interface InterpretOptions {
    */
   readonly selfRoleArn: string;
   /**
+   * Act on object ACL data events (PutObjectAcl, PutObject with a public ACL header): the `objectAclEvents` setting.
+   * @default false - they are ignored with a reason (the rule does not route them either)
+   */
+  readonly objectAclEvents?: boolean;
+  /**
    * Organization-wide: the guardrail's member role in an account (`arn:<partition>:iam::<account>:role/<name>`).
    * Calls in that account whose session was issued by exactly that role are the guardrail's own and are skipped.
    * @default - single account: only `selfRoleArn` is ours
@@ -260,7 +335,7 @@ export interface InterpretOptions {
 }
 
 /** Validates an event and decides whether the remediator should act on it. */
-export function interpretEvent(raw: unknown, _options: InterpretOptions): InterpretedEvent {
+export function interpretEvent(raw: unknown, options: InterpretOptions): InterpretedEvent {
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) {
     return { kind: 'ignored', reason: describeIssues(parsed.error.issues) };
@@ -312,6 +387,12 @@ export function interpretEvent(raw: unknown, _options: InterpretOptions): Interp
   if (isOneOf(detail.eventName, ACCOUNT_EVENT_NAMES)) {
     return { kind: 'change', event: { kind: 'account', eventName: detail.eventName, ...base } };
   }
+  if (isOneOf(detail.eventName, ACCESS_POINT_EVENT_NAMES) || isOneOf(detail.eventName, MULTI_REGION_ACCESS_POINT_EVENT_NAMES)) {
+    return controlEvent(detail, detail.eventName, base);
+  }
+  if (isOneOf(detail.eventName, OBJECT_ACL_EVENT_NAMES)) {
+    return objectAclEvent(detail, detail.eventName, base, envelope.resources ?? [], options.objectAclEvents === true);
+  }
   if (!isOneOf(detail.eventName, BUCKET_EVENT_NAMES)) {
     return { kind: 'ignored', reason: `eventName is not one the guardrail routes`, ...ids };
   }
@@ -351,4 +432,111 @@ export async function admitEvent(raw: unknown, options: AdmitOptions): Promise<I
     return { kind: 'ignored', reason: `account ${account} is not guarded: ${options.guardedAccounts.description}`, eventId, eventName };
   }
   return interpreted;
+}
+
+type Base = Omit<ChangeEventBase, 'requestedPublicAccessBlock'> & { readonly requestedPublicAccessBlock?: PublicAccessBlock };
+
+/** An access point name: 3 to 50 lowercase letters, digits and hyphens (S3 access point naming rules). */
+const ACCESS_POINT_NAME = /^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/;
+/** The `ACCOUNT.s3-control.REGION.amazonaws.com` (or `.amazonaws.com.cn`) host CloudTrail records for S3 Control. */
+const CONTROL_HOST = /^(\d{12})\.s3-control(?:-fips)?(?:\.dualstack)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
+function field(raw: unknown, ...path: string[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * An S3 Control access point or Multi-Region Access Point call: the account it acted on must be the recipient
+ * (x-amz-account-id, and the host prefix when the host is recorded), the name must be a valid name.
+ */
+function controlEvent(detail: Detail, eventName: AccessPointEventName | MultiRegionAccessPointEventName, base: Base): InterpretedEvent {
+  const ids = { eventId: detail.eventID, eventName };
+  const parameters = detail.requestParameters;
+  const headerAccount = parameters?.['x-amz-account-id'];
+  const host = parameters?.Host !== undefined ? CONTROL_HOST.exec(parameters.Host) : null;
+  if (headerAccount !== undefined && headerAccount !== base.account) {
+    return { kind: 'ignored', reason: `requestParameters.x-amz-account-id ${headerAccount} is not the recipient account ${base.account}; not acted on`, ...ids };
+  }
+  if (host !== null && host[1] !== base.account) {
+    return { kind: 'ignored', reason: `the S3 Control host names account ${host[1]}, not the recipient account ${base.account}; not acted on`, ...ids };
+  }
+  const name = isOneOf(eventName, MULTI_REGION_ACCESS_POINT_EVENT_NAMES) ? multiRegionName(parameters) : parameters?.name;
+  if (name === undefined || name === '') {
+    return { kind: 'ignored', reason: `a successful ${eventName} that names no access point, so none could be checked`, warning: 'routed-call-without-bucket', ...ids };
+  }
+  if (!ACCESS_POINT_NAME.test(name)) {
+    return { kind: 'ignored', reason: `the access point name in the request is not a valid access point name`, ...ids };
+  }
+  if (isOneOf(eventName, MULTI_REGION_ACCESS_POINT_EVENT_NAMES)) {
+    return { kind: 'change', event: { kind: 'multiRegionAccessPoint', eventName, multiRegionAccessPoint: name, ...base } };
+  }
+  const claimed = field(parameters?.CreateAccessPointRequest, 'Bucket');
+  const claimedBucket = typeof claimed === 'string' && bucketNameProblem(claimed, base.region) === undefined ? claimed : undefined;
+  return { kind: 'change', event: { kind: 'accessPoint', eventName, accessPoint: name, ...(claimedBucket !== undefined ? { claimedBucket } : {}), ...base } };
+}
+
+/** The Multi-Region Access Point name: in the request body's Details (`name` in the URI for the policy call in older records). */
+function multiRegionName(parameters: Detail['requestParameters']): string | undefined {
+  const fromBody = field(parameters?.CreateMultiRegionAccessPointRequest, 'Details', 'Name') ?? field(parameters?.PutMultiRegionAccessPointPolicyRequest, 'Details', 'Name');
+  if (typeof fromBody === 'string') return fromBody;
+  return parameters?.name;
+}
+
+/** Canned ACLs that grant AllUsers or AuthenticatedUsers (S3 User Guide, "Canned ACL"). */
+const PUBLIC_CANNED_ACLS = new Set(['public-read', 'public-read-write', 'authenticated-read']);
+/** The two public groups, as `uri="..."` grantees in an x-amz-grant-* header. */
+const PUBLIC_GROUP_URI = /acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)/;
+const GRANT_HEADERS = ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp', 'x-amz-grant-full-control'] as const;
+
+/** CloudTrail records a header as a string, or in older records as a one-element array. */
+function headerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.join(',');
+  return undefined;
+}
+
+/** The public canned ACL or grant header a request carried, as `header: value`; undefined when none. */
+export function publicAclHeader(parameters: Detail['requestParameters']): string | undefined {
+  const canned = headerText(parameters?.['x-amz-acl']);
+  if (canned !== undefined && PUBLIC_CANNED_ACLS.has(canned.trim())) return `x-amz-acl: ${canned.trim()}`;
+  for (const header of GRANT_HEADERS) {
+    const grant = headerText(parameters?.[header]);
+    if (grant !== undefined && PUBLIC_GROUP_URI.test(grant)) return `${header}: ${grant}`;
+  }
+  return undefined;
+}
+
+/**
+ * PutObjectAcl and PutObject data events. PutObject is every upload: only one with a public canned ACL or a
+ * grant to AllUsers / AuthenticatedUsers is acted on; the rest are ignored with the reason.
+ */
+function objectAclEvent(detail: Detail, eventName: ObjectAclEventName, base: Base, envelopeResources: readonly string[], enabled: boolean): InterpretedEvent {
+  const ids = { eventId: detail.eventID, eventName };
+  if (!enabled) {
+    return { kind: 'ignored', reason: `${eventName} is an object ACL data event and OBJECT_ACL_EVENTS is off`, ...ids };
+  }
+  const parameters = detail.requestParameters;
+  const publicHeader = publicAclHeader(parameters);
+  if (eventName === 'PutObject' && publicHeader === undefined) {
+    return { kind: 'ignored', reason: 'PutObject without a public canned ACL (x-amz-acl) or a grant to AllUsers / AuthenticatedUsers: the object ACL is not public', ...ids };
+  }
+  const bucket = parameters?.bucketName;
+  const key = parameters?.key;
+  if (bucket === undefined || bucket === '' || key === undefined || key === '') {
+    return { kind: 'ignored', reason: `a successful ${eventName} that names no bucket or key, so no object could be checked`, warning: 'routed-call-without-bucket', ...ids };
+  }
+  const problem = bucketNameProblem(bucket, detail.awsRegion);
+  if (problem !== undefined) {
+    return { kind: 'ignored', reason: `detail.requestParameters.bucketName is not a valid bucket name in ${detail.awsRegion}: it ${problem}`, ...ids };
+  }
+  const resourceProblem = resourcesProblem(bucket, partitionOfRegion(detail.awsRegion), envelopeResources, detail);
+  if (resourceProblem !== undefined) {
+    return { kind: 'ignored', reason: resourceProblem, ...ids };
+  }
+  return { kind: 'change', event: { kind: 'objectAcl', eventName, bucket, key, ...(publicHeader !== undefined ? { publicHeader } : {}), ...base } };
 }

@@ -28,12 +28,13 @@
 import { auditIdForCloudTrailEvent } from '../shared/audit/record';
 import { parseRoleArn } from '../shared/aws/assume-role';
 import type { RemediateConfig } from './environment';
-import { admitEvent, type AccountChangeEvent, type BucketChangeEvent } from './event';
+import { admitEvent, type ChangeEvent } from './event';
 import { configuredGuardedAccounts } from './guarded-accounts';
 import { METRICS } from './ports';
 import { handleAccountLevelChange } from './stages/account-change';
 import { conclude } from './stages/conclude';
 import { contain } from './stages/contain';
+import { remediateThroughAccessPoint, remediateThroughMultiRegionAccessPoint } from './stages/doors';
 import { plan } from './stages/plan';
 import { readState } from './stages/read-state';
 import { removeGrants } from './stages/remove-grants';
@@ -84,7 +85,12 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
 export async function processEvent(raw: unknown, deps: PipelineDeps, invocation: { readonly leaseUntil?: number } = {}): Promise<RemediationResult> {
   const receivedAt = deps.clock.now();
   const guardedAccounts = deps.guardedAccounts ?? configuredGuardedAccounts(deps.config);
-  const interpreted = await admitEvent(raw, { selfRoleArn: deps.config.selfRoleArn, ...memberRoleOf(deps.config), guardedAccounts });
+  const interpreted = await admitEvent(raw, {
+    selfRoleArn: deps.config.selfRoleArn,
+    ...memberRoleOf(deps.config),
+    guardedAccounts,
+    objectAclEvents: deps.config.objectAclEvents === true,
+  });
   if (interpreted.kind === 'ignored') {
     const fields = { reason: interpreted.reason, eventId: interpreted.eventId, eventName: interpreted.eventName };
     if (interpreted.warning !== undefined) {
@@ -98,10 +104,25 @@ export async function processEvent(raw: unknown, deps: PipelineDeps, invocation:
   }
   const event = interpreted.event;
   const fields = triggerFromEvent(event, receivedAt, invocation.leaseUntil ?? receivedAt + DEFAULT_LEASE_MS);
-  if (event.kind === 'bucket') {
-    return remediateBucket({ ...fields, target: { bucket: event.bucket, account: event.account, region: event.region } }, deps);
+  switch (event.kind) {
+    case 'bucket':
+      return remediateBucket({ ...fields, target: { bucket: event.bucket, account: event.account, region: event.region } }, deps);
+    case 'accessPoint':
+      return remediateThroughAccessPoint(event, fields, deps, remediateBucket);
+    case 'multiRegionAccessPoint':
+      return remediateThroughMultiRegionAccessPoint(event, fields, deps, remediateBucket);
+    case 'objectAcl':
+      return remediateBucket(
+        {
+          ...fields,
+          through: { kind: 'objectAcl', key: event.key, account: event.account, region: event.region },
+          target: { bucket: event.bucket, account: event.account, region: event.region, doors: { objectKey: event.key } },
+        },
+        deps,
+      );
+    case 'account':
+      return handleAccountLevelChange({ ...fields, account: event.account, region: event.region }, deps);
   }
-  return handleAccountLevelChange({ ...fields, account: event.account, region: event.region }, deps);
 }
 
 /** Organization-wide: the member role's ARN in any account, in SELF_ROLE_ARN's partition (ours, like SELF_ROLE_ARN). */
@@ -112,7 +133,7 @@ function memberRoleOf(config: RemediateConfig): { memberRoleArnFor?: (account: s
   return { memberRoleArnFor: (account) => `arn:${self.partition}:iam::${account}:role/${memberRoleName}` };
 }
 
-function triggerFromEvent(event: BucketChangeEvent | AccountChangeEvent, receivedAt: number, leaseUntil: number): TriggerFields {
+function triggerFromEvent(event: ChangeEvent, receivedAt: number, leaseUntil: number): TriggerFields {
   return {
     auditId: auditIdForCloudTrailEvent(event.eventId),
     trigger: 'event',

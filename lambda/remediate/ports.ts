@@ -9,6 +9,7 @@ import type { AuditOutcome, AuditRecord, AuditRemoval, AuditAction, S3PolicyStat
 import type { AuditExemption, AuditVerdict, Severity, StateSnapshot } from '../shared/audit/record';
 import type { ErrorDescription } from '../shared/aws/errors';
 import type { DecodedExemptions } from '../shared/exemptions/exemptions-table';
+import type { AccessPointSnapshot, MultiRegionAccessPointSnapshot } from '../shared/exposure/access-point-types';
 import type { AclGrant, BucketAcl, PublicAccessBlock } from '../shared/exposure/types';
 
 export interface BucketTarget {
@@ -17,6 +18,27 @@ export interface BucketTarget {
   readonly account: string;
   /** The bucket's region: calls go to this region's S3 endpoint. */
   readonly region: string;
+  /**
+   * The other doors to the bucket to read and judge with it (every read of the run, verification included).
+   * @default - the bucket alone
+   */
+  readonly doors?: DoorScope;
+}
+
+/** What besides the bucket a check reads: its access points, Multi-Region Access Points, one object's ACL. */
+export interface DoorScope {
+  /** The bucket's access points in its Region (ListAccessPoints for the bucket, then each one's settings and policy). */
+  readonly accessPoints?: boolean;
+  /** Multi-Region Access Points (by name, owned by the bucket's account) that route to the bucket. */
+  readonly multiRegionAccessPoints?: readonly string[];
+  /** One object whose ACL to read (an object ACL event). */
+  readonly objectKey?: string;
+}
+
+/** A Multi-Region Access Point as read, with the buckets it routes to. */
+export interface MultiRegionAccessPointState {
+  readonly snapshot: MultiRegionAccessPointSnapshot;
+  readonly buckets: readonly { readonly bucket: string; readonly region: string; readonly account?: string }[];
 }
 
 /** Live bucket state from the parallel reads. `null` means "none configured". */
@@ -29,6 +51,12 @@ export interface BucketState {
   readonly policyStatus: { readonly answer: S3PolicyStatusAnswer; readonly detail?: string };
   /** null when the tags could not be read. */
   readonly tags: Readonly<Record<string, string>> | null;
+  /** Read when the target asks (`doors.accessPoints`): the bucket's access points with their policies. */
+  readonly accessPoints?: readonly AccessPointSnapshot[];
+  /** Read when the target names them (`doors.multiRegionAccessPoints`). */
+  readonly multiRegionAccessPoints?: readonly MultiRegionAccessPointSnapshot[];
+  /** Read when the target names an object (`doors.objectKey`): its ACL, or why it could not be read. */
+  readonly objectAcl?: { readonly key: string; readonly acl: BucketAcl | null; readonly unreadable?: string };
 }
 
 export interface PutBucketPublicAccessBlockRequest {
@@ -79,6 +107,22 @@ export interface S3StatePort {
   /** The account's Block Public Access (null when none). `fresh` bypasses the per-container cache. */
   readAccountPublicAccessBlock(account: string, options?: { readonly fresh?: boolean }): Promise<PublicAccessBlock | null>;
   write(action: WriteAction): Promise<void>;
+  /**
+   * S3 Control GetAccessPoint in `region` as `account`, with its policy: null when there is no such access point.
+   * @default - not available: access point events are ignored with the reason
+   */
+  readAccessPoint?(account: string, region: string, name: string): Promise<AccessPointSnapshot | null>;
+  /**
+   * The supporting access point of an Object Lambda access point (GetAccessPointConfigurationForObjectLambda):
+   * its name, or null when there is no such Object Lambda access point.
+   * @default - not available: Object Lambda events are ignored with the reason
+   */
+  readObjectLambdaSupportingAccessPoint?(account: string, region: string, name: string): Promise<string | null>;
+  /**
+   * GetMultiRegionAccessPoint and its policy (requests routed to us-west-2): null when there is no such one.
+   * @default - not available: Multi-Region Access Point events are ignored with the reason
+   */
+  readMultiRegionAccessPoint?(account: string, name: string): Promise<MultiRegionAccessPointState | null>;
   /**
    * The member-account role calls on `account` go through, when not the function's own credentials (for the
    * audit record). @default - the function's own credentials everywhere

@@ -26,6 +26,7 @@ import {
   GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand,
   GetBucketTaggingCommand,
+  GetObjectAclCommand,
   GetPublicAccessBlockCommand,
   ListBucketsCommand,
   PutBucketAclCommand,
@@ -39,6 +40,12 @@ import {
   S3ControlClient,
   S3ControlServiceException,
   DeletePublicAccessBlockCommand as DeleteAccountPublicAccessBlockCommand,
+  GetAccessPointCommand,
+  GetAccessPointConfigurationForObjectLambdaCommand,
+  GetAccessPointPolicyCommand,
+  GetMultiRegionAccessPointCommand,
+  GetMultiRegionAccessPointPolicyCommand,
+  ListAccessPointsCommand,
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3-control';
@@ -49,6 +56,27 @@ import { CallLog, type FakeService, type FakeStub } from './call-log';
 export const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 export const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
 export const OWNER_ID = '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be';
+
+/** An access point (regional), as S3 Control keeps it. */
+export interface FakeAccessPoint {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly bucket: string;
+  networkOrigin: 'Internet' | 'VPC';
+  publicAccessBlock: PublicAccessBlock;
+  policy: string | null;
+}
+
+/** A Multi-Region Access Point (control calls served from us-west-2). */
+export interface FakeMultiRegionAccessPoint {
+  readonly name: string;
+  readonly alias: string;
+  readonly account: string;
+  readonly regions: { readonly bucket: string; readonly region: string }[];
+  publicAccessBlock: PublicAccessBlock;
+  policy: string | null;
+}
 
 export interface FakeBucket {
   readonly name: string;
@@ -184,6 +212,14 @@ export interface FakeCaller {
 export class S3Fake {
   readonly buckets = new Map<string, FakeBucket>();
   readonly accountBlocks = new Map<string, PublicAccessBlock | null>();
+  /** Access points by `account/region/name`. */
+  readonly accessPoints = new Map<string, FakeAccessPoint>();
+  /** Multi-Region Access Points by `account/name`. */
+  readonly multiRegionAccessPoints = new Map<string, FakeMultiRegionAccessPoint>();
+  /** Object Lambda access points by `account/region/name`: the supporting access point's ARN. */
+  readonly objectLambdaAccessPoints = new Map<string, string>();
+  /** Object ACLs by `bucket/key`. */
+  readonly objectAcls = new Map<string, { Owner: NonNullable<BucketAcl['Owner']>; Grants: AclGrant[] }>();
   readonly log: CallLog;
   private readonly injections: Injection[] = [];
   private readonly afterHooks: { command: string; service?: FakeService; run: (input: Record<string, unknown>) => void }[] = [];
@@ -223,6 +259,35 @@ export class S3Fake {
     const bucket = this.buckets.get(name);
     if (bucket === undefined) throw new Error(`test setup: no fake bucket ${name}`);
     return bucket;
+  }
+
+  /** An access point with its own Block Public Access off by default (the fake's: S3 turns it on by default). */
+  addAccessPoint(init: { name: string; bucket: string; region?: string; account?: string; policy?: string | null; networkOrigin?: 'Internet' | 'VPC'; publicAccessBlock?: PublicAccessBlock }): FakeAccessPoint {
+    const bucket = this.bucket(init.bucket);
+    const point: FakeAccessPoint = {
+      name: init.name,
+      bucket: init.bucket,
+      account: init.account ?? bucket.account,
+      region: init.region ?? bucket.region,
+      networkOrigin: init.networkOrigin ?? 'Internet',
+      publicAccessBlock: init.publicAccessBlock ?? { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+      policy: init.policy ?? null,
+    };
+    this.accessPoints.set(`${point.account}/${point.region}/${point.name}`, point);
+    return point;
+  }
+
+  addMultiRegionAccessPoint(init: { name: string; alias: string; account: string; buckets: string[]; policy?: string | null; publicAccessBlock?: PublicAccessBlock }): FakeMultiRegionAccessPoint {
+    const point: FakeMultiRegionAccessPoint = {
+      name: init.name,
+      alias: init.alias,
+      account: init.account,
+      regions: init.buckets.map((name) => ({ bucket: name, region: this.bucket(name).region })),
+      publicAccessBlock: init.publicAccessBlock ?? { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false },
+      policy: init.policy ?? null,
+    };
+    this.multiRegionAccessPoints.set(`${point.account}/${point.name}`, point);
+    return point;
   }
 
   setAccountPublicAccessBlock(account: string, block: PublicAccessBlock | null): void {
@@ -399,6 +464,80 @@ export class S3Fake {
       };
     });
 
+    on(s3, 's3', GetObjectAclCommand, (input, region, caller) => {
+      const bucket = this.target(input, region, caller);
+      const acl = this.objectAcls.get(`${bucket.name}/${String(input.Key)}`);
+      if (acl === undefined) throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
+      return { Owner: { ...acl.Owner }, Grants: acl.Grants.map((grant) => structuredClone(grant)) };
+    });
+    const accessPoint = (input: Record<string, unknown>, region: string | undefined): FakeAccessPoint => {
+      const point = this.accessPoints.get(`${String(input.AccountId)}/${region ?? ''}/${String(input.Name)}`);
+      if (point === undefined) throw controlError('NoSuchAccessPoint', 404, 'The specified accesspoint does not exist');
+      return point;
+    };
+    on(control, 's3control', GetAccessPointCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      const point = accessPoint(input, region);
+      return {
+        Name: point.name,
+        Bucket: point.bucket,
+        NetworkOrigin: point.networkOrigin,
+        ...(point.networkOrigin === 'VPC' ? { VpcConfiguration: { VpcId: 'vpc-1a2b3c4d' } } : {}),
+        PublicAccessBlockConfiguration: { ...point.publicAccessBlock },
+        AccessPointArn: `arn:aws:s3:${point.region}:${point.account}:accesspoint/${point.name}`,
+        BucketAccountId: this.bucket(point.bucket).account,
+      };
+    });
+    on(control, 's3control', GetAccessPointPolicyCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      const point = accessPoint(input, region);
+      if (point.policy === null) throw controlError('NoSuchAccessPointPolicy', 404, 'The specified accesspoint policy does not exist');
+      return { Policy: point.policy };
+    });
+    on(control, 's3control', ListAccessPointsCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      // Pages of one, so pagination is exercised.
+      const all = [...this.accessPoints.values()].filter(
+        (point) => point.account === String(input.AccountId) && point.region === region && (input.Bucket === undefined || point.bucket === input.Bucket),
+      );
+      const start = input.NextToken !== undefined ? Number(input.NextToken) : 0;
+      const page = all.slice(start, start + 1);
+      return {
+        AccessPointList: page.map((point) => ({ Name: point.name, Bucket: point.bucket, NetworkOrigin: point.networkOrigin })),
+        ...(start + 1 < all.length ? { NextToken: String(start + 1) } : {}),
+      };
+    });
+    on(control, 's3control', GetAccessPointConfigurationForObjectLambdaCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      const supporting = this.objectLambdaAccessPoints.get(`${String(input.AccountId)}/${region ?? ''}/${String(input.Name)}`);
+      if (supporting === undefined) throw controlError('NoSuchAccessPoint', 404, 'The specified accesspoint does not exist');
+      return { Configuration: { SupportingAccessPoint: supporting, TransformationConfigurations: [] } };
+    });
+    const multiRegion = (input: Record<string, unknown>, region: string | undefined): FakeMultiRegionAccessPoint => {
+      if (region !== undefined && region !== 'us-west-2') throw controlError('PermanentRedirect', 301, 'Multi-Region Access Point requests are served in us-west-2');
+      const point = this.multiRegionAccessPoints.get(`${String(input.AccountId)}/${String(input.Name)}`);
+      if (point === undefined) throw controlError('NoSuchMultiRegionAccessPoint', 404, 'The specified Multi-Region Access Point does not exist');
+      return point;
+    };
+    on(control, 's3control', GetMultiRegionAccessPointCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      const point = multiRegion(input, region);
+      return {
+        AccessPoint: {
+          Name: point.name,
+          Alias: point.alias,
+          Status: 'READY',
+          PublicAccessBlock: { ...point.publicAccessBlock },
+          Regions: point.regions.map((entry) => ({ Bucket: entry.bucket, Region: entry.region, BucketAccountId: this.bucket(entry.bucket).account })),
+        },
+      };
+    });
+    on(control, 's3control', GetMultiRegionAccessPointPolicyCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      const point = multiRegion(input, region);
+      if (point.policy === null) throw controlError('NoSuchMultiRegionAccessPointPolicy', 404, 'The specified Multi-Region Access Point policy does not exist');
+      return { Policy: { Established: { Policy: point.policy } } };
+    });
     on(control, 's3control', GetAccountPublicAccessBlockCommand, (input, _region, caller) => {
       this.checkAccountCaller(input, caller);
       const block = this.accountBlocks.get(String(input.AccountId)) ?? null;

@@ -32,6 +32,7 @@ describe('parseAppConfig', () => {
       logRetentionDays: 365,
       createTrail: false,
       enforceAccountBlockPublicAccess: false,
+      objectAclEvents: false,
       reservedConcurrency: 10,
       metricsNamespace: 'BucketGuardrail',
       sweep: true,

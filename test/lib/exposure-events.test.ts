@@ -50,7 +50,15 @@ describe('exposure event names', () => {
       'PutBucketWebsite',
       'PutAccountPublicAccessBlock',
       'DeleteAccountPublicAccessBlock',
+      'CreateAccessPoint',
+      'PutAccessPointPolicy',
+      'PutAccessPointPolicyForObjectLambda',
+      'CreateMultiRegionAccessPoint',
+      'PutMultiRegionAccessPointPolicy',
     ]);
+    // AND the object ACL data events only when asked (objectAclEvents)
+    expect(EXPOSURE_EVENT_NAMES).not.toContain('PutObject');
+    expect(exposureEventPattern({ objectAclEvents: true }).detail.eventName).toEqual([...EXPOSURE_EVENT_NAMES, 'PutObjectAcl', 'PutObject']);
     expect(ACCOUNT_EXPOSURE_EVENT_NAMES).toEqual(['PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock']);
     expect(BUCKET_EXPOSURE_EVENT_NAMES).not.toContain('DeletePublicAccessBlock');
   });

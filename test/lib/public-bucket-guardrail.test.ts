@@ -14,6 +14,10 @@ import {
   BUCKET_CONTAIN_ACTIONS,
   BUCKET_READ_ACTIONS,
   BUCKET_STRIP_ACTIONS,
+  ACCESS_POINT_LIST_ACTIONS,
+  ACCESS_POINT_READ_ACTIONS,
+  MULTI_REGION_ACCESS_POINT_READ_ACTIONS,
+  OBJECT_LAMBDA_READ_ACTIONS,
 } from '../../lib/remediator-permissions';
 import {
   DELIVERY_RETRIES,
@@ -111,7 +115,10 @@ const BUCKETS = 'arn:aws:s3:::* [StringEquals s3:ResourceAccount=111122223333]';
 function baseGrants(extraBucketActions: readonly string[] = [], extraAccountActions: readonly string[] = []): string[] {
   return [
     ...[...BUCKET_READ_ACTIONS, ...BUCKET_CONTAIN_ACTIONS, ...extraBucketActions].map((action) => `Allow ${action} on ${BUCKETS}`),
-    ...['s3:GetAccountPublicAccessBlock', ...extraAccountActions].map((action) => `Allow ${action} on *`),
+    ...['s3:GetAccountPublicAccessBlock', ...ACCESS_POINT_LIST_ACTIONS, ...extraAccountActions].map((action) => `Allow ${action} on *`),
+    ...ACCESS_POINT_READ_ACTIONS.map((action) => `Allow ${action} on arn:aws:s3:*:111122223333:accesspoint/*`),
+    ...MULTI_REGION_ACCESS_POINT_READ_ACTIONS.map((action) => `Allow ${action} on arn:aws:s3::111122223333:accesspoint/*`),
+    ...OBJECT_LAMBDA_READ_ACTIONS.map((action) => `Allow ${action} on arn:aws:s3-object-lambda:*:111122223333:accesspoint/*`),
     'Allow logs:CreateLogStream on ${RemediateLogGroup.Arn}',
     'Allow logs:PutLogEvents on ${RemediateLogGroup.Arn}',
     'Allow sns:Publish on ${AlertTopic}',
@@ -146,6 +153,13 @@ describe('PublicBucketGuardrail', () => {
       expect(remediatorGrants(synth('enforce-account', { enforceAccountBlockPublicAccess: true }))).toEqual(
         baseGrants([], ACCOUNT_ENFORCE_ACTIONS),
       );
+    });
+
+    it('adds only s3:GetObjectAcl on objects of the account with objectAclEvents, and no access point write', () => {
+      // GIVEN objectAclEvents WHEN synthesized THEN the one extra grant is the object ACL read
+      const grants = remediatorGrants(synth('object-acl', { objectAclEvents: true, createTrail: true }));
+      expect(grants).toEqual([...baseGrants(), 'Allow s3:GetObjectAcl on arn:aws:s3:::*/* [StringEquals s3:ResourceAccount=111122223333]'].sort());
+      expect(grants.filter((line) => /s3:(Put|Delete)(AccessPoint|MultiRegionAccessPoint)/.test(line))).toEqual([]);
     });
 
     it('never grants object reads, wildcard actions or managed policies', () => {
@@ -544,6 +558,33 @@ describe('PublicBucketGuardrail', () => {
   describe('trail', () => {
     it('creates no trail by default', () => {
       synth('default').template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    });
+
+    it('adds the object ACL data-event selector to the trail, and routes those events, only with objectAclEvents', () => {
+      // GIVEN a trail without and with objectAclEvents
+      const plain = synth('trail', { createTrail: true });
+      const withObjects = synth('object-acl', { objectAclEvents: true, createTrail: true });
+
+      // THEN the plain trail keeps its basic management selector and routes no data event
+      const trailOf = (s: Synthesized) => Object.values(s.template.findResources('AWS::CloudTrail::Trail'))[0] as { Properties: Record<string, unknown> };
+      expect(trailOf(plain).Properties.AdvancedEventSelectors).toBeUndefined();
+      expect(plain.guardrail.eventPattern.detail.eventName).not.toContain('PutObjectAcl');
+      // AND the opted-in trail logs all management events plus PutObjectAcl / PutObject on S3 objects, and the rule routes them
+      expect(trailOf(withObjects).Properties.EventSelectors).toBeUndefined();
+      expect(trailOf(withObjects).Properties.AdvancedEventSelectors).toEqual([
+        { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+        {
+          Name: 'Object ACL writes (bucket guardrail objectAclEvents)',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            { Field: 'eventName', Equals: ['PutObjectAcl', 'PutObject'] },
+          ],
+        },
+      ]);
+      expect(withObjects.guardrail.eventPattern.detail.eventName).toEqual(expect.arrayContaining(['PutObjectAcl', 'PutObject', 'PutAccessPointPolicy', 'CreateMultiRegionAccessPoint']));
+      expect(functionOf(withObjects, withObjects.guardrail.remediateFunction).Properties.Environment.Variables.OBJECT_ACL_EVENTS).toBe('true');
+      expect(functionOf(plain, plain.guardrail.remediateFunction).Properties.Environment.Variables.OBJECT_ACL_EVENTS).toBeUndefined();
     });
 
     it('creates a multi-region, validated, KMS-encrypted trail into a private, logged bucket when asked', () => {

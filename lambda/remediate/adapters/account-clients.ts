@@ -52,6 +52,13 @@ export class AccountScopedClients implements S3StateClients {
     return this.memberClients(accounts, account).then((clients) => clients.s3Control(this.controlRegion));
   }
 
+  /** S3 Control in `region` (access points are regional; Multi-Region Access Points are served from us-west-2). */
+  s3ControlIn(region: string, account: string): S3ControlClient | Promise<S3ControlClient> {
+    const accounts = this.memberAccount(account);
+    if (accounts === undefined) return this.home.s3Control(region);
+    return this.memberClients(accounts, account).then((clients) => clients.s3Control(region));
+  }
+
   /** The member role used in `account`, or undefined when the function acts there with its own credentials. */
   actingRoleArn(account: string): string | undefined {
     return this.memberAccount(account)?.roleArnFor(account);

@@ -24,7 +24,17 @@ import {
 import { awsErrorCode, hasErrorCode, isAccessDenied } from '../../shared/aws/errors';
 import type { BucketAcl, PublicAccessBlock } from '../../shared/exposure/types';
 import type { BucketState, BucketTarget, LoggerPort, S3StatePort, WriteAction } from '../ports';
+import type { AccessPointSnapshot, MultiRegionAccessPointSnapshot } from '../../shared/exposure/access-point-types';
+import type { MultiRegionAccessPointState } from '../ports';
 import { AccountBlockCache } from './account-block-cache';
+import {
+  MULTI_REGION_CONTROL_REGION,
+  readAccessPoint,
+  readBucketAccessPoints,
+  readMultiRegionAccessPoint,
+  readObjectAcl,
+  readObjectLambdaSupportingAccessPoint,
+} from './door-state';
 
 /** Error codes meaning "nothing configured" for each read. */
 export const ABSENT_CODES = {
@@ -45,6 +55,11 @@ export interface S3StateClients {
    * endpoint serves it.
    */
   s3Control(account: string): S3ControlClient | Promise<S3ControlClient>;
+  /**
+   * S3 Control in `region`, acting as `account`: access points are regional, Multi-Region Access Points are
+   * served from us-west-2. @default - `s3Control(account)` (the home region)
+   */
+  s3ControlIn?(region: string, account: string): S3ControlClient | Promise<S3ControlClient>;
   /** The member role used in `account`, when not the function's own credentials. @default - always its own */
   actingRoleArn?(account: string): string | undefined;
 }
@@ -65,6 +80,8 @@ function blockOf(configuration: PublicAccessBlock | undefined): PublicAccessBloc
   }
   return block;
 }
+
+type Doors = Pick<BucketState, 'accessPoints' | 'multiRegionAccessPoints' | 'objectAcl'>;
 
 export class S3StateAdapter implements S3StatePort {
   constructor(
@@ -100,16 +117,53 @@ export class S3StateAdapter implements S3StatePort {
       // would make a public bucket look private, and nothing would look again until the next event or sweep.
       // The read runs in parallel with the others, so it costs one S3 Control call and no time.
       this.readAccountPublicAccessBlock(target.account, { fresh: true }),
+      this.readDoors(s3, target),
     ]);
     const failures = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     if (failures.length > 0) {
       // A deleted bucket answers NoSuchBucket everywhere; prefer it over whatever else failed.
       throw failures.find((error) => hasErrorCode(error, 'NoSuchBucket')) ?? failures[0];
     }
-    const [acl, policy, bucketPublicAccessBlock, ownership, policyStatus, tags, accountPublicAccessBlock] = settled.map(
+    const [acl, policy, bucketPublicAccessBlock, ownership, policyStatus, tags, accountPublicAccessBlock, doors] = settled.map(
       (result) => (result as PromiseFulfilledResult<unknown>).value,
-    ) as [BucketAcl, string | null, PublicAccessBlock | null, string | null, BucketState['policyStatus'], BucketState['tags'], PublicAccessBlock | null];
-    return { acl, policy, bucketPublicAccessBlock, ownership, policyStatus, tags, accountPublicAccessBlock };
+    ) as [BucketAcl, string | null, PublicAccessBlock | null, string | null, BucketState['policyStatus'], BucketState['tags'], PublicAccessBlock | null, Doors];
+    return { acl, policy, bucketPublicAccessBlock, ownership, policyStatus, tags, accountPublicAccessBlock, ...doors };
+  }
+
+  /** The doors the target asks for, read in the same round trip as the bucket. */
+  private async readDoors(s3: S3Client, target: BucketTarget): Promise<Doors> {
+    const scope = target.doors;
+    if (scope === undefined) return {};
+    const [accessPoints, multiRegionAccessPoints, objectAcl] = await Promise.all([
+      scope.accessPoints === true ? this.controlIn(target.region, target.account).then((control) => readBucketAccessPoints(control, target.account, target.bucket)) : undefined,
+      scope.multiRegionAccessPoints !== undefined && scope.multiRegionAccessPoints.length > 0
+        ? Promise.all(scope.multiRegionAccessPoints.map((name) => this.readMultiRegionAccessPoint(target.account, name)))
+        : undefined,
+      scope.objectKey !== undefined ? readObjectAcl(s3, target.bucket, target.account, scope.objectKey) : undefined,
+    ]);
+    return {
+      ...(accessPoints !== undefined ? { accessPoints } : {}),
+      ...(multiRegionAccessPoints !== undefined
+        ? { multiRegionAccessPoints: multiRegionAccessPoints.flatMap((state): MultiRegionAccessPointSnapshot[] => (state !== null ? [state.snapshot] : [])) }
+        : {}),
+      ...(objectAcl !== undefined ? { objectAcl } : {}),
+    };
+  }
+
+  private controlIn(region: string, account: string): Promise<S3ControlClient> {
+    return Promise.resolve(this.clients.s3ControlIn !== undefined ? this.clients.s3ControlIn(region, account) : this.clients.s3Control(account));
+  }
+
+  async readAccessPoint(account: string, region: string, name: string): Promise<AccessPointSnapshot | null> {
+    return readAccessPoint(await this.controlIn(region, account), account, name);
+  }
+
+  async readObjectLambdaSupportingAccessPoint(account: string, region: string, name: string): Promise<string | null> {
+    return readObjectLambdaSupportingAccessPoint(await this.controlIn(region, account), account, name);
+  }
+
+  async readMultiRegionAccessPoint(account: string, name: string): Promise<MultiRegionAccessPointState | null> {
+    return readMultiRegionAccessPoint(await this.controlIn(MULTI_REGION_CONTROL_REGION, account), account, name);
   }
 
   private async policyStatus(s3: S3Client, bucket: { Bucket: string; ExpectedBucketOwner: string }): Promise<BucketState['policyStatus']> {

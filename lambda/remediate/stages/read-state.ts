@@ -10,6 +10,8 @@ import { describeError } from '../../shared/aws/errors';
 import type { Exemption } from '../../shared/exemptions/exemption';
 import type { DecodedExemptions, StoredExemption } from '../../shared/exemptions/exemptions-table';
 import { evaluateExposure } from '../../shared/exposure';
+import { ACCESS_LEVELS } from '../../shared/exposure/types';
+import { judgeObjectAcl } from '../object-acl';
 import { combineVerdict } from '../decide';
 import { findExemption, type ExemptionMatch } from '../exemptions';
 import { METRICS, type BucketState, type BucketTarget, type ExistingRecord } from '../ports';
@@ -118,6 +120,13 @@ export function verdictOf(target: BucketTarget, state: BucketState, sensitiveTag
     bucketPublicAccessBlock: state.bucketPublicAccessBlock,
     accountPublicAccessBlock: state.accountPublicAccessBlock,
     ownership: state.ownership,
+    ...(state.accessPoints !== undefined ? { accessPoints: state.accessPoints } : {}),
+    ...(state.multiRegionAccessPoints !== undefined ? { multiRegionAccessPoints: state.multiRegionAccessPoints } : {}),
   });
-  return combineVerdict(report, state.policyStatus, sensitiveTagsOf(state.tags, sensitiveTagKeys));
+  const verdict = combineVerdict(report, state.policyStatus, sensitiveTagsOf(state.tags, sensitiveTagKeys));
+  if (state.objectAcl === undefined) return verdict;
+  const objectAcl = judgeObjectAcl({ ...state.objectAcl, bucketPublicAccessBlock: state.bucketPublicAccessBlock, accountPublicAccessBlock: state.accountPublicAccessBlock, ownership: state.ownership });
+  if (!objectAcl.public) return { ...verdict, objectAcl };
+  const access = ACCESS_LEVELS.filter((level) => verdict.access.includes(level) || objectAcl.access.includes(level));
+  return { ...verdict, public: true, access, objectAcl };
 }

@@ -116,6 +116,7 @@ export class Run {
       ...(f.actor !== undefined ? { actor: f.actor } : {}),
       ...(this.exposedBy !== undefined ? { exposedBy: this.exposedBy } : {}),
       ...(f.requestedPublicAccessBlock !== undefined ? { requestedPublicAccessBlock: f.requestedPublicAccessBlock } : {}),
+      ...(f.through !== undefined ? { through: f.through } : {}),
       ...(fields.verdict !== undefined ? { verdict: fields.verdict } : {}),
       severity: fields.severity,
       mode: config.mode,

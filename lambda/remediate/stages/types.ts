@@ -4,6 +4,7 @@
  */
 import type {
   AuditActor,
+  AuditDoor,
   AuditExemption,
   AuditExposedBy,
   AuditRecord,
@@ -105,6 +106,8 @@ export interface TriggerFields {
   readonly actor?: AuditActor;
   /** The Block Public Access settings the triggering call asked for, when it carried them. */
   readonly requestedPublicAccessBlock?: PublicAccessBlock;
+  /** The access point, Multi-Region Access Point or object the triggering call opened. */
+  readonly through?: AuditDoor;
   readonly sweepId?: string;
   /**
    * For a sweep: finds the CloudTrail call that exposed the bucket (LookupEvents). Called only for a bucket

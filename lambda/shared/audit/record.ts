@@ -91,6 +91,26 @@ export interface AuditVerdict {
   readonly disagreement?: string;
   /** Tag keys from SENSITIVE_TAG_KEYS the bucket carries (they raise severity one level). */
   readonly sensitiveTags: readonly string[];
+  /** Object ACL events: the object's ACL as read, judged with the bucket's IgnorePublicAcls. */
+  readonly objectAcl?: ObjectAclVerdict;
+}
+
+/**
+ * One object's ACL, judged as S3 does: public grants to AllUsers or AuthenticatedUsers take effect unless
+ * IgnorePublicAcls is on for the bucket or the account, or ACLs are disabled (BucketOwnerEnforced). Reported,
+ * never rewritten: IgnorePublicAcls neutralises every object ACL at once.
+ */
+export interface ObjectAclVerdict {
+  readonly key: string;
+  /** The object ACL gives the public access today. */
+  readonly public: boolean;
+  readonly access: readonly AccessLevel[];
+  /** Indexes of the public grants in the ACL read. */
+  readonly publicGrants: readonly number[];
+  /** What makes the public grants ineffective, when they are. */
+  readonly neutralisedBy?: 'IgnorePublicAcls' | 'BucketOwnerEnforced';
+  /** The object could not be read (gone, or no permission): why. */
+  readonly unreadable?: string;
 }
 
 export type AuditActionResult = 'succeeded' | 'failed' | 'not-sent';
@@ -136,6 +156,24 @@ export interface AuditExemption {
   readonly grantRecordId?: string;
 }
 
+/**
+ * The door the triggering call opened, when it was not the bucket itself: an access point, a Multi-Region
+ * Access Point, or one object's ACL. The record's `bucket` is the bucket behind it (the one contained).
+ */
+export interface AuditDoor {
+  readonly kind: 'accessPoint' | 'multiRegionAccessPoint' | 'objectAcl';
+  /** Access point or Multi-Region Access Point name. */
+  readonly name?: string;
+  /** Its ARN, when S3 returned it. */
+  readonly arn?: string;
+  /** The access point's Region (us-west-2 for a Multi-Region Access Point's control calls). */
+  readonly region?: string;
+  /** The account that owns the access point. */
+  readonly account?: string;
+  /** Object ACL events: the object's key. */
+  readonly key?: string;
+}
+
 /** For a sweep: the newest CloudTrail call that can have exposed the bucket (LookupEvents, 90 days). */
 export interface AuditExposedBy {
   readonly status: 'found' | 'not-found' | 'unavailable';
@@ -177,6 +215,8 @@ export interface AuditRecord {
   readonly relatedRecordId?: string;
   /** The Block Public Access settings the triggering call asked for, when it carried them. */
   readonly requestedPublicAccessBlock?: PublicAccessBlock;
+  /** The access point, Multi-Region Access Point or object the triggering call exposed the bucket through. */
+  readonly through?: AuditDoor;
   readonly verdict?: AuditVerdict;
   readonly severity: Severity;
   /** REMEDIATION_MODE in force. Absent on records of exemption changes, which involve no remediation. */

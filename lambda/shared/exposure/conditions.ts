@@ -206,12 +206,14 @@ function notFixedProblem(key: RestrictingKey, written: string, value: string, op
   const exact = `replace "${value}" with the exact ${written} value`;
   if (hasPolicyVariable(value)) return { problem: `${written} value "${value}" is a policy variable, not a fixed value`, fix: exact };
   if (key.kind === 'accessPointArn') {
-    // Bucket policies may use a wildcard for the access point name as long as the account is fixed.
-    return /^arn:[^:*?$]+:s3:[^:*?$]+:\d{12}:accesspoint\/.+$/.test(value)
+    // Bucket policies may use a wildcard for the access point name as long as the account is fixed. A
+    // Multi-Region Access Point's ARN has no Region (arn:aws:s3::<account-id>:accesspoint/<alias>, S3 User
+    // Guide "Permissions" for Multi-Region Access Points), so an empty Region is fixed too; a wildcard is not.
+    return /^arn:[^:*?$]+:s3:[^:*?$]*:\d{12}:accesspoint\/.+$/.test(value)
       ? null
       : {
           problem: `${written} value "${value}" does not name a fixed account and Region (only the access point name may be a wildcard)`,
-          fix: `write ${written} as arn:aws:s3:<region>:<account-id>:accesspoint/<name> with a fixed Region and account`,
+          fix: `write ${written} as arn:aws:s3:<region>:<account-id>:accesspoint/<name> (a Multi-Region Access Point: arn:aws:s3::<account-id>:accesspoint/<alias>) with a fixed Region and account`,
         };
   }
   if (key.kind === 'orgPath' && LIKE_OPERATORS.has(operator) && hasWildcard(value)) {

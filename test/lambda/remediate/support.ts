@@ -115,7 +115,7 @@ export function fakeBackedDeps(fakes: AwsFakes, overrides: Partial<RemediateConf
   }
   return {
     config,
-    s3: new S3StateAdapter({ s3: (region) => clients.s3(region), s3Control: () => clients.s3Control() }, new AccountBlockCache(), logger),
+    s3: new S3StateAdapter({ s3: (region) => clients.s3(region), s3Control: () => clients.s3Control(), s3ControlIn: (region) => clients.s3Control(region) }, new AccountBlockCache(), logger),
     audit: new DynamoAuditStore(
       clients.dynamoDbDocument(),
       config.auditTableName,

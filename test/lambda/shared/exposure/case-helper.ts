@@ -39,6 +39,7 @@ export const DOCS = {
   evaluationLogic: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html',
   s3Actions: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
   bucketPolicyExamples: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
+  multiRegionAccessPointPermissions: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPointPermissions.html',
 } as const;
 
 export type SnapshotOverrides = { -readonly [K in keyof BucketSnapshot]?: unknown };

@@ -171,6 +171,24 @@ const operatorCases: ExposureCase[] = [
     given: { policy: policy(publicReadIf({ StringLike: { 's3:DataAccessPointArn': 'arn:aws:s3:*:123456789012:accesspoint/*' } })) },
     expected: { public: true },
   },
+  {
+    title: 's3:DataAccessPointArn naming a Multi-Region Access Point (no Region in its ARN) makes a statement for "*" non-public',
+    source: DOCS.multiRegionAccessPointPermissions,
+    given: { policy: policy(publicReadIf({ StringEquals: { 's3:DataAccessPointArn': 'arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap' } })) },
+    expected: { public: false, policyIsPublic: false, findings: [] },
+  },
+  {
+    title: 's3:DataAccessPointArn naming any Multi-Region Access Point of one account (wildcard alias) is non-public',
+    source: DOCS.multiRegionAccessPointPermissions,
+    given: { policy: policy(publicReadIf({ StringLike: { 's3:DataAccessPointArn': 'arn:aws:s3::123456789012:accesspoint/*' } })) },
+    expected: { public: false, policyIsPublic: false, findings: [] },
+  },
+  {
+    title: 's3:DataAccessPointArn of a Multi-Region Access Point with a wildcard account is public',
+    source: DOCS.multiRegionAccessPointPermissions,
+    given: { policy: policy(publicReadIf({ StringLike: { 's3:DataAccessPointArn': 'arn:aws:s3::*:accesspoint/mfzwi23gnjvgw.mrap' } })) },
+    expected: { public: true },
+  },
 ];
 
 interface IpRow {
