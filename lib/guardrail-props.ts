@@ -22,7 +22,8 @@ import {
   RESERVED_CONCURRENCY_RANGE,
   SWEEP_CONCURRENCY_RANGE,
 } from './defaults';
-import { checkOrganizationId, checkRoleName } from './organization/organization-settings';
+import type { CrossAccountSettings } from './member-role-grants';
+import { checkAccountId, checkOrganizationId, checkRoleName } from './organization/organization-settings';
 import { sweepScheduleExpression } from './sweep-props';
 import { checkEmail, checkIntegerInRange, checkMetricsNamespace, checkRegion, checkRoleArn, checkSensitiveTagKey } from './validation';
 
@@ -130,10 +131,12 @@ export interface PublicBucketGuardrailProps {
   /**
    * Organization-wide operation: the remediator may assume `memberRoleName` in any account of the organization
    * (sts:AssumeRole on `arn:<partition>:iam::*:role/<memberRoleName>` where `aws:ResourceOrgID` is
-   * `organizationId`), and its environment names the role (MEMBER_ROLE_NAME, ORGANIZATION_ID).
-   * @default - single account: no cross-account permission
+   * `organizationId`), and its environment names the role (MEMBER_ROLE_NAME, ORGANIZATION_ID). It guards the
+   * organization's accounts: `memberAccountIds` (GUARDED_ACCOUNT_IDS) without a lookup, any other account after
+   * Organizations DescribeAccount finds it in `organizationId` (granted on that organization's accounts only).
+   * @default - single account: no cross-account permission; only this stack's account is guarded
    */
-  readonly crossAccount?: { readonly memberRoleName: string; readonly organizationId: string };
+  readonly crossAccount?: CrossAccountSettings;
 
   /**
    * The sweep (GuardrailSweep): every bucket through the remediation pipeline on `sweepSchedule`, once after every
@@ -273,6 +276,10 @@ export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps
     if (roleNameProblem) throw new GuardrailPropsError('crossAccount.memberRoleName', roleNameProblem);
     const organizationProblem = checkOrganizationId(props.crossAccount.organizationId);
     if (organizationProblem) throw new GuardrailPropsError('crossAccount.organizationId', organizationProblem);
+    (props.crossAccount.memberAccountIds ?? []).forEach((account, index) => {
+      const problem = Token.isUnresolved(account) ? undefined : checkAccountId(account);
+      if (problem) throw new GuardrailPropsError(`crossAccount.memberAccountIds[${index}]`, problem);
+    });
   }
   const exemptionWriterRoleArns = props.exemptionWriterRoleArns ?? [];
   exemptionWriterRoleArns.forEach((arn, index) => {
