@@ -15,6 +15,11 @@ import { newCustomerManagedKey } from './encrypted-resources';
 export interface GuardrailTrailProps {
   /** Where the trail bucket's server access logs go. */
   readonly accessLogs: s3.IBucket;
+  /**
+   * Empty the trail bucket when the stack deletes it (a trial; see lib/teardown.ts).
+   * @default false - the bucket is retained with its log files
+   */
+  readonly autoDeleteObjects?: boolean;
 }
 
 export class GuardrailTrail extends Construct {
@@ -51,6 +56,7 @@ export class GuardrailTrail extends Construct {
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'trail/',
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.autoDeleteObjects === true ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {}),
     });
     this.trail = new cloudtrail.Trail(scope, 'Trail', {
       bucket: trailBucket,

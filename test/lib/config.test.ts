@@ -38,6 +38,7 @@ describe('parseAppConfig', () => {
       sweepSchedule: 'rate(6 hours)',
       sweepConcurrency: 16,
       exemptionWriters: [],
+      profile: 'production',
     });
   });
 
