@@ -2,9 +2,10 @@
  * AlertTopic: where the guardrail's alerts and alarms go. Either the caller's topic (with its key, if it has
  * one) or a new SSL-only topic under a customer managed key that CloudWatch alarms may use.
  */
+import { Annotations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { newAlertTopic } from './encrypted-resources';
@@ -26,6 +27,9 @@ export interface AlertTopicProps {
    */
   readonly emails?: readonly string[];
 }
+
+/** The id of the synth warning for an alert topic nobody is subscribed to (`cdk synth` prints it; `--strict` fails on it). */
+export const NO_SUBSCRIPTION_WARNING = 'bucket-guardrail:alertTopicWithoutSubscription';
 
 /**
  * Lets `grantee` publish to `topic`: sns:Publish on it (statement `PublishAlerts`) and, when it is encrypted with
@@ -59,6 +63,21 @@ export class AlertTopic extends Construct {
       const created = newAlertTopic(scope, { key: 'AlertsKey', topic: 'AlertTopic' }, 'S3 bucket guardrail');
       this.topic = created.topic;
       this.key = created.key;
+      // Checked at synth, so a subscription added after construction counts. Context given once with
+      // `-c alertEmails=…` is not remembered: the next deploy without it removes the subscriptions.
+      const topic = created.topic;
+      this.node.addValidation({
+        validate: () => {
+          if (!topic.node.findAll().some((child) => child instanceof sns.Subscription)) {
+            Annotations.of(topic).addWarningV2(
+              NO_SUBSCRIPTION_WARNING,
+              'The alert topic has no subscription: alerts and alarms reach nobody. Put the addresses in cdk.json ("alertEmails": ["oncall@example.com"]) ' +
+                'rather than -c alertEmails=… (a -c value lasts one deploy; the next deploy without it removes the subscriptions), or subscribe the topic yourself.',
+            );
+          }
+          return [];
+        },
+      });
     }
     (props.emails ?? []).forEach((email) => this.topic.addSubscription(new subscriptions.EmailSubscription(email)));
   }

@@ -33,8 +33,29 @@ export const AUDIT_WRITE_ACTIONS = [
 export const NO_AUDIT_WRITER_ARN = 'arn:aws:iam::000000000000:role/bucket-guardrail-no-audit-writer';
 
 export interface AuditTrailProps {
-  /** Object Lock COMPLIANCE retention of the archive, in whole days. */
+  /** Object Lock retention of the archive, in whole days. */
   readonly retentionDays: number;
+  /**
+   * Object Lock mode of the archive's default retention; NONE: no default retention.
+   * @default 'COMPLIANCE'
+   */
+  readonly lockMode?: 'COMPLIANCE' | 'GOVERNANCE' | 'NONE';
+  /**
+   * Empty the buckets when the stack deletes them (a trial; see lib/teardown.ts).
+   * @default false - the buckets are retained with their contents
+   */
+  readonly autoDeleteObjects?: boolean;
+}
+
+function defaultRetention(lockMode: AuditTrailProps['lockMode'], days: number): s3.ObjectLockRetention | undefined {
+  switch (lockMode ?? 'COMPLIANCE') {
+    case 'COMPLIANCE':
+      return s3.ObjectLockRetention.compliance(Duration.days(days));
+    case 'GOVERNANCE':
+      return s3.ObjectLockRetention.governance(Duration.days(days));
+    case 'NONE':
+      return undefined;
+  }
 }
 
 /** Where audit records go: the table, and optionally the archive and the key that encrypts them. */
@@ -150,15 +171,17 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       enforceSSL: true,
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.autoDeleteObjects === true ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {}),
     });
     Validations.of(this.accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the server access log target of the audit archive and trail buckets; logging it into itself would loop.',
     });
 
+    const retention = defaultRetention(props.lockMode, props.retentionDays);
     this.archive = new s3.Bucket(scope, 'AuditArchive', {
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(props.retentionDays)),
+      ...(retention !== undefined ? { objectLockDefaultRetention: retention } : {}),
       versioned: true,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
@@ -169,6 +192,7 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'audit-archive/',
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.autoDeleteObjects === true ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {}),
     });
     // Object Lock protects versions, not keys: a plain PutObject would add a newer version over a record's copy.
     // Every write must be a create-only conditional write (If-None-Match), so a key holds one version, ever.

@@ -14,6 +14,8 @@ import {
   AUDIT_RETENTION_DAYS_RANGE,
   GUARDRAIL_DEFAULTS,
   LOG_RETENTION_DAYS,
+  PROFILES,
+  type Profile,
   RESERVED_CONCURRENCY_RANGE,
   SWEEP_CONCURRENCY_RANGE,
 } from './defaults';
@@ -230,6 +232,17 @@ export const CONTEXT_SETTINGS = {
     scope: 'app',
     read: (context, collector): readonly string[] =>
       readList(context, 'exemptionWriters', collector, checkRoleArn, 'arn:aws:iam::111122223333:role/SecurityOperator'),
+  },
+  profile: {
+    type: PROFILES.map((profile) => `\`${profile}\``).join(' or '),
+    default: code(GUARDRAIL_DEFAULTS.profile),
+    description:
+      '`trial` is a sandbox that `cdk destroy` removes completely: every table, key (7-day pending window), bucket (emptied first) and log group is deleted with the stacks, ' +
+      'and the audit archive keeps Object Lock on without a default retention (`auditRetentionDays` does not apply; `verify` reports the copies as not COMPLIANCE-locked). ' +
+      '`production` retains all of them and locks every archive copy in COMPLIANCE mode. Single-account only. See docs/cost-and-teardown.md.',
+    prop: 'removalPolicy, auditArchiveLockMode',
+    scope: 'app',
+    read: (context, collector): Profile => readChoice(context, 'profile', PROFILES, GUARDRAIL_DEFAULTS.profile, collector),
   },
   organization: {
     type: 'boolean',

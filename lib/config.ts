@@ -89,6 +89,9 @@ export function parseAppConfig(context: Context, environment: { readonly default
   const config: GuardrailAppConfig = { ...(plain as PlainSettings), homeRegion, homeRegionSource, regions };
 
   const organization = readOrganization(context, collector, { homeRegion, regions });
+  if (organization !== undefined && config.profile === 'trial') {
+    collector.add('profile', 'trial is for a single-account sandbox; the organization-wide deployment has no trial profile: remove -c profile=trial or -c organization=true');
+  }
 
   if (collector.problems.length > 0) {
     throw new AppConfigError(collector.problems);

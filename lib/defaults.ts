@@ -25,7 +25,13 @@ export const GUARDRAIL_DEFAULTS = {
   sweepSchedule: 'rate(6 hours)',
   /** Sweep workers at once (the work queue's event source maxConcurrency). */
   sweepConcurrency: 16,
+  /** `production` keeps the audit trail when the stack is deleted; `trial` deletes everything (lib/teardown.ts). */
+  profile: 'production',
 } as const;
+
+/** The deployment profiles (context `profile`). */
+export const PROFILES = ['production', 'trial'] as const;
+export type Profile = (typeof PROFILES)[number];
 
 /** Object Lock accepts a default retention of 1 day up to 100 years. */
 export const AUDIT_RETENTION_DAYS_RANGE = { min: 1, max: 36_500 } as const;

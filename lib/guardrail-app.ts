@@ -3,7 +3,7 @@
  * (a policy validation plugin: any unacknowledged finding stops synthesis).
  * `bin/bucket-guardrail.ts` parses the context and calls this; tests call it with their own App.
  */
-import { Duration, Tags, Validations, type App } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags, Validations, type App } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { GuardrailAppConfig } from './config';
@@ -40,6 +40,8 @@ export function guardrailPropsFrom(config: GuardrailAppConfig): PublicBucketGuar
     sweepSchedule: config.sweepSchedule,
     sweepConcurrency: config.sweepConcurrency,
     exemptionWriterRoleArns: config.exemptionWriters,
+    // A trial is deleted with its stacks (archive emptied, no Object Lock retention); production keeps everything as it was.
+    ...(config.profile === 'trial' ? { removalPolicy: RemovalPolicy.DESTROY, auditArchiveLockMode: 'NONE' as const } : {}),
   };
 }
 
@@ -71,6 +73,7 @@ export function buildGuardrailApp(app: App, config: GuardrailAppConfig): Guardra
         description: `S3 bucket guardrail: forwards exposure events from ${region} to ${config.homeRegion}`,
         homeRegion: config.homeRegion,
         alertEmails: config.alertEmails,
+        ...(config.profile === 'trial' ? { removalPolicy: RemovalPolicy.DESTROY } : {}),
       });
       // Deploy order only (no cross-region reference): the home rule exists before events are forwarded.
       forwarder.addStackDependency(home);

@@ -2,7 +2,7 @@
  * PublicBucketGuardrail's props, their defaults and their validation: one place that turns what a caller passed
  * into the settings the concern constructs receive. A bad value throws GuardrailPropsError with the fix.
  */
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,7 +22,9 @@ import {
   RESERVED_CONCURRENCY_RANGE,
   SWEEP_CONCURRENCY_RANGE,
 } from './defaults';
-import { checkOrganizationId, checkRoleName } from './organization/organization-settings';
+import type { CrossAccountSettings } from './member-role-grants';
+import { GUARDRAIL_REMOVAL_POLICIES, type GuardrailRemovalPolicy } from './teardown';
+import { checkAccountId, checkOrganizationId, checkRoleName } from './organization/organization-settings';
 import { sweepScheduleExpression } from './sweep-props';
 import { checkEmail, checkIntegerInRange, checkMetricsNamespace, checkRegion, checkRoleArn, checkSensitiveTagKey } from './validation';
 
@@ -137,12 +139,33 @@ export interface PublicBucketGuardrailProps {
   readonly eventBus?: events.IEventBus;
 
   /**
+   * What happens to the stateful resources (audit and exemptions tables, the audit archive and access-log buckets,
+   * the trail bucket, the customer managed keys, the log groups) when the stack is deleted. `RemovalPolicy.DESTROY`
+   * is for trials: every resource is deleted with the stack, buckets are emptied first (`autoDeleteObjects`), table
+   * deletion protection is off and keys are scheduled for deletion after 7 days. Pair it with
+   * `auditArchiveLockMode: 'NONE'`, or the emptying of the archive fails on locked records.
+   * @default RemovalPolicy.RETAIN - everything is kept: deleting the stack never deletes the audit trail
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Object Lock mode of the audit archive's default retention (`auditRetention` long). `COMPLIANCE`: nobody, root
+   * included, can delete or shorten a record's retention. `GOVERNANCE`: principals with
+   * s3:BypassGovernanceRetention can. `NONE`: Object Lock stays enabled on the bucket but no default retention
+   * applies, so records can be deleted (trials; `bucket-guardrail verify` then reports copies without COMPLIANCE lock).
+   * @default 'COMPLIANCE'
+   */
+  readonly auditArchiveLockMode?: AuditArchiveLockMode;
+
+  /**
    * Organization-wide operation: the remediator may assume `memberRoleName` in any account of the organization
    * (sts:AssumeRole on `arn:<partition>:iam::*:role/<memberRoleName>` where `aws:ResourceOrgID` is
-   * `organizationId`), and its environment names the role (MEMBER_ROLE_NAME, ORGANIZATION_ID).
-   * @default - single account: no cross-account permission
+   * `organizationId`), and its environment names the role (MEMBER_ROLE_NAME, ORGANIZATION_ID). It guards the
+   * organization's accounts: `memberAccountIds` (GUARDED_ACCOUNT_IDS) without a lookup, any other account after
+   * Organizations DescribeAccount finds it in `organizationId` (granted on that organization's accounts only).
+   * @default - single account: no cross-account permission; only this stack's account is guarded
    */
-  readonly crossAccount?: { readonly memberRoleName: string; readonly organizationId: string };
+  readonly crossAccount?: CrossAccountSettings;
 
   /**
    * The sweep (GuardrailSweep): every bucket through the remediation pipeline on `sweepSchedule`, once after every
@@ -193,6 +216,10 @@ export class GuardrailPropsError extends Error {
   }
 }
 
+/** Object Lock modes of the audit archive's default retention; NONE sets no default retention. */
+export const AUDIT_ARCHIVE_LOCK_MODES = ['COMPLIANCE', 'GOVERNANCE', 'NONE'] as const;
+export type AuditArchiveLockMode = (typeof AUDIT_ARCHIVE_LOCK_MODES)[number];
+
 /** The props after defaults and validation. */
 export interface ValidatedProps {
   readonly mode: RemediationMode;
@@ -212,6 +239,8 @@ export interface ValidatedProps {
   readonly sweepConcurrency: number;
   readonly coveredRegions?: readonly string[];
   readonly exemptionWriterRoleArns: readonly string[];
+  readonly removalPolicy: GuardrailRemovalPolicy;
+  readonly auditArchiveLockMode: AuditArchiveLockMode;
 }
 
 export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps {
@@ -283,6 +312,18 @@ export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps
     if (roleNameProblem) throw new GuardrailPropsError('crossAccount.memberRoleName', roleNameProblem);
     const organizationProblem = checkOrganizationId(props.crossAccount.organizationId);
     if (organizationProblem) throw new GuardrailPropsError('crossAccount.organizationId', organizationProblem);
+    (props.crossAccount.memberAccountIds ?? []).forEach((account, index) => {
+      const problem = Token.isUnresolved(account) ? undefined : checkAccountId(account);
+      if (problem) throw new GuardrailPropsError(`crossAccount.memberAccountIds[${index}]`, problem);
+    });
+  }
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  if (!(GUARDRAIL_REMOVAL_POLICIES as readonly RemovalPolicy[]).includes(removalPolicy)) {
+    throw new GuardrailPropsError('removalPolicy', `${removalPolicy} is not supported; use RemovalPolicy.RETAIN (production) or RemovalPolicy.DESTROY (a trial)`);
+  }
+  const auditArchiveLockMode = props.auditArchiveLockMode ?? 'COMPLIANCE';
+  if (!(AUDIT_ARCHIVE_LOCK_MODES as readonly string[]).includes(auditArchiveLockMode)) {
+    throw new GuardrailPropsError('auditArchiveLockMode', `"${auditArchiveLockMode}" is not one of ${AUDIT_ARCHIVE_LOCK_MODES.map((m) => `'${m}'`).join(', ')}`);
   }
   const exemptionWriterRoleArns = props.exemptionWriterRoleArns ?? [];
   exemptionWriterRoleArns.forEach((arn, index) => {
@@ -307,5 +348,7 @@ export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps
     sweepConcurrency,
     ...(props.coveredRegions !== undefined && props.coveredRegions.length > 0 ? { coveredRegions: props.coveredRegions } : {}),
     exemptionWriterRoleArns,
+    removalPolicy: removalPolicy as GuardrailRemovalPolicy,
+    auditArchiveLockMode,
   };
 }

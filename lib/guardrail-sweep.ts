@@ -259,7 +259,7 @@ export class GuardrailSweep extends Construct {
     };
     worker('WriteOwnLogs', { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [workerLogs.logGroupArn] });
     // The remediator's own S3 actions (lib/remediator-permissions.ts), on buckets of this account only.
-    const s3Actions = remediatorS3Actions({ strategy: props.remediation.strategy, enforceAccountBlockPublicAccess: false });
+    const s3Actions = remediatorS3Actions({ mode: props.remediation.mode, strategy: props.remediation.strategy, enforceAccountBlockPublicAccess: false });
     worker('InspectAndContainBuckets', {
       actions: [...s3Actions.bucketActions],
       resources: [`arn:${Aws.PARTITION}:s3:::*`],

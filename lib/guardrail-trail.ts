@@ -39,6 +39,11 @@ export interface GuardrailTrailProps {
    * @default false
    */
   readonly objectAclEvents?: boolean;
+  /**
+   * Empty the trail bucket when the stack deletes it (a trial; see lib/teardown.ts).
+   * @default false - the bucket is retained with its log files
+   */
+  readonly autoDeleteObjects?: boolean;
 }
 
 export class GuardrailTrail extends Construct {
@@ -75,6 +80,7 @@ export class GuardrailTrail extends Construct {
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'trail/',
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.autoDeleteObjects === true ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {}),
     });
     this.trail = new cloudtrail.Trail(scope, 'Trail', {
       bucket: trailBucket,

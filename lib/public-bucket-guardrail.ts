@@ -12,7 +12,7 @@
  * Construct IDs are a contract: renaming one replaces the resource (and, for the retained table and
  * archive, orphans the old one). Do not rename them.
  */
-import { Names, Stack } from 'aws-cdk-lib';
+import { Aspects, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -36,6 +36,7 @@ import { GuardrailSweep } from './guardrail-sweep';
 import { GuardrailTrail } from './guardrail-trail';
 import { grantManageExemptions, grantReadAudit } from './operator-grants';
 import { Remediator } from './remediator';
+import { DestroyOnDelete } from './teardown';
 
 export { DELIVERY_RETRIES, GuardrailPropsError, type PublicBucketGuardrailProps } from './guardrail-props';
 export { REMEDIATE_METRICS } from './remediator';
@@ -109,7 +110,12 @@ export class PublicBucketGuardrail extends Construct {
     const queuesKey = newQueuesKey(this, 'QueuesKey', 'Bucket guardrail failure queues', ruleArn);
 
     // ---- Audit store and exemptions, under one customer managed key.
-    this.audit = new AuditTrail(this, 'Audit', { retentionDays: settings.auditRetentionDays });
+    const destroy = settings.removalPolicy === RemovalPolicy.DESTROY;
+    this.audit = new AuditTrail(this, 'Audit', {
+      retentionDays: settings.auditRetentionDays,
+      lockMode: settings.auditArchiveLockMode,
+      ...(destroy ? { autoDeleteObjects: true } : {}),
+    });
     this.auditKey = this.audit.key;
     this.auditTable = this.audit.table;
     this.auditArchive = this.audit.archive;
@@ -178,7 +184,12 @@ export class PublicBucketGuardrail extends Construct {
 
     // ---- Optional trail: multi-region, validated, KMS-encrypted, private bucket with access logs.
     if (settings.createTrail) {
-      this.trail = new GuardrailTrail(this, 'CloudTrail', { accessLogs: this.audit.accessLogs, objectAclEvents: settings.objectAclEvents }).trail;
+      this.trail = new GuardrailTrail(this, 'CloudTrail', { accessLogs: this.audit.accessLogs, objectAclEvents: settings.objectAclEvents, ...(destroy ? { autoDeleteObjects: true } : {}) }).trail;
+    }
+
+    // ---- A trial: everything above is deleted with the stack (lib/teardown.ts).
+    if (destroy) {
+      Aspects.of(this).add(new DestroyOnDelete());
     }
   }
 

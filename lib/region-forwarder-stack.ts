@@ -8,13 +8,14 @@
  * self-exclusion to forwarded events, which keep their content; the cost is one forwarded event per
  * remediation in this region.
  */
-import { Aws, Duration, Names, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aspects, Aws, Duration, Names, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { DestroyOnDelete } from './teardown';
 import { newAlertTopic, newFailureQueue, newQueuesKey } from './encrypted-resources';
 import { exposureEventPattern, type RawEventPattern } from './exposure-events';
 import { checkEmail, checkRegion } from './validation';
@@ -28,6 +29,11 @@ export interface RegionForwarderStackProps extends StackProps {
    * @default - no subscriptions
    */
   readonly alertEmails?: readonly string[];
+  /**
+   * `RemovalPolicy.DESTROY` (a trial): the keys (7-day pending window) and everything else are deleted with the stack.
+   * @default RemovalPolicy.RETAIN - the keys are kept when the stack is deleted
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** The stack's props are invalid; the message shows the value and the fix. */
@@ -59,6 +65,11 @@ export class RegionForwarderStack extends Stack {
       const problem = checkEmail(email);
       if (problem) throw new RegionForwarderPropsError(`alertEmails[${index}] ${problem}`);
     });
+
+    if (props.removalPolicy !== undefined && props.removalPolicy !== RemovalPolicy.RETAIN && props.removalPolicy !== RemovalPolicy.DESTROY) {
+      throw new RegionForwarderPropsError(`removalPolicy ${props.removalPolicy} is not supported; use RemovalPolicy.RETAIN or RemovalPolicy.DESTROY`);
+    }
+    if (props.removalPolicy === RemovalPolicy.DESTROY) Aspects.of(this).add(new DestroyOnDelete());
 
     this.homeEventBusArn = `arn:${Aws.PARTITION}:events:${props.homeRegion}:${Aws.ACCOUNT_ID}:event-bus/default`;
     const ruleName = Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });

@@ -10,7 +10,7 @@
  *   S3 Control PutPublicAccessBlock (account) → s3:PutAccountPublicAccessBlock (no resource type: "*")
  * Every bucket action below is a bucket-resource action; none reads or writes object data.
  */
-import type { RemediationStrategy } from '../lambda/remediate/environment';
+import type { RemediationMode, RemediationStrategy } from '../lambda/remediate/environment';
 
 /** The parallel reads of the handler's step 3 (bucket level). */
 export const BUCKET_READ_ACTIONS = [
@@ -65,19 +65,26 @@ export interface RemediatorS3Actions {
   readonly objectActions?: readonly string[];
 }
 
+/**
+ * The S3 actions for a remediation mode and strategy. `report-only` changes nothing, so it gets the reads only:
+ * no containment, no stripping, no account-level write, whatever the strategy and enforceAccountBlockPublicAccess.
+ */
 export function remediatorS3Actions(settings: {
+  /** @default 'enforce' */
+  readonly mode?: RemediationMode;
   readonly strategy: RemediationStrategy;
   readonly enforceAccountBlockPublicAccess: boolean;
   /** @default false */
   readonly objectAclEvents?: boolean;
 }): RemediatorS3Actions {
+  const writes = (settings.mode ?? 'enforce') === 'enforce';
   return {
     bucketActions: [
       ...BUCKET_READ_ACTIONS,
-      ...BUCKET_CONTAIN_ACTIONS,
-      ...(settings.strategy === 'strip-public-grants' ? BUCKET_STRIP_ACTIONS : []),
+      ...(writes ? BUCKET_CONTAIN_ACTIONS : []),
+      ...(writes && settings.strategy === 'strip-public-grants' ? BUCKET_STRIP_ACTIONS : []),
     ],
-    accountActions: [...ACCOUNT_READ_ACTIONS, ...(settings.enforceAccountBlockPublicAccess ? ACCOUNT_ENFORCE_ACTIONS : [])],
+    accountActions: [...ACCOUNT_READ_ACTIONS, ...(writes && settings.enforceAccountBlockPublicAccess ? ACCOUNT_ENFORCE_ACTIONS : [])],
     accessPointListActions: [...ACCESS_POINT_LIST_ACTIONS],
     accessPointActions: [...ACCESS_POINT_READ_ACTIONS],
     multiRegionAccessPointActions: [...MULTI_REGION_ACCESS_POINT_READ_ACTIONS],

@@ -6,7 +6,7 @@
  * Its resources are created in the guardrail's scope (see PublicBucketGuardrail) under their old construct IDs
  * (`Remediate`, `RemediateRole`, `RemediateLogGroup`, `FailureQueue`): paths and logical IDs stay.
  */
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,7 +26,7 @@ import { ServiceMetrics } from './guardrail-metrics';
 import { DELIVERY_RETRIES, GuardrailPropsError, type ValidatedProps } from './guardrail-props';
 import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
 import { guardrailBundling, lambdaCodeProps } from './lambda-code';
-import { grantAssumeMemberRole, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
+import { grantAssumeMemberRole, grantDescribeMemberAccounts, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
 
@@ -89,6 +89,9 @@ export class Remediator extends Construct {
       enforceAccountBlockPublicAccess: settings.enforceAccountBlockPublicAccess,
       exemptionsTableName: exemptions.table.tableName,
       objectAclEvents: settings.objectAclEvents,
+      // Single account: this stack's account. Organization: the member accounts known at deploy time, if any;
+      // the remediator looks up any other account with Organizations DescribeAccount.
+      guardedAccountIds: props.crossAccount !== undefined ? (props.crossAccount.memberAccountIds ?? []) : [Stack.of(scope).account],
     });
     const fn = new lambdaNodejs.NodejsFunction(scope, 'Remediate', {
       description: 'Contains S3 buckets made public, alerts on-call and writes the audit record',
@@ -157,6 +160,8 @@ export class Remediator extends Construct {
     // The exposure rule leaves out this role's own calls; the handler double-checks with SELF_ROLE_ARN.
     setEnvironment(REMEDIATE_ENV.mode, REMEDIATE_ENV.strategy, REMEDIATE_ENV.enforceAccountBlockPublicAccess);
     setEnvironment(REMEDIATE_ENV.exemptions, REMEDIATE_ENV.sensitiveTagKeys, REMEDIATE_ENV.selfRoleArn);
+    // Single account: needs no grant. Organization: DescribeAccount for members not in the list (below).
+    setEnvironment(REMEDIATE_ENV.guardedAccountIds);
 
     alerts.grantPublish(role);
     setEnvironment(REMEDIATE_ENV.alertTopicArn);
@@ -172,6 +177,7 @@ export class Remediator extends Construct {
     // Organization-wide: assume the member role in the event's account, for roles inside the organization only.
     if (props.crossAccount) {
       grantAssumeMemberRole(role, props.crossAccount);
+      grantDescribeMemberAccounts(role, props.crossAccount.organizationId);
       fn.addEnvironment(CROSS_ACCOUNT_ENV.memberRoleName, props.crossAccount.memberRoleName);
       fn.addEnvironment(CROSS_ACCOUNT_ENV.organizationId, props.crossAccount.organizationId);
     }

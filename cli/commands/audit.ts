@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { recordFromItem } from '../../lambda/shared/audit/record';
+import { legacyBucketNameProblem } from '../../lambda/shared/s3/bucket-name';
 import { EXIT, UsageError } from '../io';
 import { queryAll } from '../audit/aws';
 import { createContext, type AuditCommandDeps } from '../audit/context';
@@ -18,6 +19,11 @@ export function createAuditCommand(deps: Partial<AuditCommandDeps> = {}) {
     const format = (values.format ?? 'table') as AuditFormat;
     if (!AUDIT_FORMATS.includes(format)) {
       throw new UsageError(`--format "${values.format}" is not one of ${AUDIT_FORMATS.join(', ')}`);
+    }
+    // No Region is known here, so a name is refused only when no Region could have a bucket of that name.
+    const bucketProblem = values.bucket !== undefined ? legacyBucketNameProblem(values.bucket) : undefined;
+    if (bucketProblem !== undefined) {
+      throw new UsageError(`--bucket "${values.bucket}" can name no S3 bucket: it ${bucketProblem}`);
     }
     const context = createContext(values, io, deps);
     const range = parseTimeRange({ since: values.since, until: values.until }, context.deps.now());

@@ -204,6 +204,7 @@ export class OrganizationGuardrailStack extends Stack {
       memberRoleRegion: organization.memberRoleRegion,
       memberRoleName: organization.memberRoleName,
       s3Actions: remediatorS3Actions({
+        mode: props.guardrail?.remediationMode ?? GUARDRAIL_DEFAULTS.remediationMode,
         strategy: props.guardrail?.remediationStrategy ?? GUARDRAIL_DEFAULTS.remediationStrategy,
         enforceAccountBlockPublicAccess: props.guardrail?.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
       }),

@@ -55,6 +55,13 @@ describe('bucket-guardrail audit', () => {
     expect(queries).toHaveLength(1);
   });
 
+  test('--bucket accepts a legacy us-east-1 name (upper case, underscores)', async () => {
+    const { code } = await run(['--bucket', 'Acme_Legacy_Reports_2016', '--format', 'json']);
+    expect(code).toBe(0);
+    const queries = world.tables.mock.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(queries.map((query) => query.ExpressionAttributeValues?.[':pk'])).toEqual(['Acme_Legacy_Reports_2016']);
+  });
+
   test('--outcome reads the by-outcome index and --actor keeps one principal\'s calls', async () => {
     const { io } = await run(['--outcome', 'remediated', '--actor', 'mallory', '--format', 'json']);
     const { records, summary } = JSON.parse(io.out()) as { records: { bucket: string; actor: { arn: string } }[]; summary: { total: number } };
@@ -109,6 +116,8 @@ describe('bucket-guardrail audit', () => {
     [['--since', 'tomorrow'], /--since "tomorrow"/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['extra'], /unexpected argument "extra"/],
+    [['--bucket', 'reports/2016'], /--bucket "reports\/2016" can name no S3 bucket: it may contain only letters, digits/],
+    [['--bucket', 'ab'], /--bucket "ab" can name no S3 bucket: it must be 3 to 255 characters long/],
   ])('%j is a usage error', async (args, message) => {
     const promise = run(args);
     await expect(promise).rejects.toThrow(UsageError);

@@ -99,7 +99,7 @@ describe('bucket-guardrail exempt / exemptions', () => {
   test.each([
     [['site-*', '--owner', 'o', '--expires', '2027-01-01'], /--reason is required/],
     [['site-*', '--reason', 'r', '--owner', 'o', '--expires', '2026-11-01'], /--expires 2026-11-01 is not in the future/],
-    [['Site_*', '--reason', 'r', '--owner', 'o', '--expires', '2027-01-01'], /is not a bucket name or glob/],
+    [['Site/*', '--reason', 'r', '--owner', 'o', '--expires', '2027-01-01'], /is not a bucket name or glob/],
     [['site-*', '--reason', 'r', '--owner', 'o', '--expires', 'soon'], /is not an ISO 8601 date/],
     [['--reason', 'r', '--owner', 'o', '--expires', '2027-01-01'], /name the bucket or glob to exempt/],
     [['a', 'b', '--reason', 'r', '--owner', 'o', '--expires', '2027-01-01'], /exempt takes one bucket or glob, got 2/],

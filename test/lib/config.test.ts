@@ -39,6 +39,7 @@ describe('parseAppConfig', () => {
       sweepSchedule: 'rate(6 hours)',
       sweepConcurrency: 16,
       exemptionWriters: [],
+      profile: 'production',
     });
   });
 
@@ -87,7 +88,7 @@ describe('parseAppConfig', () => {
     ['an unknown strategy', { remediationStrategy: 'delete' }, /remediationStrategy: "delete" is not one of "block-public-access", "strip-public-grants"/],
     ['exemptions that are not JSON', { exemptions: '[{bucket:' }, /exemptions: "\[\{bucket:" is not JSON; expected an array such as/],
     ['exemptions that are not an array', { exemptions: { bucket: 'a' } }, /exemptions: \{"bucket":"a"\} is not an array/],
-    ['an exemption with an invalid bucket glob', { exemptions: [{ bucket: 'Bad_Bucket', reason: 'r', owner: 'o', expires: '2027-01-31' }] }, /exemptions\[0\]: exemptions\[0\]\.bucket "Bad_Bucket" is not a bucket name or glob/],
+    ['an exemption with an invalid bucket glob', { exemptions: [{ bucket: 'Bad Bucket', reason: 'r', owner: 'o', expires: '2027-01-31' }] }, /exemptions\[0\]: exemptions\[0\]\.bucket "Bad Bucket" is not a bucket name or glob/],
     ['an exemption without an expiry', { exemptions: [{ bucket: 'site-*', reason: 'r', owner: 'o' }] }, /exemptions\[0\]: exemptions\[0\]\.expires must be a non-empty string/],
     ['a sensitive tag key with a comma', { sensitiveTagKeys: ['a,b'] }, /sensitiveTagKeys\[0\]: "a,b" contains a comma/],
     ['a zero-day audit retention', { auditRetentionDays: 0 }, /auditRetentionDays: 0 is not a whole number from 1 to 36500 \(days of Object Lock COMPLIANCE retention\)/],

@@ -309,6 +309,7 @@ describe('PublicBucketGuardrail', () => {
         [REMEDIATE_ENV.sensitiveTagKeys]: 'data-classification,pii',
         [REMEDIATE_ENV.enforceAccountBlockPublicAccess]: 'false',
         [REMEDIATE_ENV.exemptionsTableName]: '${ExemptionsTable}',
+        [REMEDIATE_ENV.guardedAccountIds]: '111122223333',
         POWERTOOLS_SERVICE_NAME: 'remediate',
         POWERTOOLS_METRICS_NAMESPACE: 'BucketGuardrail',
         NODE_OPTIONS: '--enable-source-maps',
@@ -882,7 +883,7 @@ describe('PublicBucketGuardrail', () => {
     it.each<[string, PublicBucketGuardrailProps, RegExp]>([
       ['the mode is unknown', { remediationMode: 'fix' as never }, /remediationMode: "fix" is not one of 'enforce', 'report-only'/],
       ['the strategy is unknown', { remediationStrategy: 'delete' as never }, /remediationStrategy: "delete" is not one of 'block-public-access', 'strip-public-grants'/],
-      ['an exemption has a bad bucket glob', { exemptions: [{ bucket: 'UPPER', reason: 'r', owner: 'o', expires: '2027-01-31' }] }, /exemptions: exemptions\[0\]\.bucket "UPPER" is not a bucket name or glob/],
+      ['an exemption has a bad bucket glob', { exemptions: [{ bucket: 'UPPER CASE', reason: 'r', owner: 'o', expires: '2027-01-31' }] }, /exemptions: exemptions\[0\]\.bucket "UPPER CASE" is not a bucket name or glob/],
       ['an exemption has a bad date', { exemptions: [{ bucket: 'a-*', reason: 'r', owner: 'o', expires: 'soon' }] }, /exemptions\[0\]\.expires "soon" is not an ISO 8601 date/],
       ['a sensitive tag key contains a comma', { sensitiveTagKeys: ['a,b'] }, /sensitiveTagKeys\[0\]: "a,b" contains a comma/],
       ['an alert email is invalid', { alertEmails: ['oncall'] }, /alertEmails\[0\]: "oncall" is not an email address; use addresses such as oncall@example.com/],

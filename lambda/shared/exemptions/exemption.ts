@@ -3,6 +3,26 @@
  * exemptions table, the sweep and the CLI (`exempt`, `restore`). Pure.
  */
 import { bucketGlobProblem } from './bucket-glob';
+import { legacyBucketNameProblem } from '../s3/bucket-name';
+
+/** Characters of a bucket name in any Region (legacy us-east-1 names included) plus the glob characters. */
+const PATTERN_CHARACTERS = /^[A-Za-z0-9._\-*?]{1,255}$/;
+/** What was accepted before legacy names were: today's characters and globs, up to 63 characters. */
+const MODERN_PATTERN = /^[a-z0-9.\-*?]{1,63}$/;
+
+/**
+ * Why `bucket` can name no bucket in any Region, or undefined when it can. A glob (`*`, `?`) needs only the
+ * characters of some bucket name; a plain name must be one S3 accepts somewhere (legacy us-east-1 names, such as
+ * `Acme_Legacy_Reports_2016`, included: the shared rule of lambda/shared/s3/bucket-name.ts).
+ */
+export function exemptionBucketProblem(bucket: string): string | undefined {
+  if (!PATTERN_CHARACTERS.test(bucket)) {
+    return "is not a bucket name or glob (letters, digits, '.', '-', '_', '*', '?'; at most 255 characters)";
+  }
+  if (/[*?]/.test(bucket) || MODERN_PATTERN.test(bucket)) return undefined;
+  const problem = legacyBucketNameProblem(bucket);
+  return problem && `is not a bucket name or glob: it ${problem}`;
+}
 
 /** A reviewed exception: the guardrail leaves matching buckets alone until `expires`. */
 export interface Exemption {
@@ -26,8 +46,9 @@ export function validateExemption(raw: unknown, where: string): Exemption {
     }
   }
   const bucket = record.bucket as string;
-  if (!/^[a-z0-9.\-*?]{1,63}$/.test(bucket)) {
-    throw new Error(`${where}.bucket "${bucket}" is not a bucket name or glob (lower-case letters, digits, '.', '-', '*', '?')`);
+  const bucketProblem = exemptionBucketProblem(bucket);
+  if (bucketProblem !== undefined) {
+    throw new Error(`${where}.bucket "${bucket}" ${bucketProblem}`);
   }
   const globProblem = bucketGlobProblem(bucket);
   if (globProblem !== undefined) throw new Error(`${where}.bucket ${globProblem}`);

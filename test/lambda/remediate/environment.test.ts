@@ -66,7 +66,7 @@ describe('the remediator environment contract', () => {
   it.each([
     [{ AUDIT_TABLE_NAME: 'x' }, 'AUDIT_TABLE_NAME', /not a DynamoDB table name/],
     [{ EXEMPTIONS: '{"bucket":"x"}' }, 'EXEMPTIONS', /must be a JSON array/],
-    [{ EXEMPTIONS: '[{"bucket":"Bad_Name","reason":"r","owner":"o","expires":"2027-01-01"}]' }, 'EXEMPTIONS', /not a bucket name or glob/],
+    [{ EXEMPTIONS: '[{"bucket":"Bad/Name","reason":"r","owner":"o","expires":"2027-01-01"}]' }, 'EXEMPTIONS', /not a bucket name or glob/],
     [{ EXEMPTIONS: '[{"bucket":"b","reason":"r","owner":"o","expires":"next year"}]' }, 'EXEMPTIONS', /not an ISO 8601 date/],
     [{ SELF_ROLE_ARN: '' }, 'SELF_ROLE_ARN', /is not set/],
     [{ EXEMPTIONS_TABLE_NAME: 'no spaces allowed' }, 'EXEMPTIONS_TABLE_NAME', /not a DynamoDB table name.*leave it unset/],

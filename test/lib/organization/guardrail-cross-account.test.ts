@@ -1,9 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import { REMEDIATE_ENV } from '../../../lambda/remediate/environment';
 import { CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/assume-role';
 import { GuardrailPropsError, PublicBucketGuardrail, type PublicBucketGuardrailProps } from '../../../lib/public-bucket-guardrail';
-import { logicalIdOf, newTestApp } from '../stack-test-helpers';
+import { grantLines, logicalIdOf, newTestApp } from '../stack-test-helpers';
 
 /** The construct alone, in a stack of its own, with an optional bus of that stack. */
 function synth(props: (stack: Stack) => PublicBucketGuardrailProps): { template: Template; guardrail: PublicBucketGuardrail } {
@@ -45,5 +46,58 @@ describe('PublicBucketGuardrail eventBus and crossAccount', () => {
     const create = (): unknown => synth(() => ({ crossAccount }));
     expect(create).toThrow(GuardrailPropsError);
     expect(create).toThrow(message);
+  });
+
+  describe('guarded accounts (GUARDED_ACCOUNT_IDS, organizations:DescribeAccount)', () => {
+    const ORGANIZATION = { memberRoleName: 'GuardrailMember', organizationId: 'o-abcdefghij' };
+    type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
+    type Policy = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: never[] } } };
+
+    /** The grants of one function's role, rendered (`Allow action on resource`). */
+    function grantsOf(template: Template, roleId: string): string[] {
+      const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Policy[];
+      return policies
+        .filter((policy) => policy.Properties.Roles.some((role) => role.Ref === roleId))
+        .flatMap((policy) => grantLines(policy.Properties.PolicyDocument));
+    }
+
+    it('single account: guards this stack\'s account and grants no Organizations action', () => {
+      // GIVEN the construct without crossAccount
+      const { template, guardrail } = synth(() => ({}));
+      // THEN the remediator's GUARDED_ACCOUNT_IDS is the deploying account
+      const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(guardrail.remediateFunction)] as Fn;
+      expect(fn.Properties.Environment.Variables[REMEDIATE_ENV.guardedAccountIds]).toEqual({ Ref: 'AWS::AccountId' });
+      // AND no role may call Organizations DescribeAccount
+      expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('organizations:DescribeAccount');
+    });
+
+    it('organization: leaves GUARDED_ACCOUNT_IDS unset and lets only the remediator describe the organization\'s accounts', () => {
+      // GIVEN the construct in organization mode, no member account known at deploy time
+      const { template, guardrail } = synth(() => ({ crossAccount: ORGANIZATION }));
+      const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(guardrail.remediateFunction)] as Fn;
+      // THEN the variable is unset: the remediator looks members up
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty(REMEDIATE_ENV.guardedAccountIds);
+      // AND its role may call DescribeAccount on this organization's accounts only
+      const remediatorGrants = grantsOf(template, logicalIdOf(guardrail.remediator.role));
+      expect(remediatorGrants.filter((line) => line.includes('organizations:'))).toEqual([
+        'Allow organizations:DescribeAccount on arn:${AWS::Partition}:organizations::*:account/o-abcdefghij/*',
+      ]);
+      // AND the sweep worker, which checks buckets of accounts the lister found (no event to admit), is not granted it
+      const workerGrants = grantsOf(template, logicalIdOf(guardrail.sweep!.workerRole));
+      expect(workerGrants.length).toBeGreaterThan(0);
+      expect(workerGrants.filter((line) => line.includes('organizations:DescribeAccount'))).toEqual([]);
+    });
+
+    it('organization: names the member accounts known at deploy time', () => {
+      const { template, guardrail } = synth(() => ({ crossAccount: { ...ORGANIZATION, memberAccountIds: ['444455556666', '777788889999'] } }));
+      const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(guardrail.remediateFunction)] as Fn;
+      expect(fn.Properties.Environment.Variables[REMEDIATE_ENV.guardedAccountIds]).toBe('444455556666,777788889999');
+    });
+
+    it('refuses a member account that is not a 12-digit ID', () => {
+      const create = (): unknown => synth(() => ({ crossAccount: { ...ORGANIZATION, memberAccountIds: ['4444'] } }));
+      expect(create).toThrow(GuardrailPropsError);
+      expect(create).toThrow(/^PublicBucketGuardrail crossAccount\.memberAccountIds\[0\]: /);
+    });
   });
 });

@@ -10,6 +10,9 @@ describe('validateExemption', () => {
   it.each([
     ['a plain bucket name', { ...VALID, bucket: 'my-bucket.logs' }],
     ['a glob with * and ?', { ...VALID, bucket: 'site-?-*' }],
+    ['a legacy us-east-1 name (upper case, underscores)', { ...VALID, bucket: 'Acme_Legacy_Reports_2016' }],
+    ['a legacy name longer than 63 characters', { ...VALID, bucket: `Legacy_${'a'.repeat(100)}` }],
+    ['a glob over legacy names', { ...VALID, bucket: 'Acme_Legacy_*' }],
     ['a date-time expiry', { ...VALID, expires: '2027-01-31T12:00:00Z' }],
   ])('accepts %s and returns exactly the four reviewed fields', (_name, raw) => {
     // GIVEN an exemption with an extra field a caller should not smuggle through
@@ -27,8 +30,11 @@ describe('validateExemption', () => {
     ['a missing reason', { ...VALID, reason: undefined }, '[2].reason must be a non-empty string'],
     ['a blank owner', { ...VALID, owner: '   ' }, '[2].owner must be a non-empty string'],
     ['a numeric expiry', { ...VALID, expires: 20270131 }, '[2].expires must be a non-empty string'],
-    ['an upper-case bucket', { ...VALID, bucket: 'Site-A' }, '[2].bucket "Site-A" is not a bucket name or glob'],
-    ['a bucket name over 63 characters', { ...VALID, bucket: 'a'.repeat(64) }, 'is not a bucket name or glob'],
+    ['a bucket with a space', { ...VALID, bucket: 'Site A' }, '[2].bucket "Site A" is not a bucket name or glob'],
+    ['a bucket with a slash', { ...VALID, bucket: 'site/a*' }, '[2].bucket "site/a*" is not a bucket name or glob'],
+    ['a bucket name over 255 characters', { ...VALID, bucket: 'a'.repeat(256) }, 'is not a bucket name or glob'],
+    ['a legacy-looking name beginning with "_"', { ...VALID, bucket: '_Acme_Reports' }, 'must begin with a letter or digit'],
+    ['a legacy-looking name with ".."', { ...VALID, bucket: 'Acme..Reports' }, 'must not contain two adjacent periods'],
     ['an expiry that is not a date', { ...VALID, expires: 'next year' }, '[2].expires "next year" is not an ISO 8601 date'],
     ['an impossible date', { ...VALID, expires: '2027-13-45' }, '[2].expires "2027-13-45" is not an ISO 8601 date'],
   ])('rejects %s with a message naming the field', (_name, raw, message) => {
