@@ -39,7 +39,7 @@ export function shouldAlert(record: AuditRecord): boolean {
   return record.outcome === 'remediated' || record.outcome === 'report-only' || (record.outcome === 'exempt' && record.verdict?.public === true);
 }
 
-const ACCESS_WORDS: Record<AccessLevel, string> = {
+export const ACCESS_WORDS: Record<AccessLevel, string> = {
   read: 'read objects',
   list: 'list objects',
   write: 'write, overwrite and delete objects',

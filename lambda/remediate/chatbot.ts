@@ -9,7 +9,7 @@
  */
 import type { AuditRecord } from '../shared/audit/record';
 import { bucketArn } from '../shared/findings/outcome-event';
-import { exemptCommand, formatDuration, headline, outcomeSentence, renderSubject, restoreCommand } from './alert';
+import { ACCESS_WORDS, exemptCommand, formatDuration, headline, outcomeSentence, renderSubject, restoreCommand } from './alert';
 
 export interface ChatbotNotification {
   readonly version: '1.0';
@@ -51,7 +51,7 @@ export function renderChatbotNotification(record: AuditRecord): ChatbotNotificat
   const where = record.bucket !== undefined ? `\`${record.bucket}\` in ${record.account} (${record.region})` : `account ${record.account} (${record.region})`;
   const done = [outcomeSentence(record)];
   if (record.timeToContainMs !== undefined) done.push(`Contained ${formatDuration(record.timeToContainMs)} after the change.`);
-  const publicAccess = record.verdict?.public === true && record.verdict.access.length > 0 ? `*What happened:* the public could ${record.verdict.access.join(', ')} on ${where}.` : `*What happened:* ${where}.`;
+  const publicAccess = record.verdict?.public === true && record.verdict.access.length > 0 ? `*What happened:* the public could ${record.verdict.access.map((level) => ACCESS_WORDS[level]).join('; ')} on ${where}.` : `*What happened:* ${where}.`;
   const nextSteps: string[] = [];
   const restore = restoreCommand(record);
   if (restore !== undefined) nextSteps.push(`Restore (only if intended; it exempts the bucket first): \`${restore}\``);
