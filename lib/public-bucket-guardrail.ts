@@ -12,6 +12,7 @@
  * Construct IDs are a contract: renaming one replaces the resource (and, for the retained table and
  * archive, orphans the old one). Do not rename them.
  */
+import { ChatbotAlerts } from './alert-destinations';
 import { Names, Stack } from 'aws-cdk-lib';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -117,6 +118,9 @@ export class PublicBucketGuardrail extends Construct {
     this.exemptionsTable = this.exemptions.table;
 
     // ---- The remediator.
+    if (settings.deliveries.chatbot !== undefined) {
+      new ChatbotAlerts(this, 'Chatbot', { channel: settings.deliveries.chatbot, topic: this.alerts.topic });
+    }
     this.remediator = new Remediator(this, 'Remediator', {
       settings,
       alerts: this.alerts,
