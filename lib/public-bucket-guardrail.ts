@@ -141,7 +141,7 @@ export class PublicBucketGuardrail extends Construct {
         auditArchiveBucket: this.auditArchive,
         auditKey: this.auditKey,
         encryptionKey: queuesKey,
-        remediation: { mode: settings.mode, strategy: settings.strategy, exemptions: settings.exemptions, sensitiveTagKeys: settings.sensitiveTagKeys },
+        remediation: { mode: settings.mode, strategy: settings.strategy, exemptions: settings.exemptions, sensitiveTagKeys: settings.sensitiveTagKeys, deliveries: settings.deliveries },
         ...(settings.coveredRegions !== undefined ? { regions: settings.coveredRegions } : {}),
         schedule: settings.sweepSchedule,
         concurrency: settings.sweepConcurrency,
