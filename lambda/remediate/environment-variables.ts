@@ -79,6 +79,6 @@ export const REMEDIATE_RUNTIME_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof 
     required: 'no',
     default: `\`${DEFAULT_METRICS_NAMESPACE}\``,
     description:
-      'Metrics namespace (context `metricsNamespace`): `Remediated`, `Failed`, `Ignored`, `TimeToContainMs`, `VerdictDisagreement`, `ExemptionsReadFailed`, `AssumeRoleFailed`.',
+      'Metrics namespace (context `metricsNamespace`): `Remediated`, `Failed`, `Ignored`, `TimeToContainMs`, `VerdictDisagreement`, `ExemptionsReadFailed`, `AssumeRoleFailed`, `SecurityHubNotEnabled`.',
   },
 };
