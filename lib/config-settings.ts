@@ -55,10 +55,11 @@ function readChatbot(context: Context, collector: ProblemCollector): ChatbotChan
   } else if (typeof value === 'object' && value.teams !== undefined) {
     const teamId = text(value.teams, 'teamId', /^[0-9a-fA-F-]{36}$/);
     const tenantId = text(value.teams, 'tenantId', /^[0-9a-fA-F-]{36}$/);
-    const channelId = text(value.teams, 'channelId', /^\S{1,255}$/);
+    // The channel ID as it appears in the Teams channel link: URL-encoded (19%3A…%40thread.tacv2).
+    const channelId = text(value.teams, 'channelId', /^[A-Za-z0-9-_=+/.,]*%3[aA][A-Za-z0-9-_=+/.,]*%40[A-Za-z0-9-_=+/.,]*$/);
     if (teamId !== undefined && tenantId !== undefined && channelId !== undefined) return { teams: { teamId, tenantId, channelId } };
   }
-  collector.add('chatbot', `${JSON.stringify(raw)} names neither a Slack channel {"slack":{"workspaceId","channelId"}} nor a Teams channel {"teams":{"teamId","tenantId","channelId"}} (GUIDs); for example -c ${example}`);
+  collector.add('chatbot', `${JSON.stringify(raw)} names neither a Slack channel {"slack":{"workspaceId","channelId"}} nor a Teams channel {"teams":{"teamId","tenantId","channelId"}} (team and tenant GUIDs, the channel ID URL-encoded as in its link: 19%3A…%40thread.tacv2); for example -c ${example}`);
   return undefined;
 }
 

@@ -187,12 +187,12 @@ describe('PublicBucketGuardrail', () => {
 
     it('configures a Microsoft Teams channel with the L1 resource', () => {
       const s = synth('chatbot-teams', {
-        chatbot: { teams: { teamId: '11111111-2222-3333-4444-555555555555', tenantId: '66666666-7777-8888-9999-000000000000', channelId: '19:abc@thread.tacv2' } },
+        chatbot: { teams: { teamId: '11111111-2222-3333-4444-555555555555', tenantId: '66666666-7777-8888-9999-000000000000', channelId: '19%3Aabc%40thread.tacv2' } },
       });
       s.template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
         TeamId: '11111111-2222-3333-4444-555555555555',
         TeamsTenantId: '66666666-7777-8888-9999-000000000000',
-        TeamsChannelId: '19:abc@thread.tacv2',
+        TeamsChannelId: '19%3Aabc%40thread.tacv2',
         SnsTopicArns: [{ Ref: logicalIdOf(s.guardrail.alertTopic) }],
       });
     });
@@ -344,6 +344,8 @@ describe('PublicBucketGuardrail', () => {
         [REMEDIATE_ENV.sensitiveTagKeys]: 'data-classification,pii',
         [REMEDIATE_ENV.enforceAccountBlockPublicAccess]: 'false',
         [REMEDIATE_ENV.exemptionsTableName]: '${ExemptionsTable}',
+        [REMEDIATE_ENV.outcomeEventBus]: 'default',
+        [REMEDIATE_ENV.outcomeEventSource]: 'bucket-guardrail',
         POWERTOOLS_SERVICE_NAME: 'remediate',
         POWERTOOLS_METRICS_NAMESPACE: 'BucketGuardrail',
         NODE_OPTIONS: '--enable-source-maps',
