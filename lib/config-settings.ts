@@ -19,6 +19,7 @@ import {
   RESERVED_CONCURRENCY_RANGE,
   SWEEP_CONCURRENCY_RANGE,
 } from './defaults';
+import type { ChatbotChannel } from './alert-destinations';
 import { ORGANIZATION_DEFAULTS } from './organization/organization-settings';
 import { readBoolean, readChoice, readExemptions, readInteger, readList, readString, type Context, type ProblemCollector } from './config-readers';
 import {
@@ -30,6 +31,39 @@ import {
   checkStackName,
   checkSweepSchedule,
 } from './validation';
+
+/** The `chatbot` key: a JSON object (cdk.json) or its JSON text (-c). */
+function readChatbot(context: Context, collector: ProblemCollector): ChatbotChannel | undefined {
+  let raw = context.chatbot;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const example = `'chatbot={"slack":{"workspaceId":"T0123ABCD","channelId":"C0123ABCD"}}'`;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw) as unknown;
+    } catch {
+      collector.add('chatbot', `is not JSON; for example -c ${example}`);
+      return undefined;
+    }
+  }
+  const value = raw as Record<string, Record<string, unknown> | undefined>;
+  const text = (object: Record<string, unknown> | undefined, key: string, pattern: RegExp): string | undefined => {
+    const item = object?.[key];
+    return typeof item === 'string' && pattern.test(item) ? item : undefined;
+  };
+  if (typeof value === 'object' && value.slack !== undefined) {
+    const workspaceId = text(value.slack, 'workspaceId', /^[0-9A-Z]{1,255}$/);
+    const channelId = text(value.slack, 'channelId', /^[A-Za-z0-9]{1,255}$/);
+    if (workspaceId !== undefined && channelId !== undefined) return { slack: { workspaceId, channelId } };
+  } else if (typeof value === 'object' && value.teams !== undefined) {
+    const teamId = text(value.teams, 'teamId', /^[0-9a-fA-F-]{36}$/);
+    const tenantId = text(value.teams, 'tenantId', /^[0-9a-fA-F-]{36}$/);
+    // The channel ID as it appears in the Teams channel link: URL-encoded (19%3A…%40thread.tacv2).
+    const channelId = text(value.teams, 'channelId', /^[A-Za-z0-9-_=+/.,]*%3[aA][A-Za-z0-9-_=+/.,]*%40[A-Za-z0-9-_=+/.,]*$/);
+    if (teamId !== undefined && tenantId !== undefined && channelId !== undefined) return { teams: { teamId, tenantId, channelId } };
+  }
+  collector.add('chatbot', `${JSON.stringify(raw)} names neither a Slack channel {"slack":{"workspaceId","channelId"}} nor a Teams channel {"teams":{"teamId","tenantId","channelId"}} (team and tenant GUIDs, the channel ID URL-encoded as in its link: 19%3A…%40thread.tacv2); for example -c ${example}`);
+  return undefined;
+}
 
 /** A literal default as inline code. */
 function code(value: string | number | boolean): string {
@@ -169,6 +203,44 @@ export const CONTEXT_SETTINGS = {
     prop: 'objectAclEvents',
     scope: 'app',
     read: (context, collector): boolean => readBoolean(context, 'objectAclEvents', GUARDRAIL_DEFAULTS.objectAclEvents, collector),
+  },
+  outcomeEventBus: {
+    type: 'event bus name',
+    default: '`default`',
+    description: 'EventBridge bus in the home account and region each concluded remediation and sweep finding is put on (detail-type `Bucket Guardrail Outcome`, `OUTCOME_EVENT_BUS`).',
+    prop: 'outcomeEventBus',
+    scope: 'app',
+    read: (context, collector): string =>
+      readString(context, 'outcomeEventBus', 'default', collector, (value) =>
+        /^[A-Za-z0-9._\-/]{1,256}$/.test(value) ? undefined : `"${value}" is not an event bus name (1-256 of letters, digits . - _ /); for example -c outcomeEventBus=default`,
+      ),
+  },
+  outcomeEventSource: {
+    type: 'event source',
+    default: '`bucket-guardrail`',
+    description: 'The `source` of outcome events (`OUTCOME_EVENT_SOURCE`); not `aws.…`.',
+    prop: 'outcomeEventSource',
+    scope: 'app',
+    read: (context, collector): string =>
+      readString(context, 'outcomeEventSource', 'bucket-guardrail', collector, (value) =>
+        /^[A-Za-z0-9._\-/]{1,256}$/.test(value) && !value.startsWith('aws.') ? undefined : `"${value}" is not a custom event source; for example -c outcomeEventSource=bucket-guardrail`,
+      ),
+  },
+  securityHub: {
+    type: 'boolean',
+    default: '`false`',
+    description: "Import each bucket exposure into Security Hub as an ASFF finding under the account's default product (`SECURITY_HUB_PRODUCT_ARN`).",
+    prop: 'securityHub',
+    scope: 'app',
+    read: (context, collector): boolean => readBoolean(context, 'securityHub', false, collector),
+  },
+  chatbot: {
+    type: 'JSON `{"slack": {"workspaceId", "channelId"}}` or `{"teams": {"teamId", "tenantId", "channelId"}}`',
+    default: 'none',
+    description: 'An AWS Chatbot channel subscribed to the alert topic, with a read-only guardrail policy; alerts then carry a Chatbot custom notification.',
+    prop: 'chatbot',
+    scope: 'app',
+    read: (context, collector): ChatbotChannel | undefined => readChatbot(context, collector),
   },
   reservedConcurrency: {
     type: `whole number, ${RESERVED_CONCURRENCY_RANGE.min} to ${RESERVED_CONCURRENCY_RANGE.max.toLocaleString('en-US')}`,

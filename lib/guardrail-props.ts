@@ -2,6 +2,7 @@
  * PublicBucketGuardrail's props, their defaults and their validation: one place that turns what a caller passed
  * into the settings the concern constructs receive. A bad value throws GuardrailPropsError with the fix.
  */
+import type { AlertDeliverySettings, ChatbotChannel } from './alert-destinations';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -64,6 +65,33 @@ export interface PublicBucketGuardrailProps {
    * @default - no sensitive tag keys
    */
   readonly sensitiveTagKeys?: readonly string[];
+
+  /**
+   * The EventBridge bus (name, in the stack's account and region) each concluded remediation and sweep finding
+   * is put on, detail-type `Bucket Guardrail Outcome`.
+   * @default 'default' - the account's default bus
+   */
+  readonly outcomeEventBus?: string;
+
+  /**
+   * The `source` of outcome events.
+   * @default 'bucket-guardrail'
+   */
+  readonly outcomeEventSource?: string;
+
+  /**
+   * Import each bucket exposure into Security Hub (ASFF, the account's default product); grants
+   * securityhub:BatchImportFindings on that product only.
+   * @default false
+   */
+  readonly securityHub?: boolean;
+
+  /**
+   * An AWS Chatbot channel (Slack or Microsoft Teams) subscribed to the alert topic, with a read-only guardrail
+   * policy; alerts then carry a Chatbot custom notification.
+   * @default - no chat channel
+   */
+  readonly chatbot?: ChatbotChannel;
 
   /**
    * Restore all four account-level Block Public Access settings after an account-level event weakens them
@@ -228,6 +256,7 @@ export interface ValidatedProps {
   readonly sensitiveTagKeys: readonly string[];
   readonly enforceAccountBlockPublicAccess: boolean;
   readonly objectAclEvents: boolean;
+  readonly deliveries: AlertDeliverySettings;
   readonly alertEmails: readonly string[];
   readonly auditRetentionDays: number;
   readonly logRetention: logs.RetentionDays;
@@ -337,6 +366,12 @@ export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps
     sensitiveTagKeys,
     enforceAccountBlockPublicAccess: props.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
     objectAclEvents: props.objectAclEvents ?? GUARDRAIL_DEFAULTS.objectAclEvents,
+    deliveries: {
+      ...(props.outcomeEventBus !== undefined ? { outcomeEventBus: props.outcomeEventBus } : {}),
+      ...(props.outcomeEventSource !== undefined ? { outcomeEventSource: props.outcomeEventSource } : {}),
+      securityHub: props.securityHub ?? false,
+      ...(props.chatbot !== undefined ? { chatbot: props.chatbot } : {}),
+    },
     alertEmails,
     auditRetentionDays,
     logRetention,

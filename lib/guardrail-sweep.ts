@@ -8,6 +8,7 @@
  * whoever counts the last bucket sends the summary. Both queues and the progress table are KMS-encrypted;
  * messages that keep failing land in a dead-letter queue that raises an alarm.
  */
+import { grantDeliveries } from './alert-destinations';
 import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -279,6 +280,10 @@ export class GuardrailSweep extends Construct {
       ...(props.auditKey !== undefined ? { key: props.auditKey } : {}),
     });
     if (props.exemptionsTable !== undefined) grantReadExemptions(workerRole, props.exemptionsTable);
+    // Sweep findings go through the same conclude stage: the same outcome events and findings as the remediator's.
+    if (props.remediation.deliveries !== undefined) {
+      for (const [name, value] of Object.entries(grantDeliveries(workerRole, props.remediation.deliveries))) this.workerFunction.addEnvironment(name, value);
+    }
     if (props.crossAccount !== undefined) {
       // The lister lists each member account's buckets, the worker checks and contains them, as the member role.
       grantAssumeMemberRole(listerRole, props.crossAccount);

@@ -12,6 +12,7 @@
  * Construct IDs are a contract: renaming one replaces the resource (and, for the retained table and
  * archive, orphans the old one). Do not rename them.
  */
+import { ChatbotAlerts } from './alert-destinations';
 import { Aspects, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -125,6 +126,9 @@ export class PublicBucketGuardrail extends Construct {
     for (const writer of settings.exemptionWriterRoleArns) this.audit.addWriter(writer);
 
     // ---- The remediator.
+    if (settings.deliveries.chatbot !== undefined) {
+      new ChatbotAlerts(this, 'Chatbot', { channel: settings.deliveries.chatbot, topic: this.alerts.topic });
+    }
     this.remediator = new Remediator(this, 'Remediator', {
       settings,
       alerts: this.alerts,
@@ -145,7 +149,7 @@ export class PublicBucketGuardrail extends Construct {
         auditArchiveBucket: this.auditArchive,
         auditKey: this.auditKey,
         encryptionKey: queuesKey,
-        remediation: { mode: settings.mode, strategy: settings.strategy, exemptions: settings.exemptions, sensitiveTagKeys: settings.sensitiveTagKeys },
+        remediation: { mode: settings.mode, strategy: settings.strategy, exemptions: settings.exemptions, sensitiveTagKeys: settings.sensitiveTagKeys, deliveries: settings.deliveries },
         ...(settings.coveredRegions !== undefined ? { regions: settings.coveredRegions } : {}),
         schedule: settings.sweepSchedule,
         concurrency: settings.sweepConcurrency,

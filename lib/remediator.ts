@@ -17,6 +17,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REMEDIATE_ENV, toRemediateEnvironment } from '../lambda/remediate/environment';
 import { CROSS_ACCOUNT_ENV } from '../lambda/shared/aws/assume-role';
+import { grantDeliveries } from './alert-destinations';
 import type { AlertTopic } from './alert-topic';
 import { nagArn, type AuditTrail } from './audit-trail';
 import { REMEDIATE_SERVICE_NAME } from './defaults';
@@ -169,6 +170,8 @@ export class Remediator extends Construct {
     setEnvironment(REMEDIATE_ENV.auditTableName, REMEDIATE_ENV.auditArchiveBucket);
     exemptions.grantRead(role);
     setEnvironment(REMEDIATE_ENV.exemptionsTableName);
+    // Outcome events (events:PutEvents on the bus), Security Hub findings (BatchImportFindings on the default product).
+    for (const [name, value] of Object.entries(grantDeliveries(role, settings.deliveries))) fn.addEnvironment(name, value);
 
     // Failure destination: send to the failure queue only.
     allow({ sid: 'SendFailedInvocations', actions: ['sqs:SendMessage'], resources: [this.failureQueue.queueArn] });

@@ -1,6 +1,7 @@
 /**
  * GuardrailSweep's props, defaults, metric names and validation (the construct is in guardrail-sweep.ts).
  */
+import type { AlertDeliverySettings } from './alert-destinations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -41,6 +42,11 @@ export interface SweepRemediationSettings {
   readonly strategy: RemediationStrategy;
   readonly exemptions: readonly Exemption[];
   readonly sensitiveTagKeys: readonly string[];
+  /**
+   * Outcome events, Security Hub findings and the Chatbot notification format, as the remediator's.
+   * @default - no outcome events, no findings, no Chatbot format (PublicBucketGuardrail passes its own)
+   */
+  readonly deliveries?: AlertDeliverySettings;
 }
 
 export interface GuardrailSweepProps {

@@ -9,6 +9,7 @@
  */
 import { canonicalJson, recordJson, type AuditActor, type AuditExemption, type AuditRecord, type StateSnapshot } from '../shared/audit/record';
 import type { AccessLevel, Finding, PublicAccessBlock } from '../shared/exposure/types';
+import { renderChatbotNotification } from './chatbot';
 import { settingsOff } from './decide';
 import type { AlertMessage } from './ports';
 
@@ -38,7 +39,7 @@ export function shouldAlert(record: AuditRecord): boolean {
   return record.outcome === 'remediated' || record.outcome === 'report-only' || (record.outcome === 'exempt' && record.verdict?.public === true);
 }
 
-const ACCESS_WORDS: Record<AccessLevel, string> = {
+export const ACCESS_WORDS: Record<AccessLevel, string> = {
   read: 'read objects',
   list: 'list objects',
   write: 'write, overwrite and delete objects',
@@ -46,7 +47,8 @@ const ACCESS_WORDS: Record<AccessLevel, string> = {
   writeAcp: 'change the bucket ACL',
 };
 
-function headline(record: AuditRecord): string {
+/** The one-line headline (no severity): "Public S3 bucket contained: <bucket>". */
+export function headline(record: AuditRecord): string {
   const bucket = record.bucket ?? '';
   if (record.scope === 'account') {
     switch (record.outcome) {
@@ -82,6 +84,18 @@ function headline(record: AuditRecord): string {
     case 'exemption-revoked':
       return `Exemption revoked: ${bucket}`;
   }
+}
+
+/** The CLI restore command (exempts, then puts back what was changed), for a bucket record the pipeline changed. */
+export function restoreCommand(record: AuditRecord): string | undefined {
+  if (record.scope !== 'bucket' || record.trigger === 'operator' || restoreCommands(record).length === 0) return undefined;
+  return `npx bucket-guardrail restore ${record.id}`;
+}
+
+/** The CLI exempt command for a bucket record (90 days from the event), or undefined for account records. */
+export function exemptCommand(record: AuditRecord): string | undefined {
+  if (record.scope !== 'bucket' || !record.bucket || record.trigger === 'operator') return undefined;
+  return `npx bucket-guardrail exempt ${record.bucket} --reason "<why>" --owner "<team>" --expires ${addDays(record.eventTime, 90)}`;
 }
 
 /** ASCII, no line breaks, under 100 characters. */
@@ -141,7 +155,8 @@ function addDays(iso: string, days: number): string {
   return new Date((Number.isNaN(time) ? 0 : time) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-function restoreCommands(record: AuditRecord): string[] {
+/** The AWS CLI commands that put back exactly what was changed (none when nothing was changed). */
+export function restoreCommands(record: AuditRecord): string[] {
   const before = record.before ?? {};
   const succeeded = new Set(record.actions.filter((action) => action.result === 'succeeded').map((action) => action.api));
   const lines: string[] = [];
@@ -178,7 +193,8 @@ function restoreCommands(record: AuditRecord): string[] {
   return lines;
 }
 
-function outcomeSentence(record: AuditRecord): string {
+/** What the guardrail did, in one sentence. */
+export function outcomeSentence(record: AuditRecord): string {
   switch (record.outcome) {
     case 'remediated':
       return record.scope === 'account'
@@ -330,7 +346,7 @@ export function renderEmail(record: AuditRecord): string {
     const expires = addDays(record.eventTime, 90);
     push(
       'HOW TO EXEMPT',
-      `  npx bucket-guardrail exempt ${record.bucket} --reason "<why>" --owner "<team>" --expires ${expires}`,
+      `  ${exemptCommand(record) ?? ''}`,
       '  or add to the guardrail exemptions (EXEMPTIONS) and redeploy:',
       `  {"bucket":"${record.bucket}","reason":"<why>","owner":"<team>","expires":"${expires}"}`,
       '',
@@ -342,8 +358,8 @@ export function renderEmail(record: AuditRecord): string {
 }
 
 /** The SNS message with `MessageStructure: json`: the final text SNS receives, escaped. */
-function snsMessage(defaultPayload: string, email: string): string {
-  return JSON.stringify({ default: defaultPayload, email });
+function snsMessage(defaultPayload: string, email: string, https: string | undefined): string {
+  return JSON.stringify({ default: defaultPayload, email, ...(https !== undefined ? { https } : {}) });
 }
 
 /** The record without its states and removed text, and with at most ten findings. */
@@ -385,24 +401,35 @@ const EMAIL_CUT_NOTE = '\n\n[The rest of this message was too long for SNS: see 
  * outer JSON (a quote or backslash inside the bucket policy grows four-fold by then). The whole record when
  * that fits, else the record without its states, else its identity and outcome only; the email is cut last.
  */
-function fitMessage(record: AuditRecord, email: string): string {
+function fitMessage(record: AuditRecord, email: string, https: string | undefined): string {
   const minimal = minimalPayload(record);
   for (const payload of [recordJson(record), trimmedPayload(record), minimal]) {
-    const message = snsMessage(payload, email);
+    const message = snsMessage(payload, email, https);
     if (Buffer.byteLength(message) <= MAX_MESSAGE_BYTES) return message;
   }
   let kept = email;
-  let message = snsMessage(minimal, kept + EMAIL_CUT_NOTE);
+  let message = snsMessage(minimal, kept + EMAIL_CUT_NOTE, https);
   while (Buffer.byteLength(message) > MAX_MESSAGE_BYTES && kept.length > 0) {
     // Every character removed shrinks the message by at least one byte; stop as soon as it fits.
     kept = kept.slice(0, Math.max(0, kept.length - (Buffer.byteLength(message) - MAX_MESSAGE_BYTES) - 16));
-    message = snsMessage(minimal, kept + EMAIL_CUT_NOTE);
+    message = snsMessage(minimal, kept + EMAIL_CUT_NOTE, https);
   }
   return message;
 }
 
-export function renderAlert(record: AuditRecord): AlertMessage {
+/** How the alert is rendered beyond the email and the JSON default. */
+export interface AlertOptions {
+  /**
+   * Add an `https` message: the AWS Chatbot custom notification (chatbot.ts), which is what Chatbot's HTTPS
+   * subscription receives. Other HTTPS subscribers then get it too, instead of the record JSON.
+   * @default false
+   */
+  readonly chatbot?: boolean;
+}
+
+export function renderAlert(record: AuditRecord, options: AlertOptions = {}): AlertMessage {
   const email = renderEmail(record);
+  const https = options.chatbot === true ? JSON.stringify(renderChatbotNotification(record)) : undefined;
   const attributes: Record<string, string> = {
     severity: record.severity,
     outcome: record.outcome,
@@ -415,7 +442,33 @@ export function renderAlert(record: AuditRecord): AlertMessage {
   }
   return {
     subject: renderSubject(record),
-    message: fitMessage(record, email),
+    message: fitMessage(record, email, https),
     attributes,
+  };
+}
+
+/**
+ * The one alert that Security Hub is not enabled where findings are sent: findings are not imported until it is
+ * (the audit records and the outcome events still are). Sent once per container, not per record.
+ */
+export function renderSecurityHubNotEnabledAlert(record: AuditRecord, region: string, detail: string): AlertMessage {
+  const subject = `[HIGH] Security Hub not enabled in ${region}: guardrail findings are not imported`.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_SUBJECT_LENGTH);
+  const email = [
+    subject.replace(/^\[[A-Z]+\] /, ''),
+    '',
+    `BatchImportFindings answered: ${detail}`,
+    `The guardrail was deployed with securityHub=true, but Security Hub (or its default product) is not enabled in ${region}.`,
+    'Containment, audit records, alerts and outcome events are not affected; only the Security Hub findings are missing.',
+    '',
+    'HOW TO FIX',
+    `  aws securityhub enable-security-hub --region ${region}`,
+    `  or deploy with -c securityHub=false`,
+    '',
+    `First record without a finding: ${record.id}`,
+  ].join('\n');
+  return {
+    subject,
+    message: JSON.stringify({ default: canonicalJson({ kind: 'security-hub-not-enabled', region, detail, auditId: record.id }), email }),
+    attributes: { severity: 'high', outcome: 'security-hub-not-enabled', account: record.account, eventName: 'BatchImportFindings', trigger: record.trigger },
   };
 }

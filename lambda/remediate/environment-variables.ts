@@ -48,6 +48,22 @@ export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIAT
     default: 'none: only `EXEMPTIONS` apply',
     description: 'DynamoDB exemptions table (`bucket-guardrail exempt`), read with the bucket state.',
   },
+  outcomeEventBus: {
+    required: 'no',
+    default: 'none: no outcome events (the construct sets `default`)',
+    description: 'EventBridge bus (name or ARN) each concluded remediation and sweep finding is put on, detail-type `Bucket Guardrail Outcome`.',
+  },
+  outcomeEventSource: { required: 'no', default: '`bucket-guardrail`', description: 'The `source` of outcome events (not `aws.…`).' },
+  securityHubProductArn: {
+    required: 'no',
+    default: 'none: no Security Hub findings',
+    description: "The account's default product, `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`: each bucket exposure is imported as an ASFF finding.",
+  },
+  chatbotNotifications: {
+    required: 'no',
+    default: '`false`',
+    description: '`true`: alerts carry an AWS Chatbot custom notification as their `https` message (what Chatbot and other HTTPS subscribers receive).',
+  },
 };
 
 /** Powertools and Node variables the remediator's runtime reads (runtime.ts). */
@@ -68,6 +84,6 @@ export const REMEDIATE_RUNTIME_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof 
     required: 'no',
     default: `\`${DEFAULT_METRICS_NAMESPACE}\``,
     description:
-      'Metrics namespace (context `metricsNamespace`): `Remediated`, `Failed`, `Ignored`, `TimeToContainMs`, `VerdictDisagreement`, `ExemptionsReadFailed`, `AssumeRoleFailed`.',
+      'Metrics namespace (context `metricsNamespace`): `Remediated`, `Failed`, `Ignored`, `TimeToContainMs`, `VerdictDisagreement`, `ExemptionsReadFailed`, `AssumeRoleFailed`, `SecurityHubNotEnabled`.',
   },
 };

@@ -6,6 +6,8 @@
  */
 import { CROSS_ACCOUNT_ENV, parseCrossAccountEnvironment, type CrossAccountSettings } from '../shared/aws/assume-role';
 import { validateExemption, type Exemption } from '../shared/exemptions/exemption';
+import { parseDefaultProductArn, type FindingTarget } from '../shared/findings/asff';
+import { DEFAULT_OUTCOME_EVENT_SOURCE } from '../shared/findings/outcome-event';
 
 /** The exemption contract lives in lambda/shared/exemptions; re-exported for the environment's importers. */
 export { validateExemption, type Exemption };
@@ -37,6 +39,14 @@ export const REMEDIATE_ENV = {
   guardedAccountIds: 'GUARDED_ACCOUNT_IDS',
   /** `true`: act on object ACL data events (PutObjectAcl, PutObject with a public ACL header). Optional. */
   objectAclEvents: 'OBJECT_ACL_EVENTS',
+  /** The EventBridge bus (name or ARN) outcome events are put on. Optional: unset, no outcome events. */
+  outcomeEventBus: 'OUTCOME_EVENT_BUS',
+  /** The `source` of outcome events. Optional. */
+  outcomeEventSource: 'OUTCOME_EVENT_SOURCE',
+  /** The account's default Security Hub product ARN. Optional: unset, no findings. */
+  securityHubProductArn: 'SECURITY_HUB_PRODUCT_ARN',
+  /** `true`: alerts carry an AWS Chatbot custom notification as their `https` message. Optional. */
+  chatbotNotifications: 'ALERT_CHATBOT_NOTIFICATIONS',
 } as const;
 
 /** The handler's configuration after validation. */
@@ -72,6 +82,12 @@ export interface RemediateConfig {
    * @default false - they are ignored with a reason
    */
   readonly objectAclEvents?: boolean;
+  /** Outcome events: the bus and the `source`. @default - no outcome events */
+  readonly outcomeEvents?: { readonly bus: string; readonly source: string };
+  /** Security Hub findings go to this default product. @default - no findings */
+  readonly securityHub?: FindingTarget;
+  /** Alerts carry an AWS Chatbot custom notification (`https` message). @default false */
+  readonly chatbotNotifications?: boolean;
 }
 
 /** Invalid configuration: names the variable and the fix. Thrown at cold start. */
@@ -174,6 +190,21 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
 
   const guardedAccountIds = parseGuardedAccountIds(env[REMEDIATE_ENV.guardedAccountIds], selfRoleArn, crossAccount !== undefined);
 
+  const outcomeEventBus = env[REMEDIATE_ENV.outcomeEventBus]?.trim() || undefined;
+  if (outcomeEventBus !== undefined && !EVENT_BUS_PATTERN.test(outcomeEventBus)) {
+    throw new ConfigurationError(REMEDIATE_ENV.outcomeEventBus, `"${outcomeEventBus}" is not an event bus name or ARN; use default, a bus name such as security-events, or arn:aws:events:<region>:<account>:event-bus/<name>`);
+  }
+  const outcomeEventSource = env[REMEDIATE_ENV.outcomeEventSource]?.trim() || DEFAULT_OUTCOME_EVENT_SOURCE;
+  if (!EVENT_SOURCE_PATTERN.test(outcomeEventSource) || outcomeEventSource.startsWith('aws.')) {
+    throw new ConfigurationError(REMEDIATE_ENV.outcomeEventSource, `"${outcomeEventSource}" is not a custom event source (1-256 of letters, digits . - _ /, not starting with aws.); for example ${DEFAULT_OUTCOME_EVENT_SOURCE}`);
+  }
+  const productArn = env[REMEDIATE_ENV.securityHubProductArn]?.trim() || undefined;
+  const securityHub = productArn !== undefined ? parseDefaultProductArn(productArn) : undefined;
+  if (productArn !== undefined && securityHub === undefined) {
+    throw new ConfigurationError(REMEDIATE_ENV.securityHubProductArn, `"${productArn}" is not the account's default product ARN (arn:<partition>:securityhub:<region>:<account>:product/<account>/default)`);
+  }
+  const chatbotNotifications = oneOf(REMEDIATE_ENV.chatbotNotifications, env[REMEDIATE_ENV.chatbotNotifications]?.trim() || 'false', ['true', 'false'] as const) === 'true';
+
   return {
     alertTopicArn,
     auditTableName,
@@ -188,8 +219,14 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     ...(crossAccount !== undefined ? { crossAccount } : {}),
     ...(guardedAccountIds !== undefined ? { guardedAccountIds } : {}),
     ...(objectAclEvents ? { objectAclEvents } : {}),
+    ...(outcomeEventBus !== undefined ? { outcomeEvents: { bus: outcomeEventBus, source: outcomeEventSource } } : {}),
+    ...(securityHub !== undefined ? { securityHub } : {}),
+    ...(chatbotNotifications ? { chatbotNotifications: true } : {}),
   };
 }
+
+const EVENT_BUS_PATTERN = /^([A-Za-z0-9._\-/]{1,256}|arn:[a-z-]+:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256})$/;
+const EVENT_SOURCE_PATTERN = /^[A-Za-z0-9._\-/]{1,256}$/;
 
 /** GUARDED_ACCOUNT_IDS: unset or empty → undefined; single-account mode may name only SELF_ROLE_ARN's account. */
 function parseGuardedAccountIds(raw: string | undefined, selfRoleArn: string, organizationMode: boolean): readonly string[] | undefined {
@@ -237,6 +274,10 @@ export function toRemediateEnvironment(config: {
   crossAccount?: CrossAccountSettings;
   guardedAccountIds?: readonly string[];
   objectAclEvents?: boolean;
+  outcomeEventBus?: string;
+  outcomeEventSource?: string;
+  securityHubProductArn?: string;
+  chatbotNotifications?: boolean;
 }): Record<string, string> {
   const env: Record<string, string> = {
     [REMEDIATE_ENV.alertTopicArn]: config.alertTopicArn,
@@ -263,6 +304,16 @@ export function toRemediateEnvironment(config: {
   }
   if (config.guardedAccountIds !== undefined && config.guardedAccountIds.length > 0) {
     env[REMEDIATE_ENV.guardedAccountIds] = config.guardedAccountIds.join(',');
+  }
+  if (config.outcomeEventBus !== undefined) {
+    env[REMEDIATE_ENV.outcomeEventBus] = config.outcomeEventBus;
+    env[REMEDIATE_ENV.outcomeEventSource] = config.outcomeEventSource ?? DEFAULT_OUTCOME_EVENT_SOURCE;
+  }
+  if (config.securityHubProductArn !== undefined) {
+    env[REMEDIATE_ENV.securityHubProductArn] = config.securityHubProductArn;
+  }
+  if (config.chatbotNotifications === true) {
+    env[REMEDIATE_ENV.chatbotNotifications] = 'true';
   }
   return env;
 }

@@ -10,6 +10,8 @@ import type { AuditExemption, AuditVerdict, Severity, StateSnapshot } from '../s
 import type { ErrorDescription } from '../shared/aws/errors';
 import type { DecodedExemptions } from '../shared/exemptions/exemptions-table';
 import type { AccessPointSnapshot, MultiRegionAccessPointSnapshot } from '../shared/exposure/access-point-types';
+import type { AsffFinding } from '../shared/findings/asff';
+import type { OutcomeEvent } from '../shared/findings/outcome-event';
 import type { AclGrant, BucketAcl, PublicAccessBlock } from '../shared/exposure/types';
 
 export interface BucketTarget {
@@ -137,7 +139,7 @@ export interface ExemptionsPort {
 }
 
 /** Deliveries made after the record is written; a failed one is noted on the record and re-sent by a retry. */
-export type Delivery = 'alert' | 'archive' | 'account-level-change';
+export type Delivery = 'alert' | 'archive' | 'account-level-change' | 'outcome-event' | 'finding';
 
 /** The first write of an audit record: reserves the id while the work runs. */
 export interface AuditClaim {
@@ -229,6 +231,11 @@ export interface AuditPort {
   /** Notes deliveries that failed after the record was completed, so a retry sends them. */
   markUndelivered(id: string, deliveries: readonly Delivery[]): Promise<void>;
   clearUndelivered(id: string): Promise<void>;
+  /**
+   * Notes on a completed record why its Security Hub finding was not imported (Security Hub not enabled).
+   * @default - not available: the reason is only logged
+   */
+  noteFindingNotImported?(id: string, detail: string): Promise<void>;
 }
 
 /** The final write found the claim taken over or already completed. */
@@ -252,6 +259,29 @@ export interface AlertMessage {
 
 export interface AlertPort {
   publish(alert: AlertMessage): Promise<void>;
+}
+
+export interface OutcomeEventPort {
+  /** Puts one event on the configured bus; rejects when EventBridge refuses the entry. */
+  publish(event: OutcomeEvent): Promise<void>;
+}
+
+/** What became of a finding: imported (created or updated), or Security Hub is not enabled where it was sent. */
+export type FindingImportResult =
+  | { readonly status: 'imported' }
+  | {
+      readonly status: 'security-hub-not-enabled';
+      readonly detail: string;
+      /** True the first time this adapter saw it (the pipeline alerts then, and only then). */
+      readonly firstNotice: boolean;
+    };
+
+export interface FindingsPort {
+  /**
+   * Imports one finding with BatchImportFindings. Resolves `security-hub-not-enabled` (a terminal condition, never
+   * retried) when Security Hub or the default product is not enabled in the region; rejects on anything else.
+   */
+  import(finding: AsffFinding): Promise<FindingImportResult>;
 }
 
 /** What the pipeline tells the account-level seam after an account Block Public Access change was handled. */
@@ -292,6 +322,8 @@ export const METRICS = {
   assumeRoleFailed: 'AssumeRoleFailed',
   /** A successful routed bucket call whose requestParameters is null or names no bucket: nothing could be checked. */
   routedCallWithoutBucket: 'RoutedCallWithoutBucket',
+  /** BatchImportFindings answered that Security Hub (or the default product) is not enabled in the region. */
+  securityHubNotEnabled: 'SecurityHubNotEnabled',
 } as const;
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 

@@ -5,7 +5,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { RemediationOutcome } from '../shared/audit/record';
 import { AccountCredentialsProvider, parseRoleArn } from '../shared/aws/assume-role';
 import { createAwsClients, type AwsClients, type AwsEnvironment } from '../shared/aws/clients';
@@ -14,6 +16,7 @@ import { AccountBlockCache } from './adapters/account-block-cache';
 import { AccountScopedClients } from './adapters/account-clients';
 import { SnsAlertPublisher, regionOfArn } from './adapters/alerts';
 import { DynamoAuditStore } from './adapters/audit-store';
+import { EventBridgeOutcomePublisher, SecurityHubFindingsImporter } from './adapters/findings';
 import { OrganizationGuardedAccounts } from './adapters/organization-accounts';
 import { S3StateAdapter } from './adapters/s3-state';
 import { ConfigurationError, REMEDIATE_ENV, parseRemediateEnvironment, type RemediateConfig } from './environment';
@@ -136,9 +139,19 @@ export function createPipelineDeps(config: RemediateConfig, clients: AwsClients,
     metrics,
     guardedAccounts: options.guardedAccounts ?? guardedAccountsFor(config, clients),
     ...(exemptionsTableName !== undefined ? { exemptions: { readExemptions: () => scanExemptions(clients.dynamoDbDocument(), exemptionsTableName) } } : {}),
+    // Outcome events go to the bus's region (an ARN) or the home region; findings to the default product's region.
+    ...(config.outcomeEvents !== undefined
+      ? { outcomeEvents: new EventBridgeOutcomePublisher(new EventBridgeClient(clients.baseConfig('eventbridge', eventBusRegion(config.outcomeEvents.bus) ?? clients.homeRegion)), config.outcomeEvents.bus) }
+      : {}),
+    ...(config.securityHub !== undefined ? { findings: new SecurityHubFindingsImporter(new SecurityHubClient(clients.baseConfig('securityhub', config.securityHub.region))) } : {}),
     ...(options.alertOnUnexpectedError !== undefined ? { alertOnUnexpectedError: options.alertOnUnexpectedError } : {}),
     ...(options.recordPrivateSweepBuckets !== undefined ? { recordPrivateSweepBuckets: options.recordPrivateSweepBuckets } : {}),
   };
+}
+
+/** The region of an event bus ARN; undefined for a bus name (the home region's bus). */
+function eventBusRegion(bus: string): string | undefined {
+  return bus.startsWith('arn:') ? regionOfArn(bus) : undefined;
 }
 
 /** Validates the environment (throws ConfigurationError naming the variable) and builds every dependency. */

@@ -70,4 +70,6 @@ export const SERVICE_ENDPOINT_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof S
   sts: { required: 'no', default: '`AWS_ENDPOINT_URL`', description: 'STS endpoint (member-role sessions).' },
   cloudformation: { required: 'no', default: '`AWS_ENDPOINT_URL`', description: 'CloudFormation endpoint (the CLI and the sweep).' },
   organizations: { required: 'no', default: '`AWS_ENDPOINT_URL`', description: 'Organizations endpoint (the CLI and the sweep).' },
+  eventbridge: { required: 'no', default: '`AWS_ENDPOINT_URL`', description: 'EventBridge endpoint (outcome events).' },
+  securityhub: { required: 'no', default: '`AWS_ENDPOINT_URL`', description: 'Security Hub endpoint (findings, with `SECURITY_HUB_PRODUCT_ARN`).' },
 };

@@ -8,7 +8,7 @@ import type { AwsStub } from 'aws-sdk-client-mock';
 /** An aws-sdk-client-mock stub of any client, as the fakes install handlers on it. */
 export type FakeStub = AwsStub<object, { $metadata: object }, unknown>;
 
-export type FakeService = 's3' | 's3control' | 'dynamodb' | 'sns';
+export type FakeService = 's3' | 's3control' | 'dynamodb' | 'sns' | 'eventbridge' | 'securityhub';
 
 export interface CallEntry {
   readonly id: number;

@@ -126,7 +126,7 @@ describe('RegionForwarderStack', () => {
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding, error or warning, on every stack with every option on', () => {
-    // GIVEN the app with three regions, a trail, the strip strategy and account enforcement
+    // GIVEN the app with three regions, a trail, the strip strategy, account enforcement, Security Hub and a Slack channel
     const outdir = tempDir();
     const app = newTestApp({}, outdir);
     const { home } = buildGuardrailApp(
@@ -140,6 +140,8 @@ describe('cdk-nag AwsSolutions', () => {
         sweepSchedule: 'cron(0 3 * * ? *)',
         sweepConcurrency: 64,
         exemptionWriters: 'arn:aws:iam::111122223333:role/BreakGlass',
+        securityHub: true,
+        chatbot: '{"slack":{"workspaceId":"T0123ABCD","channelId":"C0123ABCD"}}',
       }),
     );
     // AND a reviewer and an operator role granted through the construct's own grant methods

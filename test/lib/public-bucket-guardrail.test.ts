@@ -134,6 +134,7 @@ function baseGrants(extraBucketActions: readonly string[] = [], extraAccountActi
     'Allow sqs:SendMessage on ${FailureQueue.Arn}',
     'Allow kms:Decrypt on ${QueuesKey.Arn}',
     'Allow kms:GenerateDataKey on ${QueuesKey.Arn}',
+    'Allow events:PutEvents on arn:aws:events:eu-west-1:111122223333:event-bus/default',
   ].sort();
 }
 
@@ -160,6 +161,55 @@ describe('PublicBucketGuardrail', () => {
       const grants = remediatorGrants(synth('object-acl', { objectAclEvents: true, createTrail: true }));
       expect(grants).toEqual([...baseGrants(), 'Allow s3:GetObjectAcl on arn:aws:s3:::*/* [StringEquals s3:ResourceAccount=111122223333]'].sort());
       expect(grants.filter((line) => /s3:(Put|Delete)(AccessPoint|MultiRegionAccessPoint)/.test(line))).toEqual([]);
+    });
+
+    it('adds only securityhub:BatchImportFindings on the default product with securityHub, for the remediator and the sweep worker', () => {
+      const s = synth('security-hub', { securityHub: true, outcomeEventBus: 'security-events', outcomeEventSource: 'acme.guardrail' });
+      const product = 'Allow securityhub:BatchImportFindings on arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default';
+      const bus = 'Allow events:PutEvents on arn:aws:events:eu-west-1:111122223333:event-bus/security-events';
+      const expected = baseGrants().filter((line) => !line.startsWith('Allow events:')).concat(bus, product).sort();
+      expect(remediatorGrants(s)).toEqual(expected);
+      const worker = roleGrants(s, s.guardrail.sweep?.workerRole as iam.Role);
+      expect(worker.filter((line) => line.includes('securityhub:') || line.includes('events:'))).toEqual([bus, product].sort());
+      const variables = renderIntrinsics(functionOf(s, s.guardrail.remediateFunction).Properties.Environment.Variables, s.render) as Record<string, unknown>;
+      expect(variables).toEqual(
+        expect.objectContaining({
+          [REMEDIATE_ENV.outcomeEventBus]: 'security-events',
+          [REMEDIATE_ENV.outcomeEventSource]: 'acme.guardrail',
+          [REMEDIATE_ENV.securityHubProductArn]: 'arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default',
+        }),
+      );
+      expect(sweepEnvironment(s, 'workerFunction')).toEqual(expect.objectContaining({ [REMEDIATE_ENV.securityHubProductArn]: variables[REMEDIATE_ENV.securityHubProductArn] }));
+    });
+
+    it('subscribes a Slack channel to the alert topic with a read-only role and guardrail, and turns on the Chatbot format', () => {
+      const s = synth('chatbot-slack', { chatbot: { slack: { workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' } } });
+      s.template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+        SlackWorkspaceId: 'T0123ABCD',
+        SlackChannelId: 'C0123ABCD',
+        SnsTopicArns: [{ Ref: logicalIdOf(s.guardrail.alertTopic) }],
+        GuardrailPolicies: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchReadOnlyAccess']] }],
+      });
+      const chatbotRoles = s.template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'chatbot.amazonaws.com' } }] } } });
+      const [roleId] = Object.keys(chatbotRoles);
+      expect(s.template.toJSON().Resources[roleId as string].Properties.ManagedPolicyArns).toBeUndefined();
+      const policies = s.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+      const lines = Object.values(policies).flatMap((policy) => grantLines((policy as { Properties: { PolicyDocument: { Statement: never[] } } }).Properties.PolicyDocument, s.render));
+      expect(lines).toEqual(['Allow cloudwatch:DescribeAlarms on *', 'Allow cloudwatch:GetMetricData on *']);
+      const variables = functionOf(s, s.guardrail.remediateFunction).Properties.Environment.Variables;
+      expect(variables[REMEDIATE_ENV.chatbotNotifications]).toBe('true');
+    });
+
+    it('configures a Microsoft Teams channel with the L1 resource', () => {
+      const s = synth('chatbot-teams', {
+        chatbot: { teams: { teamId: '11111111-2222-3333-4444-555555555555', tenantId: '66666666-7777-8888-9999-000000000000', channelId: '19%3Aabc%40thread.tacv2' } },
+      });
+      s.template.hasResourceProperties('AWS::Chatbot::MicrosoftTeamsChannelConfiguration', {
+        TeamId: '11111111-2222-3333-4444-555555555555',
+        TeamsTenantId: '66666666-7777-8888-9999-000000000000',
+        TeamsChannelId: '19%3Aabc%40thread.tacv2',
+        SnsTopicArns: [{ Ref: logicalIdOf(s.guardrail.alertTopic) }],
+      });
     });
 
     it('never grants object reads, wildcard actions or managed policies', () => {
@@ -310,6 +360,8 @@ describe('PublicBucketGuardrail', () => {
         [REMEDIATE_ENV.enforceAccountBlockPublicAccess]: 'false',
         [REMEDIATE_ENV.exemptionsTableName]: '${ExemptionsTable}',
         [REMEDIATE_ENV.guardedAccountIds]: '111122223333',
+        [REMEDIATE_ENV.outcomeEventBus]: 'default',
+        [REMEDIATE_ENV.outcomeEventSource]: 'bucket-guardrail',
         POWERTOOLS_SERVICE_NAME: 'remediate',
         POWERTOOLS_METRICS_NAMESPACE: 'BucketGuardrail',
         NODE_OPTIONS: '--enable-source-maps',

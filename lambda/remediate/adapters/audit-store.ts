@@ -234,6 +234,19 @@ export class DynamoAuditStore implements AuditPort {
     );
   }
 
+  async noteFindingNotImported(id: string, detail: string): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [AUDIT_TABLE.partitionKey]: id },
+        UpdateExpression: 'SET #note = :note',
+        ConditionExpression: AUDIT_CONDITIONS.exists,
+        ExpressionAttributeNames: { '#note': FINDING_NOT_IMPORTED_ATTRIBUTE, '#id': AUDIT_TABLE.partitionKey },
+        ExpressionAttributeValues: { ':note': detail },
+      }),
+    );
+  }
+
   private async updateAsHolder(id: string, claimToken: string, values: Record<string, unknown>): Promise<void> {
     const names: Record<string, string> = { '#claimToken': 'claimToken', '#finishedAt': 'finishedAt' };
     const expressionValues: Record<string, unknown> = { ':token': claimToken };
@@ -264,7 +277,10 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || hasErrorCode(error, 'ConditionalCheckFailedException');
 }
 
-const DELIVERIES: readonly Delivery[] = ['alert', 'archive', 'account-level-change'];
+/** The audit item attribute that says why the record's Security Hub finding was not imported. */
+export const FINDING_NOT_IMPORTED_ATTRIBUTE = 'findingNotImported';
+
+const DELIVERIES: readonly Delivery[] = ['alert', 'archive', 'account-level-change', 'outcome-event', 'finding'];
 
 /** The claim attribute holding what a holder saved right after containing the bucket. */
 export const SAVED_CONTAINMENT_ATTRIBUTE = 'savedContainment';

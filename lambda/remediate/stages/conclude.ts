@@ -1,14 +1,17 @@
 /**
- * The end of every path that holds the claim: the final record, its archive copy, the alert (and, for an
- * account-level change, the sweep's seam) in one parallel round trip.
+ * The end of every path that holds the claim: the final record, its archive copy, the alert, the outcome event on
+ * EventBridge, the Security Hub finding (and, for an account-level change, the sweep's seam) in one parallel round
+ * trip, always after verification (every caller has its verdict).
  *
  * One event, one record, at most one alert: when the final record cannot be written although the alert may have
  * gone out, the write is tried again within this invocation; if it still fails, the finished record is saved on
  * the claim for the retry, which writes it (and sends only what did not go out) instead of doing the work again.
  */
 import { isRemediationOutcome, type AuditRecord } from '../../shared/audit/record';
-import { renderAlert, shouldAlert } from '../alert';
-import { ClaimLostError, METRICS, type AccountLevelChange, type Delivery, type PendingRecord } from '../ports';
+import { exemptCommand, headline, outcomeSentence, renderAlert, renderSecurityHubNotEnabledAlert, restoreCommand, shouldAlert } from '../alert';
+import { renderFinding, shouldImportFinding } from '../../shared/findings/asff';
+import { renderOutcomeEvent, shouldPublishOutcome } from '../../shared/findings/outcome-event';
+import { ClaimLostError, METRICS, type AccountLevelChange, type AlertMessage, type Delivery, type FindingImportResult, type PendingRecord } from '../ports';
 import { RemediationError } from './errors';
 import { settled, sleeper, type Run } from './run';
 import { DEFAULT_COMPLETE_RETRY_DELAYS_MS, type PipelineRecord, type RecordFields, type RemediationResult } from './types';
@@ -30,12 +33,21 @@ export async function finish(run: Run, record: PipelineRecord): Promise<Remediat
   if (record.outcome === 'failed') metrics.addMetric(METRICS.failed, 'Count', 1);
 
   const deliveries: [Delivery, Promise<unknown>][] = [['archive', audit.archive(record)]];
-  if (shouldAlert(record)) deliveries.push(['alert', alerts.publish(renderAlert(record))]);
+  if (shouldAlert(record)) deliveries.push(['alert', alerts.publish(alertOf(run, record))]);
   if (run.scope === 'account' && accountLevelChange !== undefined) {
     deliveries.push(['account-level-change', accountLevelChange.onAccountLevelChange(accountChangeOf(record))]);
   }
+  const event = outcomeEventOf(run, record);
+  if (event !== undefined) deliveries.push(['outcome-event', event]);
+  const finding = findingOf(run, record);
+  if (finding !== undefined) deliveries.push(['finding', finding]);
   const [completed, ...delivered] = await Promise.allSettled([audit.complete(record, run.claimToken), ...deliveries.map(([, promise]) => promise)]);
   const failed = deliveries.flatMap(([name], index) => (delivered[index]?.status === 'rejected' ? [name] : []));
+  const findingIndex = deliveries.findIndex(([name]) => name === 'finding');
+  const imported = delivered[findingIndex];
+  if (findingIndex >= 0 && imported?.status === 'fulfilled') {
+    await onFindingResult(run, record, imported.value as FindingImportResult);
+  }
   if (completed?.status === 'rejected') {
     // The alert and archive copy may be out already, so the claim is not released (a retry would redo the work
     // and record something else): the write is tried again, and saved on the claim for the retry if it fails.
@@ -140,7 +152,12 @@ export async function redeliver(run: Run, record: AuditRecord, undelivered: read
   const redo = await Promise.allSettled(
     undelivered.map((delivery) => {
       if (delivery === 'archive') return audit.archive(record);
-      if (delivery === 'alert') return shouldAlert(record) ? alerts.publish(renderAlert(record)) : Promise.resolve();
+      if (delivery === 'alert') return shouldAlert(record) ? alerts.publish(alertOf(run, record)) : Promise.resolve();
+      if (delivery === 'outcome-event') return outcomeEventOf(run, record) ?? Promise.resolve();
+      if (delivery === 'finding') {
+        const finding = findingOf(run, record);
+        return finding !== undefined ? finding.then((result) => onFindingResult(run, record, result)) : Promise.resolve();
+      }
       return accountLevelChange !== undefined ? accountLevelChange.onAccountLevelChange(accountChangeOf(record)) : Promise.resolve();
     }),
   );
@@ -159,4 +176,53 @@ export function accountChangeOf(record: AuditRecord): AccountLevelChange {
     outcome: record.outcome,
     auditId: record.id,
   };
+}
+
+/** The SNS alert for a record, with the Chatbot custom notification when it is configured. */
+export function alertOf(run: Run, record: AuditRecord): AlertMessage {
+  return renderAlert(record, { chatbot: run.deps.config.chatbotNotifications === true });
+}
+
+/** Puts the outcome event, when outcome events are configured and the record is one. */
+function outcomeEventOf(run: Run, record: AuditRecord): Promise<void> | undefined {
+  const { outcomeEvents } = run.deps;
+  const settings = run.deps.config.outcomeEvents;
+  if (outcomeEvents === undefined || settings === undefined || !shouldPublishOutcome(record)) return undefined;
+  return outcomeEvents.publish(renderOutcomeEvent(record, { source: settings.source, ...(run.deps.config.securityHub ? { partition: run.deps.config.securityHub.partition } : {}) }));
+}
+
+/** Imports the Security Hub finding, when findings are configured and the record is a bucket exposure. */
+function findingOf(run: Run, record: AuditRecord): Promise<FindingImportResult> | undefined {
+  const { findings } = run.deps;
+  const target = run.deps.config.securityHub;
+  if (findings === undefined || target === undefined || !shouldImportFinding(record)) return undefined;
+  const restore = restoreCommand(record);
+  const exempt = exemptCommand(record);
+  return findings.import(
+    renderFinding(record, target, {
+      title: `[${record.severity.toUpperCase()}] ${headline(record)}`,
+      whatHappened: outcomeSentence(record),
+      ...(restore !== undefined ? { restoreCommand: restore } : {}),
+      ...(exempt !== undefined ? { exemptCommand: exempt } : {}),
+    }),
+  );
+}
+
+/**
+ * Security Hub not enabled in the region is an outcome, not a failure: noted on the audit record, counted, and
+ * alerted when the adapter says this is the first time it saw it (once per container; the adapter stops calling
+ * Security Hub for a while after that), never retried.
+ */
+async function onFindingResult(run: Run, record: AuditRecord, result: FindingImportResult): Promise<void> {
+  if (result.status !== 'security-hub-not-enabled') return;
+  const { logger, metrics, audit, alerts } = run.deps;
+  logger.warn('Security Hub is not enabled in the region; the finding was not imported', { auditId: record.id, region: run.deps.config.securityHub?.region, detail: result.detail });
+  metrics.addMetric(METRICS.securityHubNotEnabled, 'Count', 1);
+  const notes = await Promise.allSettled([
+    audit.noteFindingNotImported?.(record.id, `Security Hub not enabled: ${result.detail}`) ?? Promise.resolve(),
+    result.firstNotice ? alerts.publish(renderSecurityHubNotEnabledAlert(record, run.deps.config.securityHub?.region ?? record.region, result.detail)) : Promise.resolve(),
+  ]);
+  for (const note of notes) {
+    if (note.status === 'rejected') logger.error('could not note or alert that Security Hub is not enabled', { auditId: record.id, error: note.reason });
+  }
 }

@@ -77,7 +77,7 @@ export async function unexpected(run: Run, stage: string, error: unknown, partia
     error: description,
     ...partial,
   });
-  const [alerted] = await Promise.allSettled([alertNow ? alerts.publish(renderAlert(record)) : Promise.resolve(), releaseQuietly(run, error)]);
+  const [alerted] = await Promise.allSettled([alertNow ? alerts.publish(renderAlert(record, { chatbot: run.deps.config.chatbotNotifications === true })) : Promise.resolve(), releaseQuietly(run, error)]);
   if (alerted?.status === 'rejected') {
     logger.error('the alert about an unexpected error could not be sent either', { auditId: record.id, error: alerted.reason });
   }

@@ -18,7 +18,19 @@ import type { ErrorDescription } from '../../shared/aws/errors';
 import type { PublicAccessBlock } from '../../shared/exposure/types';
 import type { RemediateConfig } from '../environment';
 import type { GuardedAccountsPort } from '../guarded-accounts';
-import type { AccountLevelChangePort, AlertPort, AuditPort, BucketTarget, Clock, ExemptionsPort, LoggerPort, MetricsPort, S3StatePort } from '../ports';
+import type {
+  AccountLevelChangePort,
+  AlertPort,
+  AuditPort,
+  BucketTarget,
+  Clock,
+  ExemptionsPort,
+  FindingsPort,
+  LoggerPort,
+  MetricsPort,
+  OutcomeEventPort,
+  S3StatePort,
+} from '../ports';
 
 /** Re-read delays while a write settles (S3 bucket configuration is eventually consistent). */
 export const DEFAULT_VERIFY_RETRY_DELAYS_MS: readonly number[] = [250, 1000];
@@ -72,6 +84,16 @@ export interface PipelineDeps {
   readonly accountLevelChange?: AccountLevelChangePort;
   /** @default crypto.randomUUID */
   readonly newClaimToken?: () => string;
+  /**
+   * Where outcome events go (EventBridge), in the same parallel round as the final record and the alert.
+   * @default - no outcome events
+   */
+  readonly outcomeEvents?: OutcomeEventPort;
+  /**
+   * Where Security Hub findings go (BatchImportFindings); needs `config.securityHub`.
+   * @default - no findings
+   */
+  readonly findings?: FindingsPort;
 }
 
 export interface RemediationResult {

@@ -326,6 +326,8 @@ export const NON_RECORD_ATTRIBUTES = [
   'phase',
   'undelivered',
   'lastError',
+  /** Why the record's Security Hub finding was not imported (Security Hub not enabled in the region). */
+  'findingNotImported',
 ] as const;
 
 /** The record inside a stored item (drops the derived and bookkeeping attributes). */

@@ -37,6 +37,8 @@ export const SERVICE_ENDPOINT_ENV = {
   sts: 'AWS_ENDPOINT_URL_STS',
   cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
   organizations: 'AWS_ENDPOINT_URL_ORGANIZATIONS',
+  eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  securityhub: 'AWS_ENDPOINT_URL_SECURITYHUB',
 } as const;
 export type AwsService = keyof typeof SERVICE_ENDPOINT_ENV;
 
