@@ -7,7 +7,13 @@
  * An exception is a `Validations.of(construct).acknowledge()` with a written reason, on the construct that owns the
  * resource: acknowledgeControl() below does it by Control Tower control ID (docs/landing-zone.md lists them all).
  */
-import { Validations, type Stage } from 'aws-cdk-lib';
+import {
+  Validations,
+  type IPolicyValidationContextBeta1,
+  type IPolicyValidationPluginBeta1,
+  type PolicyValidationPluginReportBeta1,
+  type Stage,
+} from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -55,5 +61,30 @@ export function acknowledgeControl(scope: IConstruct, control: AcknowledgedContr
  * private App of the member template). Call once per App.
  */
 export function addPolicyChecks(stage: Stage): void {
-  Validations.of(stage).addPlugins(new AwsSolutionsChecks(stage, { verbose: true }), new CfnGuardValidator({ controlTowerRulesEnabled: true }));
+  Validations.of(stage).addPlugins(new AwsSolutionsChecks(stage, { verbose: true }), new ControlTowerChecks());
+}
+
+/**
+ * The cfn-guard plugin with the Control Tower rules, its violations marked `error`. The plugin leaves severity
+ * unset; the CDK (2.276) then fails synthesis only while no finding of the plugin is acknowledged: once one is, it
+ * recomputes the report's result from severities, and an unset severity no longer counts as a failure. Marking
+ * every violation `error` keeps an unacknowledged finding fatal (test/lib/policy-checks.test.ts proves it).
+ */
+export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
+  readonly name: string;
+  readonly version?: string;
+  readonly ruleIds?: string[];
+  private readonly guard: CfnGuardValidator;
+
+  constructor() {
+    this.guard = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+    this.name = this.guard.name;
+    if (this.guard.version !== undefined) this.version = this.guard.version;
+    if (this.guard.ruleIds !== undefined) this.ruleIds = this.guard.ruleIds;
+  }
+
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = this.guard.validate(context);
+    return { ...report, violations: report.violations.map((violation) => ({ ...violation, severity: violation.severity ?? 'error' })) };
+  }
 }
