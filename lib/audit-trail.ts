@@ -13,7 +13,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AUDIT_TABLE } from '../lambda/shared/audit/table-schema';
-import { newCustomerManagedKey } from './encrypted-resources';
+import { ABORT_INCOMPLETE_UPLOADS, newCustomerManagedKey } from './encrypted-resources';
+import { acknowledgeControl } from './policy-checks';
 
 /** Statement ID of the audit table's resource policy: only the guardrail's writers may write records. */
 export const AUDIT_WRITERS_SID = 'DenyAuditWritesExceptWriters';
@@ -170,6 +171,7 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       // @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy, set in cdk.json) or, without it, the log-delivery ACL.
       enforceSSL: true,
       versioned: true,
+      lifecycleRules: [ABORT_INCOMPLETE_UPLOADS],
       removalPolicy: RemovalPolicy.RETAIN,
       ...(props.autoDeleteObjects === true ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {}),
     });
@@ -177,6 +179,10 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       id: 'AwsSolutions-S1',
       reason: 'This is the server access log target of the audit archive and trail buckets; logging it into itself would loop.',
     });
+    acknowledgeControl(this.accessLogs, 'CT.S3.PR.2', 'This is the server access log target of the audit archive and trail buckets; a bucket cannot log into itself.');
+    acknowledgeControl(this.accessLogs, 'CT.S3.PR.10', 'S3 server access log delivery supports SSE-S3 only on the target bucket; SSE-KMS default encryption would stop log delivery.');
+    acknowledgeControl(this.accessLogs, 'CT.S3.PR.9', 'Access logs are evidence about the archive, not the audit record; the write-once record is the Object Lock archive.');
+    acknowledgeControl(this.accessLogs, 'CT.S3.PR.4', 'Nothing consumes object events of the access logs; S3 writes them, nobody else.');
 
     const retention = defaultRetention(props.lockMode, props.retentionDays);
     this.archive = new s3.Bucket(scope, 'AuditArchive', {
@@ -191,9 +197,11 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       enforceSSL: true,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'audit-archive/',
+      lifecycleRules: [ABORT_INCOMPLETE_UPLOADS],
       removalPolicy: RemovalPolicy.RETAIN,
       ...(props.autoDeleteObjects === true ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {}),
     });
+    acknowledgeControl(this.archive, 'CT.S3.PR.4', 'Only the guardrail writes the archive, with create-only conditional writes; the audit table is the index, so nothing consumes object events.');
     // Object Lock protects versions, not keys: a plain PutObject would add a newer version over a record's copy.
     // Every write must be a create-only conditional write (If-None-Match), so a key holds one version, ever.
     this.archive.addToResourcePolicy(

@@ -6,11 +6,51 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeControl } from './policy-checks';
 
+/**
+ * A customer managed key, rotation on, retained on stack deletion. Its policy lets only AWS services create grants
+ * on it (Control Tower CT.KMS.PR.3): a principal may call kms:CreateGrant only for a grant an AWS service asks for on
+ * its behalf (Lambda, DynamoDB, SQS and CloudTrail use grants that way) or as an AWS service itself.
+ */
 export function newCustomerManagedKey(scope: Construct, id: string, description: string): kms.Key {
-  return new kms.Key(scope, id, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+  const key = new kms.Key(scope, id, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'DenyGrantsNotForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }),
+  );
+  return key;
+}
+
+/**
+ * A key for the Lambda functions' log groups (Control Tower CT.CLOUDWATCH.PR.3). CloudWatch Logs in this Region may
+ * use it for log groups of this account only: the `kms:EncryptionContext:aws:logs:arn` condition names them. The
+ * log group names are generated, so the condition cannot list them without a dependency cycle (key → group → key).
+ */
+export function newLogsKey(scope: Construct, id: string, description: string): kms.Key {
+  const stack = Stack.of(scope);
+  const key = newCustomerManagedKey(scope, id, description);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+      },
+    }),
+  );
+  return key;
 }
 
 /**
@@ -62,12 +102,29 @@ export function newQueuesKey(scope: Construct, id: string, description: string, 
   return key;
 }
 
+/**
+ * The lifecycle rule every bucket of the guardrail has (Control Tower CT.S3.PR.3 and CT.S3.PR.6): abort multipart
+ * uploads left incomplete for 7 days. It removes nothing that was ever fully written, so no record or log is lost;
+ * how long logs are kept stays the operator's choice.
+ */
+export const ABORT_INCOMPLETE_UPLOADS: s3.LifecycleRule = { id: 'AbortIncompleteUploads', enabled: true, abortIncompleteMultipartUploadAfter: Duration.days(7) };
+
+/**
+ * Why a failure queue has no dead-letter queue of its own (Control Tower CT.SQS.PR.1), for every such queue.
+ * The control's other way out, a RedriveAllowPolicy, declares which SQS queues may redrive into it: these queues
+ * receive from a Lambda destination or an EventBridge rule, not from an SQS queue, so there is no source to name.
+ */
+export const DEAD_LETTER_QUEUE_REASON =
+  'This queue is itself the dead-letter destination (of a Lambda function or an EventBridge rule, not of an SQS queue): a dead letter of a dead letter would hide failures. It keeps messages for 14 days, the SQS maximum.';
+
 /** An SSL-only queue under `key`, holding messages for the SQS maximum of 14 days. */
 export function newFailureQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
-  return new sqs.Queue(scope, id, {
+  const queue = new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.KMS,
     encryptionMasterKey: key,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
+  acknowledgeControl(queue, 'CT.SQS.PR.1', DEAD_LETTER_QUEUE_REASON);
+  return queue;
 }

@@ -1,13 +1,13 @@
 /**
- * Builds the app's stacks from a validated configuration and registers cdk-nag's AwsSolutions checks
- * (a policy validation plugin: any unacknowledged finding stops synthesis).
+ * Builds the app's stacks from a validated configuration and registers cdk-nag's AwsSolutions checks and the
+ * Control Tower proactive controls (policy validation plugins: any unacknowledged finding stops synthesis).
  * `bin/bucket-guardrail.ts` parses the context and calls this; tests call it with their own App.
  */
-import { Duration, RemovalPolicy, Tags, Validations, type App } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags, type App } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { GuardrailAppConfig } from './config';
 import { GuardrailStack } from './guardrail-stack';
+import { addPolicyChecks } from './policy-checks';
 import type { PublicBucketGuardrailProps } from './public-bucket-guardrail';
 import { RegionForwarderStack } from './region-forwarder-stack';
 
@@ -49,10 +49,13 @@ export function guardrailPropsFrom(config: GuardrailAppConfig): PublicBucketGuar
   };
 }
 
-/** Tags every resource and registers cdk-nag's AwsSolutions checks (any unacknowledged finding stops synthesis). */
+/**
+ * Tags every resource and registers cdk-nag's AwsSolutions checks and the Control Tower proactive controls
+ * (any unacknowledged finding stops synthesis).
+ */
 export function applyAppChecks(app: App): void {
   Tags.of(app).add('application', 'bucket-guardrail');
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  addPolicyChecks(app);
 }
 
 /** The single-account app: the home stack and one forwarder per extra region. See buildOrganizationGuardrailApp for organizations. */

@@ -32,9 +32,11 @@ import { grantRecordAudit } from './audit-trail';
 import { SWEEP_CONCURRENCY_RANGE } from './defaults';
 import { grantReadExemptions } from './exemptions-store';
 import { newAlertAlarm, queueDepth, ServiceMetrics } from './guardrail-metrics';
+import { newLogsKey } from './encrypted-resources';
 import { LAMBDA_NODE_OPTIONS } from './lambda-bundling';
 import { guardrailBundling, lambdaCodeProps } from './lambda-code';
 import { grantAssumeMemberRole } from './member-role-grants';
+import { acknowledgeControl } from './policy-checks';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
 import { acknowledgeSweepFindings } from './sweep-findings';
@@ -123,6 +125,11 @@ export class GuardrailSweep extends Construct {
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: DEFAULT_MAX_ATTEMPTS },
     });
+    acknowledgeControl(
+      this.deadLetterQueue,
+      'CT.SQS.PR.1',
+      'This queue is itself the dead-letter queue of the listing and work queues (and the lister failure destination). A RedriveAllowPolicy naming those queues would be a dependency cycle, since their RedrivePolicy names this queue; it is alarmed.',
+    );
     this.workQueue = new sqs.Queue(this, 'WorkQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
@@ -163,7 +170,8 @@ export class GuardrailSweep extends Construct {
     this.listerRole = listerRole;
     const selfRoleArns = [workerRole.roleArn, ...(props.selfRoles ?? []).map((role) => role.roleArn)];
 
-    const listerLogs = new logs.LogGroup(this, 'ListerLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const logsKey = props.logsKey ?? newLogsKey(this, 'LogsKey', 'Bucket guardrail sweep log groups');
+    const listerLogs = new logs.LogGroup(this, 'ListerLogs', { retention: logRetention, encryptionKey: logsKey, removalPolicy: RemovalPolicy.RETAIN });
     this.listerFunction = new nodejs.NodejsFunction(this, 'Lister', {
       ...common,
       role: listerRole,
@@ -217,7 +225,7 @@ export class GuardrailSweep extends Construct {
     });
     grantPublishAlerts(listerRole, props.alertTopic, props.alertTopicKey);
 
-    const workerLogs = new logs.LogGroup(this, 'WorkerLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const workerLogs = new logs.LogGroup(this, 'WorkerLogs', { retention: logRetention, encryptionKey: logsKey, removalPolicy: RemovalPolicy.RETAIN });
     this.workerFunction = new nodejs.NodejsFunction(this, 'Worker', {
       ...common,
       role: workerRole,

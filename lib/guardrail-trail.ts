@@ -11,7 +11,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { OBJECT_ACL_EVENT_NAMES } from '../lambda/remediate/event-names';
-import { newCustomerManagedKey } from './encrypted-resources';
+import { ABORT_INCOMPLETE_UPLOADS, newCustomerManagedKey } from './encrypted-resources';
+import { acknowledgeControl } from './policy-checks';
 
 /**
  * The advanced event selectors of a trail that logs every management event and the object ACL data events
@@ -79,9 +80,17 @@ export class GuardrailTrail extends Construct {
       versioned: true,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'trail/',
+      lifecycleRules: [ABORT_INCOMPLETE_UPLOADS],
       removalPolicy: RemovalPolicy.RETAIN,
       ...(props.autoDeleteObjects === true ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {}),
     });
+    acknowledgeControl(
+      trailBucket,
+      'CT.S3.PR.10',
+      'CloudTrail already encrypts every log file with the trail key (SSE-KMS, the trail\'s KMSKeyId); a bucket default under that key would also apply to the digest files CloudTrail writes, which the key policy (scoped to the aws:cloudtrail:arn encryption context) does not allow.',
+    );
+    acknowledgeControl(trailBucket, 'CT.S3.PR.9', 'Log file integrity is proven by CloudTrail log file validation (signed digest files), which this trail turns on.');
+    acknowledgeControl(trailBucket, 'CT.S3.PR.4', 'Nothing consumes object events of the trail bucket: the guardrail reads exposure events from EventBridge.');
     this.trail = new cloudtrail.Trail(scope, 'Trail', {
       bucket: trailBucket,
       encryptionKey: trailKey,
@@ -96,5 +105,10 @@ export class GuardrailTrail extends Construct {
       cfnTrail.addPropertyDeletionOverride('EventSelectors');
       cfnTrail.addPropertyOverride('AdvancedEventSelectors', OBJECT_ACL_ADVANCED_EVENT_SELECTORS);
     }
+    acknowledgeControl(
+      this.trail,
+      'CT.CLOUDTRAIL.PR.3',
+      'The guardrail receives the trail\'s management events through EventBridge; a CloudWatch Logs copy of every management event would add cost and nothing this stack reads. Landing zones usually have an organization trail already (createTrail is off by default).',
+    );
   }
 }

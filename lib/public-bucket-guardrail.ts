@@ -27,7 +27,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AlertTopic } from './alert-topic';
 import { AuditTrail } from './audit-trail';
-import { newQueuesKey } from './encrypted-resources';
+import { newLogsKey, newQueuesKey } from './encrypted-resources';
+import { acknowledgeControl, OUTSIDE_VPC_REASON } from './policy-checks';
 import { ExemptionsStore } from './exemptions-store';
 import { ExposureRule } from './exposure-rule';
 import type { RawEventPattern } from './exposure-events';
@@ -109,6 +110,9 @@ export class PublicBucketGuardrail extends Construct {
       resourceName: props.eventBus ? `${props.eventBus.eventBusName}/${ruleName}` : ruleName,
     });
     const queuesKey = newQueuesKey(this, 'QueuesKey', 'Bucket guardrail failure queues', ruleArn);
+    // ---- Log groups' key: CloudWatch Logs of this account and Region may use it (Control Tower CT.CLOUDWATCH.PR.3).
+    const logsKey = newLogsKey(this, 'LogsKey', 'Bucket guardrail function log groups');
+    acknowledgeControl(this, 'CT.LAMBDA.PR.3', OUTSIDE_VPC_REASON);
 
     // ---- Audit store and exemptions, under one customer managed key.
     const destroy = settings.removalPolicy === RemovalPolicy.DESTROY;
@@ -135,6 +139,7 @@ export class PublicBucketGuardrail extends Construct {
       audit: this.audit,
       exemptions: this.exemptions,
       queuesKey,
+      logsKey,
       ...(props.crossAccount !== undefined ? { crossAccount: props.crossAccount } : {}),
     });
     this.remediateFunction = this.remediator.function;
@@ -149,6 +154,7 @@ export class PublicBucketGuardrail extends Construct {
         auditArchiveBucket: this.auditArchive,
         auditKey: this.auditKey,
         encryptionKey: queuesKey,
+        logsKey,
         remediation: { mode: settings.mode, strategy: settings.strategy, exemptions: settings.exemptions, sensitiveTagKeys: settings.sensitiveTagKeys, deliveries: settings.deliveries },
         ...(settings.coveredRegions !== undefined ? { regions: settings.coveredRegions } : {}),
         schedule: settings.sweepSchedule,

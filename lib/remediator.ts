@@ -48,6 +48,8 @@ export interface RemediatorProps {
   readonly exemptions: ExemptionsStore;
   /** Encrypts the failure queue (the guardrail's queues key). */
   readonly queuesKey: kms.IKey;
+  /** Encrypts the function's log group; CloudWatch Logs must be allowed to use it (see newLogsKey). */
+  readonly logsKey: kms.IKey;
   /**
    * Assume `memberRoleName` in the event's account, for roles of `organizationId` only.
    * @default - single account: no cross-account permission
@@ -77,7 +79,11 @@ export class Remediator extends Construct {
       description: 'Bucket guardrail remediator: reads bucket exposure settings and turns on Block Public Access',
     });
     this.role = role;
-    const logGroup = new logs.LogGroup(scope, 'RemediateLogGroup', { retention: settings.logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(scope, 'RemediateLogGroup', {
+      retention: settings.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const environment = toRemediateEnvironment({
       alertTopicArn: alerts.topic.topicArn,
       auditTableName: audit.table.tableName,

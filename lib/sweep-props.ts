@@ -62,6 +62,11 @@ export interface GuardrailSweepProps {
   /** Encrypts both queues, the dead-letter queue and the progress table. */
   readonly encryptionKey: kms.IKey;
   /**
+   * Encrypts the lister's and the worker's log groups; CloudWatch Logs must be allowed to use it (see newLogsKey).
+   * @default - a new key (`LogsKey`) that CloudWatch Logs in this account and Region may use
+   */
+  readonly logsKey?: kms.IKey;
+  /**
    * The key of `alertTopic`, when it is encrypted with a customer managed key: the Lambdas get
    * kms:Decrypt and kms:GenerateDataKey on it to publish.
    * @default - the topic is not encrypted with a customer managed key

@@ -10,11 +10,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS, STACK_DEPLOYED_STATUSES } from '../lambda/sweep/messages';
+import { DEAD_LETTER_QUEUE_REASON } from './encrypted-resources';
 import type { GuardrailSweep } from './guardrail-sweep';
 import { newAlertAlarm, queueDepth } from './guardrail-metrics';
+import { acknowledgeControl } from './policy-checks';
 import { GuardrailSweepPropsError, type GuardrailSweepProps } from './sweep-props';
 
 /** A sweep after every deploy: a CDK trigger on the stack's creation, then a rule on each UPDATE_COMPLETE (returned). */
+/** Construct ID of the CDK's trigger provider, a singleton at the stack's root. */
+const TRIGGER_PROVIDER_ID = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
+
 export function sweepAfterEveryDeploy(sweep: GuardrailSweep): events.Rule {
   const stack = Stack.of(sweep);
   // One sweep per deploy, from two sources that never overlap. The stack's first deploy: the CDK trigger
@@ -29,6 +34,15 @@ export function sweepAfterEveryDeploy(sweep: GuardrailSweep): events.Rule {
     executeOnHandlerChange: false,
   });
   trigger.executeAfter(sweep.workerFunction, sweep.workQueue, sweep.listingQueue, sweep.progressTable);
+  // The CDK's trigger provider: one function per stack, created by the CDK, which takes no VPC setting.
+  const triggerProvider = stack.node.tryFindChild(TRIGGER_PROVIDER_ID);
+  if (triggerProvider !== undefined) {
+    acknowledgeControl(
+      triggerProvider,
+      'CT.LAMBDA.PR.3',
+      'The CDK trigger provider (one per stack, created by the CDK, with no VPC setting) runs at deploy time only and only invokes the sweep lister through the Lambda API.',
+    );
+  }
   const updateComplete = STACK_DEPLOYED_STATUSES.filter((status) => status === 'UPDATE_COMPLETE');
   // CloudFormation sends its stack events to the default bus of the stack's own account and region.
   return new events.Rule(sweep, 'StackDeployed', {
@@ -91,6 +105,7 @@ export function sweepOnAccountChange(
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
+  acknowledgeControl(accountChangeDeadLetterQueue, 'CT.SQS.PR.1', DEAD_LETTER_QUEUE_REASON);
   const alarm = newAlertAlarm(sweep, 'AccountChangeDeadLetterAlarm', {
     description:
       'An account-level Block Public Access change could not be delivered to the sweep lister: the sweep it should have started never ran. ' +

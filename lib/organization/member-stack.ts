@@ -23,7 +23,9 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { DEAD_LETTER_QUEUE_REASON } from '../encrypted-resources';
 import { exposureEventPattern, type RawEventPattern } from '../exposure-events';
+import { acknowledgeControl } from '../policy-checks';
 import type { RemediatorS3Actions } from '../remediator-permissions';
 import { checkRegion } from '../validation';
 import { checkOrganizationId, checkRoleName } from './organization-settings';
@@ -146,6 +148,7 @@ export class MemberStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the forwarding rule target; events in it are redriven by hand, and the central sweep re-checks every bucket.',
     });
+    acknowledgeControl(this.deadLetterQueue, 'CT.SQS.PR.1', DEAD_LETTER_QUEUE_REASON);
     this.rule = new events.Rule(this, 'ForwardExposureEvents', {
       ruleName: FORWARDING_RULE_NAME,
       description: 'S3 calls that can make a bucket public, forwarded to the central bucket guardrail',

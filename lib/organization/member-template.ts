@@ -4,8 +4,8 @@
  * How: the member stack is built in a private App (its own construct tree, synthesized into a temporary
  * directory that is removed afterwards) with BootstraplessSynthesizer, which refuses file and image assets and
  * adds no BootstrapVersion parameter or rule; no version, path or asset metadata. The template is then embedded
- * in the central stack as a JSON string. The private App runs cdk-nag's AwsSolutions checks too, so a finding
- * in the member template stops synthesis like one in the central stack.
+ * in the central stack as a JSON string. The private App runs cdk-nag's AwsSolutions checks and the Control Tower
+ * proactive controls too, so a finding in the member template stops synthesis like one in the central stack.
  *
  * Why not a Stage in the main app: its stacks would appear in the cloud assembly, where `cdk deploy --all`
  * could deploy the member template into the central account. Why not TemplateURL: it needs an asset bucket
@@ -15,8 +15,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, BootstraplessSynthesizer, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, BootstraplessSynthesizer, Tags } from 'aws-cdk-lib';
+import { addPolicyChecks } from '../policy-checks';
 import { MemberStack, type MemberStackProps } from './member-stack';
 
 /** CreateStackSet / UpdateStackSet accept a TemplateBody of at most 51,200 bytes. */
@@ -92,7 +92,7 @@ export function synthesizeMemberTemplate(props: MemberStackProps, options: Synth
     }
     for (const [key, value] of Object.entries(options.tags ?? { application: 'bucket-guardrail' })) Tags.of(app).add(key, value);
     // Same registration as the main app: any unacknowledged finding stops synthesis.
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+    addPolicyChecks(app);
     let template: Record<string, unknown>;
     try {
       const assembly = app.synth();

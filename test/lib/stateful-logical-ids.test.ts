@@ -29,6 +29,8 @@ const GUARDRAIL_STATEFUL = [
   'AWS::DynamoDB::Table GuardrailSweepProgressTableBACE2575',
   'AWS::KMS::Key GuardrailAlertsKeyFAAE104A',
   'AWS::KMS::Key GuardrailAuditKey06C45C9D',
+  // Added for Control Tower CT.CLOUDWATCH.PR.3 (the function log groups' key): new, no existing ID changed.
+  'AWS::KMS::Key GuardrailLogsKey523E7810',
   'AWS::KMS::Key GuardrailQueuesKeyB0CF3A04',
   'AWS::Logs::LogGroup GuardrailRemediateLogGroup93CD4EA0',
   'AWS::Logs::LogGroup GuardrailSweepListerLogs9B17A45A',
