@@ -107,7 +107,9 @@ describe('OrganizationGuardrailStack', () => {
       ['a member account’s call by a role named like the remediator', true, s3ApiCallEvent({ eventName: 'PutBucketAcl', identity: 'sameRoleNameOtherAccount' })],
       [
         'the central remediator’s own call in the central account',
-        false,
+        // No role is excluded by the rule (issue 11): the handler skips only a PutBucketPublicAccessBlock that
+        // turns all four settings on, whoever made it.
+        true,
         (() => {
           const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
           const identity = {
@@ -121,7 +123,9 @@ describe('OrganizationGuardrailStack', () => {
       ],
       [
         'the central sweep worker’s own call in the central account',
-        false,
+        // No role is excluded by the rule (issue 11): the handler skips only a PutBucketPublicAccessBlock that
+        // turns all four settings on, whoever made it.
+        true,
         (() => {
           const event = s3ApiCallEvent({ eventName: 'PutBucketPublicAccessBlock', identity: 'root' });
           const identity = {
