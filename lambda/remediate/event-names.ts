@@ -66,3 +66,8 @@ export const ROUTED_EVENT_NAMES = [
   ...ACCESS_POINT_EVENT_NAMES,
   ...MULTI_REGION_ACCESS_POINT_EVENT_NAMES,
 ] as const;
+
+/** Narrows an event name to one of the routed lists. */
+export function isOneOf<T extends string>(value: string, list: readonly T[]): value is T {
+  return (list as readonly string[]).includes(value);
+}
