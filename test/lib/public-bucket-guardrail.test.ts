@@ -29,6 +29,7 @@ import {
   type PublicBucketGuardrailProps,
 } from '../../lib/public-bucket-guardrail';
 import { grantLines, logicalIdOf, newTestApp, renderIntrinsics, type RenderOptions } from './stack-test-helpers';
+import { exposureEventPattern } from '../../lib/exposure-events';
 import { AUDIT_WRITE_ACTIONS, AUDIT_WRITERS_SID } from '../../lib/audit-trail';
 
 interface Synthesized {
@@ -265,6 +266,12 @@ describe('PublicBucketGuardrail', () => {
               'PutBucketWebsite',
               'PutAccountPublicAccessBlock',
               'DeleteAccountPublicAccessBlock',
+              // The other doors (issue 16): S3 Control access point and Multi-Region Access Point calls.
+              'CreateAccessPoint',
+              'PutAccessPointPolicy',
+              'PutAccessPointPolicyForObjectLambda',
+              'CreateMultiRegionAccessPoint',
+              'PutMultiRegionAccessPointPolicy',
             ],
             errorCode: [{ exists: false }],
           }),
@@ -272,25 +279,18 @@ describe('PublicBucketGuardrail', () => {
       });
     });
 
-    it("excludes the remediator's and the sweep worker's sessions with $or so callers without a session issuer still match", () => {
-      // GIVEN the default construct (sweep on) WHEN synthesized
-      const s = synth('default');
-      const rule = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)] as { Properties: { EventPattern: { detail: unknown } } };
-      // THEN the session issuer may be neither role, or be absent (root, IAM users, AWS services)
-      expect(renderIntrinsics(rule.Properties.EventPattern.detail, s.render)).toMatchObject({
-        $or: [
-          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': ['${RemediateRole.Arn}', '${SweepWorkerRole.Arn}'] }] } } } },
-          { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
-        ],
-      });
-    });
-
-    it('excludes only the remediator when the sweep is off', () => {
-      const s = synth('no-sweep', { sweep: false });
-      const rule = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)] as { Properties: { EventPattern: { detail: { $or: unknown[] } } } };
-      expect(renderIntrinsics(rule.Properties.EventPattern.detail.$or[0], s.render)).toEqual({
-        userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': ['${RemediateRole.Arn}'] }] } } },
-      });
+    it.each([
+      ['default', {}],
+      ['no-sweep', { sweep: false }],
+    ] as const)('excludes no caller, not even its own roles (%s): a session of the remediator or sweep role is checked like any other', (name, context) => {
+      // GIVEN the construct, with and without the sweep WHEN synthesized
+      const s = synth(name, context);
+      const rule = s.template.toJSON().Resources[logicalIdOf(s.guardrail.rule)] as { Properties: { EventPattern: { detail: Record<string, unknown> } } };
+      // THEN the detail filters on the event source and names only, with no session-issuer condition ($or) that
+      // whoever can use one of the guardrail's roles could hide behind (issue 11)
+      expect(rule.Properties.EventPattern.detail).not.toHaveProperty('$or');
+      expect(JSON.stringify(rule.Properties.EventPattern)).not.toContain('sessionIssuer');
+      expect(rule.Properties.EventPattern.detail).toEqual(exposureEventPattern().detail);
     });
 
     it('sends failed invocations to the failure queue after bounded Lambda retries', () => {
