@@ -92,3 +92,56 @@ export function remediatorS3Actions(settings: {
     objectActions: settings.objectAclEvents === true ? [...OBJECT_ACL_READ_ACTIONS] : [],
   };
 }
+
+/** One IAM statement of the remediator's S3 Control and object reads, as plain data (iam.PolicyStatement props). */
+export interface ReadStatement {
+  readonly sid: string;
+  readonly actions: string[];
+  readonly resources: string[];
+  readonly conditions?: Record<string, Record<string, string>>;
+}
+
+/**
+ * The access point, Multi-Region Access Point, Object Lambda and (objectAclEvents) object ACL reads, scoped to
+ * `account` in `partition`: the same statements for the central remediator and the member role, so a member
+ * account's access-point event is read with exactly the remediator's permissions. No access point write: they are
+ * contained through the bucket's Block Public Access.
+ */
+export function accessPointReadStatements(actions: RemediatorS3Actions, partition: string, account: string): ReadStatement[] {
+  const statements: ReadStatement[] = [
+    { sid: 'ListAccessPoints', actions: [...(actions.accessPointListActions ?? [])], resources: ['*'] },
+    { sid: 'ReadAccessPoints', actions: [...(actions.accessPointActions ?? [])], resources: [`arn:${partition}:s3:*:${account}:accesspoint/*`] },
+    { sid: 'ReadMultiRegionAccessPoints', actions: [...(actions.multiRegionAccessPointActions ?? [])], resources: [`arn:${partition}:s3::${account}:accesspoint/*`] },
+    { sid: 'ReadObjectLambdaAccessPoints', actions: [...(actions.objectLambdaActions ?? [])], resources: [`arn:${partition}:s3-object-lambda:*:${account}:accesspoint/*`] },
+  ];
+  if ((actions.objectActions ?? []).length > 0) {
+    statements.push({
+      sid: 'ReadObjectAcls',
+      actions: [...(actions.objectActions ?? [])],
+      resources: [`arn:${partition}:s3:::*/*`],
+      conditions: { StringEquals: { 's3:ResourceAccount': account } },
+    });
+  }
+  return statements.filter((statement) => statement.actions.length > 0);
+}
+
+/** cdk-nag acknowledgements of accessPointReadStatements' wildcards, for every role that carries them. */
+export const ACCESS_POINT_READ_ACKNOWLEDGEMENTS: ReadonlyArray<{ readonly id: string; readonly reason: string }> = [
+  {
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:*:<AWS::AccountId>:accesspoint/*]',
+    reason:
+      'Any access point of the account, in any Region the guardrail covers, can open a bucket to the public; read actions only (s3:GetAccessPointPolicy, s3:GetAccessPointPolicyStatus), limited to this account.',
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3::<AWS::AccountId>:accesspoint/*]',
+    reason: "Any Multi-Region Access Point of the account can open its buckets; read actions only (s3:GetMultiRegionAccessPoint, s3:GetMultiRegionAccessPointPolicy), this account's only.",
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3-object-lambda:*:<AWS::AccountId>:accesspoint/*]',
+    reason: "An Object Lambda access point event is resolved to its supporting access point; read action only (s3:GetAccessPointConfigurationForObjectLambda), this account's only.",
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/*]',
+    reason: "objectAclEvents only: s3:GetObjectAcl on the object an event names, any bucket of this account (s3:ResourceAccount); no object data is read and no ACL written.",
+  },
+];

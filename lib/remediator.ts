@@ -29,7 +29,7 @@ import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
 import { guardrailBundling, lambdaCodeProps } from './lambda-code';
 import { grantAssumeMemberRole, grantDescribeMemberAccounts, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
-import { remediatorS3Actions } from './remediator-permissions';
+import { ACCESS_POINT_READ_ACKNOWLEDGEMENTS, accessPointReadStatements, remediatorS3Actions } from './remediator-permissions';
 
 /** The metric names the remediator publishes through Powertools (namespace from props, `service` dimension). */
 export const REMEDIATE_METRICS = {
@@ -148,22 +148,10 @@ export class Remediator extends Construct {
       conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
     });
     allow({ sid: 'AccountBlockPublicAccess', actions: [...s3Actions.accountActions], resources: ['*'] });
-    // S3 Control: read the account's access points, Multi-Region Access Points and Object Lambda access points.
-    // No access point write: they are contained through the bucket's Block Public Access.
-    allow({ sid: 'ListAccessPoints', actions: [...(s3Actions.accessPointListActions ?? [])], resources: ['*'] });
-    allow({ sid: 'ReadAccessPoints', actions: [...(s3Actions.accessPointActions ?? [])], resources: [`arn:${Aws.PARTITION}:s3:*:${Aws.ACCOUNT_ID}:accesspoint/*`] });
-    allow({ sid: 'ReadMultiRegionAccessPoints', actions: [...(s3Actions.multiRegionAccessPointActions ?? [])], resources: [`arn:${Aws.PARTITION}:s3::${Aws.ACCOUNT_ID}:accesspoint/*`] });
-    allow({ sid: 'ReadObjectLambdaAccessPoints', actions: [...(s3Actions.objectLambdaActions ?? [])], resources: [`arn:${Aws.PARTITION}:s3-object-lambda:*:${Aws.ACCOUNT_ID}:accesspoint/*`] });
-    if ((s3Actions.objectActions ?? []).length > 0) {
-      // objectAclEvents: read the ACL of the object an event names (object ACLs are never rewritten).
-      allow({
-        sid: 'ReadObjectAcls',
-        actions: [...(s3Actions.objectActions ?? [])],
-        resources: [`arn:${Aws.PARTITION}:s3:::*/*`],
-        conditions: { StringEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID } },
-      });
-      setEnvironment(REMEDIATE_ENV.objectAclEvents);
-    }
+    // S3 Control and object ACL reads: the same statements as the organization member role.
+    for (const statement of accessPointReadStatements(s3Actions, Aws.PARTITION, Aws.ACCOUNT_ID)) allow(statement);
+    // objectAclEvents: the handler reads the ACL of the object an event names (object ACLs are never rewritten).
+    if ((s3Actions.objectActions ?? []).length > 0) setEnvironment(REMEDIATE_ENV.objectAclEvents);
     // The exposure rule leaves out this role's own calls; the handler double-checks with SELF_ROLE_ARN.
     setEnvironment(REMEDIATE_ENV.mode, REMEDIATE_ENV.strategy, REMEDIATE_ENV.enforceAccountBlockPublicAccess);
     setEnvironment(REMEDIATE_ENV.exemptions, REMEDIATE_ENV.sensitiveTagKeys, REMEDIATE_ENV.selfRoleArn);
@@ -203,23 +191,7 @@ export class Remediator extends Construct {
           'Any bucket in the account can be made public, so the bucket-level actions name arn:<partition>:s3:::* (bucket actions only, ' +
           'limited to this account by s3:ResourceAccount; no object action is granted).',
       },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:*:<AWS::AccountId>:accesspoint/*]',
-        reason:
-          'Any access point of the account, in any Region the guardrail covers, can open a bucket to the public; read actions only (s3:GetAccessPointPolicy, s3:GetAccessPointPolicyStatus), limited to this account.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3::<AWS::AccountId>:accesspoint/*]',
-        reason: "Any Multi-Region Access Point of the account can open its buckets; read actions only (s3:GetMultiRegionAccessPoint, s3:GetMultiRegionAccessPointPolicy), this account's only.",
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3-object-lambda:*:<AWS::AccountId>:accesspoint/*]',
-        reason: "An Object Lambda access point event is resolved to its supporting access point; read action only (s3:GetAccessPointConfigurationForObjectLambda), this account's only.",
-      },
-      {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*/*]',
-        reason: "objectAclEvents only: s3:GetObjectAcl on the object an event names, any bucket of this account (s3:ResourceAccount); no object data is read and no ACL written.",
-      },
+      ...ACCESS_POINT_READ_ACKNOWLEDGEMENTS,
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

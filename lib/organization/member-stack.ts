@@ -26,7 +26,7 @@ import type { Construct } from 'constructs';
 import { DEAD_LETTER_QUEUE_REASON } from '../encrypted-resources';
 import { exposureEventPattern, type RawEventPattern } from '../exposure-events';
 import { acknowledgeControl } from '../policy-checks';
-import type { RemediatorS3Actions } from '../remediator-permissions';
+import { ACCESS_POINT_READ_ACKNOWLEDGEMENTS, accessPointReadStatements, type RemediatorS3Actions } from '../remediator-permissions';
 import { checkRegion } from '../validation';
 import { checkOrganizationId, checkRoleName } from './organization-settings';
 
@@ -198,6 +198,7 @@ export class MemberStack extends Stack {
               actions: [...props.s3Actions.accountActions],
               resources: ['*'],
             }),
+            ...accessPointReadStatements(props.s3Actions, Aws.PARTITION, Aws.ACCOUNT_ID).map((statement) => new iam.PolicyStatement(statement)),
             ...(props.sweep === true
               ? [new iam.PolicyStatement({ sid: 'SweepListAndLookUp', actions: [...MEMBER_SWEEP_ACTIONS], resources: ['*'] })]
               : []),
@@ -207,6 +208,7 @@ export class MemberStack extends Stack {
     });
     (this.memberRole.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.memberRoleCondition;
     Validations.of(this.memberRole).acknowledge(
+      ...ACCESS_POINT_READ_ACKNOWLEDGEMENTS,
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
         reason:

@@ -418,7 +418,7 @@ describe('PublicBucketGuardrail', () => {
 
     it('rotates every key it creates', () => {
       const keys = synth('trail', { createTrail: true }).template.findResources('AWS::KMS::Key');
-      expect(Object.keys(keys)).toHaveLength(4);
+      expect(Object.keys(keys)).toHaveLength(5);
       expect(Object.values(keys).every((key) => (key as { Properties: { EnableKeyRotation: boolean } }).Properties.EnableKeyRotation)).toBe(true);
     });
   });
