@@ -114,6 +114,7 @@ function resolveValue(variable: string, value: unknown, local: ReadonlyMap<strin
   if (typeof value === 'string') return value;
   const ref = (value as { Ref?: unknown }).Ref;
   if (typeof ref === 'string' && local.has(ref)) return local.get(ref) as string;
+  if (ref === 'AWS::AccountId') return options.account;
   const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
   if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && template.Resources[getAtt[0] as string]?.Type === 'AWS::IAM::Role') {
     const role = template.Resources[getAtt[0] as string] as CfnResource;

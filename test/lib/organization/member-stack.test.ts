@@ -218,6 +218,15 @@ describe('member template', () => {
         [
           ...[...BUCKET_READ_ACTIONS, ...BUCKET_CONTAIN_ACTIONS, ...extraBucket].map((action) => `Allow ${action} on ${buckets}`),
           ...['s3:GetAccountPublicAccessBlock', ...extraAccount].map((action) => `Allow ${action} on *`),
+          // The remediator's access point reads (issue 16), this account's only.
+          'Allow s3:GetAccessPoint on *',
+          'Allow s3:ListAccessPoints on *',
+          'Allow s3:ListMultiRegionAccessPoints on *',
+          `Allow s3:GetAccessPointConfigurationForObjectLambda on arn:aws:s3-object-lambda:*:${ACCOUNT}:accesspoint/*`,
+          `Allow s3:GetAccessPointPolicy on arn:aws:s3:*:${ACCOUNT}:accesspoint/*`,
+          `Allow s3:GetAccessPointPolicyStatus on arn:aws:s3:*:${ACCOUNT}:accesspoint/*`,
+          `Allow s3:GetMultiRegionAccessPoint on arn:aws:s3::${ACCOUNT}:accesspoint/*`,
+          `Allow s3:GetMultiRegionAccessPointPolicy on arn:aws:s3::${ACCOUNT}:accesspoint/*`,
         ].sort(),
       );
     });
