@@ -11,6 +11,7 @@
  * handler or the CLI read.
  */
 import { GUARDRAIL_STACK_OUTPUTS } from '../lib/stack-outputs';
+import { REMEDIATE_ENV } from '../lambda/remediate/environment';
 
 /** The account and region emulators answer as (LocalStack's defaults). */
 export const LOCAL_DEFAULTS = { account: '000000000000', region: 'us-east-1', demoBucket: 'guardrail-demo-data', prefix: 'bucket-guardrail' } as const;
@@ -109,6 +110,9 @@ function tableInput(logicalId: string, resource: CfnResource, tableName: string)
   };
 }
 
+/** Deliveries to services the local plan does not create (EventBridge, Security Hub). */
+const LOCAL_OMITTED_VARIABLES: ReadonlySet<string> = new Set([REMEDIATE_ENV.outcomeEventBus, REMEDIATE_ENV.outcomeEventSource, REMEDIATE_ENV.securityHubProductArn]);
+
 /** Replaces Ref and Fn::GetAtt …Arn of the template's resources with local names; anything else is an error. */
 function resolveValue(variable: string, value: unknown, local: ReadonlyMap<string, string>, options: LocalPlanOptions, template: CfnTemplate): string {
   if (typeof value === 'string') return value;
@@ -178,6 +182,9 @@ export function localPlan(template: CfnTemplate, sampleEvent: unknown, options: 
   const environment: Record<string, string> = {};
   for (const [variable, value] of Object.entries(variables)) {
     if (variable === 'NODE_OPTIONS') continue; // the Lambda runtime's flags, not the handler's contract
+    // Outcome events and Security Hub findings go to services the plan does not create on the emulator: the
+    // local run delivers the record, the archive copy and the alert only (docs/development.md).
+    if (LOCAL_OMITTED_VARIABLES.has(variable)) continue;
     environment[variable] = resolveValue(variable, value, local, options, template);
   }
 
