@@ -200,6 +200,11 @@ export class PublicBucketGuardrail extends Construct {
     // ---- A trial: everything above is deleted with the stack (lib/teardown.ts).
     if (destroy) {
       Aspects.of(this).add(new DestroyOnDelete());
+      // The CDK's bucket-emptying function (autoDeleteObjects) exists only in a trial and runs only at delete.
+      const emptier = Stack.of(this).node.tryFindChild('Custom::S3AutoDeleteObjectsCustomResourceProvider');
+      if (emptier !== undefined) {
+        acknowledgeControl(emptier, 'CT.LAMBDA.PR.3', `Trial profile only: the CDK's bucket-emptying function runs at stack deletion. ${OUTSIDE_VPC_REASON}`);
+      }
     }
   }
 
