@@ -129,7 +129,7 @@ describe('Control Tower proactive controls on every app', () => {
     const { app, outdir } = newUnbundledApp();
     const stacks = buildOrganizationGuardrailApp(
       app,
-      parseAppConfig({ ...ORGANIZATION_CONTEXT, preventive: 'true', breakGlassRoleName: 'BreakGlass', delegatedAdminAccount: '999988887777' }),
+      parseAppConfig({ ...ORGANIZATION_CONTEXT, alertEmails: ['oncall@example.com'], preventive: 'true', breakGlassRoleName: 'BreakGlass', delegatedAdminAccount: '999988887777' }),
     );
     expect(stacks.preventive).toBeDefined();
     // WHEN synthesized THEN no plugin reports a violation
