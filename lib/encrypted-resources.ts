@@ -32,6 +32,26 @@ export function newCustomerManagedKey(scope: Construct, id: string, description:
 }
 
 /**
+ * Lets an AWS service use `key` to encrypt for and decrypt from an encrypted queue or topic it delivers to
+ * (`kms:Decrypt`, `kms:GenerateDataKey`), under `conditions` that name the one source allowed. The result says
+ * whether the statement was added: it is not for an imported key.
+ */
+export function allowServiceDeliveryWithKey(
+  key: kms.IKey,
+  statement: { readonly sid: string; readonly service: string; readonly conditions: Record<string, unknown> },
+): iam.AddToResourcePolicyResult {
+  return key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: statement.sid,
+      principals: [new iam.ServicePrincipal(statement.service)],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: statement.conditions,
+    }),
+  );
+}
+
+/**
  * A key for the Lambda functions' log groups (Control Tower CT.CLOUDWATCH.PR.3). CloudWatch Logs in this Region may
  * use it for log groups of this account only: the `kms:EncryptionContext:aws:logs:arn` condition names them. The
  * log group names are generated, so the condition cannot list them without a dependency cycle (key → group → key).
@@ -65,15 +85,7 @@ export function newAlertTopic(scope: Construct, ids: { readonly key: string; rea
     ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
   };
   const key = newCustomerManagedKey(scope, ids.key, `${displayName}: alert topic`);
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: ['*'],
-      conditions: fromOurAlarms,
-    }),
-  );
+  allowServiceDeliveryWithKey(key, { sid: 'AllowCloudWatchAlarmsToPublish', service: 'cloudwatch.amazonaws.com', conditions: fromOurAlarms });
   const topic = new sns.Topic(scope, ids.topic, { displayName, masterKey: key, enforceSSL: true });
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -90,15 +102,7 @@ export function newAlertTopic(scope: Construct, ids: { readonly key: string; rea
 /** A key for failure queues that EventBridge may use, for dead letters of the one rule `ruleArn` only. */
 export function newQueuesKey(scope: Construct, id: string, description: string, ruleArn: string): kms.Key {
   const key = newCustomerManagedKey(scope, id, description);
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowRuleDeadLetters',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-    }),
-  );
+  allowServiceDeliveryWithKey(key, { sid: 'AllowRuleDeadLetters', service: 'events.amazonaws.com', conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } } });
   return key;
 }
 

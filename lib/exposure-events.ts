@@ -21,27 +21,7 @@ export interface RawEventPattern {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-/** A role named by its parts (the member role has a fixed name in every account). */
-export interface ExcludedRole {
-  readonly partition: string;
-  readonly account: string;
-  /** The role's name, without a path. */
-  readonly roleName: string;
-}
-
 export interface ExposurePatternOptions {
-  /**
-   * Leave out the calls made by any session of these roles (the guardrail's own writes: the remediator's and the
-   * sweep worker's), by exact role ARN as CloudTrail logs it in `userIdentity.sessionContext.sessionIssuer.arn`
-   * (the path included).
-   * @default - nothing excluded by ARN
-   */
-  readonly excludeRoleArns?: readonly string[];
-  /**
-   * Leave out the calls made by any session of this role, named by its parts (its ARN joins `excludeRoleArns`).
-   * @default - nothing excluded by name
-   */
-  readonly excludeRole?: ExcludedRole;
   /**
    * Also route the object ACL data events (PutObjectAcl, PutObject): the `objectAclEvents` setting.
    * @default false
@@ -49,32 +29,17 @@ export interface ExposurePatternOptions {
   readonly objectAclEvents?: boolean;
 }
 
-/** The ARN CloudTrail logs as `sessionIssuer.arn` for a session of the role: `arn:<partition>:iam::<account>:role/<name>`. */
-export function roleArnOf(role: ExcludedRole): string {
-  return `arn:${role.partition}:iam::${role.account}:role/${role.roleName}`;
-}
-
 /**
- * The pattern: S3 management events for the exposure calls, successful ones only (`errorCode` absent).
- *
- * Self-exclusion: EventBridge matches a field only where it exists, so an `anything-but` on a field that
- * some callers lack (root, IAM users and AWS services have no `sessionContext.sessionIssuer`) would silently
- * drop their events. The pattern therefore says "the session issuer's ARN is none of our roles' ARNs, OR there
- * is no session issuer" with `$or`. The ARNs are compared exactly (an `anything-but` list of strings, which
- * every EventBridge bus supports), so a role whose name merely starts like ours (`Role` vs `Role2`), or our
- * role's name in another account, stays in.
+ * The pattern: S3 management events for the exposure calls, successful ones only (`errorCode` absent), whoever
+ * made them. No caller is left out, the guardrail's own roles included (issue 11): whoever can use one of its
+ * roles must not be able to weaken a bucket unseen, and re-checking the guardrail's own write is a cheap no-op.
  */
 export function exposureEventPattern(options: ExposurePatternOptions = {}): RawEventPattern {
-  const detail: Record<string, unknown> = {
+  const detail = {
     eventSource: ['s3.amazonaws.com'],
     eventName: [...EXPOSURE_EVENT_NAMES, ...(options.objectAclEvents === true ? OBJECT_ACL_EVENT_NAMES : [])],
     errorCode: [{ exists: false }],
   };
-  const excluded = [...(options.excludeRoleArns ?? []), ...(options.excludeRole !== undefined ? [roleArnOf(options.excludeRole)] : [])];
-  if (excluded.length > 0) {
-    const issuerArn = (matcher: unknown): Record<string, unknown> => ({ userIdentity: { sessionContext: { sessionIssuer: { arn: [matcher] } } } });
-    detail.$or = [issuerArn({ 'anything-but': excluded }), issuerArn({ exists: false })];
-  }
   return {
     source: ['aws.s3'],
     'detail-type': ['AWS API Call via CloudTrail'],

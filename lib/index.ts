@@ -81,10 +81,8 @@ export {
   BUCKET_EXPOSURE_EVENT_NAMES,
   ACCOUNT_EXPOSURE_EVENT_NAMES,
   exposureEventPattern,
-  roleArnOf,
   type RawEventPattern,
   type ExposurePatternOptions,
-  type ExcludedRole,
 } from './exposure-events';
 export { remediatorS3Actions, type RemediatorS3Actions } from './remediator-permissions';
 export { LambdaCodeError } from './lambda-code';

@@ -6,11 +6,10 @@ import { Duration, Names, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { ACCOUNT_BLOCK_PUBLIC_ACCESS_EVENTS, STACK_DEPLOYED_STATUSES } from '../lambda/sweep/messages';
-import { DEAD_LETTER_QUEUE_REASON } from './encrypted-resources';
+import { allowServiceDeliveryWithKey, DEAD_LETTER_QUEUE_REASON } from './encrypted-resources';
 import type { GuardrailSweep } from './guardrail-sweep';
 import { newAlertAlarm, queueDepth } from './guardrail-metrics';
 import { acknowledgeControl } from './policy-checks';
@@ -85,15 +84,11 @@ export function sweepOnAccountChange(
     resource: 'rule',
     resourceName: props.eventBus !== undefined ? `${props.eventBus.eventBusName}/${ruleName}` : ruleName,
   });
-  const keyPolicy = props.encryptionKey.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'AllowSweepAccountRuleDeadLetters',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-    }),
-  );
+  const keyPolicy = allowServiceDeliveryWithKey(props.encryptionKey, {
+    sid: 'AllowSweepAccountRuleDeadLetters',
+    service: 'events.amazonaws.com',
+    conditions: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+  });
   if (!keyPolicy.statementAdded) {
     throw new GuardrailSweepPropsError(
       `encryptionKey ${props.encryptionKey.node.path} is imported, so EventBridge cannot be allowed to use it for the account-change rule's dead-letter queue; pass a kms.Key defined in this app or set sweepOnAccountChange: false`,

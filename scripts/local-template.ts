@@ -15,14 +15,28 @@ import type { CfnTemplate } from './local-plan';
 /** aws-cdk-lib's context key listing the stacks to bundle assets for; empty = bundle none. */
 const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
 
-export function synthesizeGuardrailTemplate(options: { readonly region: string; readonly context?: Readonly<Record<string, unknown>> }): CfnTemplate {
+export interface SynthesisOptions {
+  readonly region: string;
+  /** Context on top of cdk.json's, as `-c key=value` gives it. */
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Synthesizes the app into `outdir` as `npx cdk synth` writes cdk.out (one `<stack>.template.json` per stack), bundling
+ * skipped; returns the home stack's name and template.
+ */
+export function synthesizeGuardrailApp(options: SynthesisOptions & { readonly outdir: string }): { stackName: string; template: CfnTemplate } {
+  const context = { ...(cdkJson as { context: Record<string, unknown> }).context, ...options.context, [BUNDLING_STACKS_CONTEXT]: [] };
+  const app = new App({ context, outdir: options.outdir });
+  const config = parseAppConfig(collectContext((key) => app.node.tryGetContext(key), app.node.getAllContext()), { defaultRegion: options.region });
+  const { home } = buildGuardrailApp(app, config);
+  return { stackName: home.stackName, template: app.synth().getStackByName(home.stackName).template as CfnTemplate };
+}
+
+export function synthesizeGuardrailTemplate(options: SynthesisOptions): CfnTemplate {
   const outdir = mkdtempSync(join(tmpdir(), 'bucket-guardrail-local-'));
   try {
-    const context = { ...(cdkJson as { context: Record<string, unknown> }).context, ...options.context, [BUNDLING_STACKS_CONTEXT]: [] };
-    const app = new App({ context, outdir });
-    const config = parseAppConfig(collectContext((key) => app.node.tryGetContext(key), app.node.getAllContext()), { defaultRegion: options.region });
-    const { home } = buildGuardrailApp(app, config);
-    return app.synth().getStackByName(home.stackName).template as CfnTemplate;
+    return synthesizeGuardrailApp({ ...options, outdir }).template;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

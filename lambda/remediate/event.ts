@@ -32,19 +32,8 @@ import {
   type ObjectAclEventName,
 } from './event-names';
 
-export {
-  ACCESS_POINT_EVENT_NAMES,
-  ACCOUNT_EVENT_NAMES,
-  BUCKET_EVENT_NAMES,
-  MULTI_REGION_ACCESS_POINT_EVENT_NAMES,
-  OBJECT_ACL_EVENT_NAMES,
-  ROUTED_EVENT_NAMES,
-  type AccessPointEventName,
-  type AccountEventName,
-  type BucketEventName,
-  type MultiRegionAccessPointEventName,
-  type ObjectAclEventName,
-} from './event-names';
+// The event-name lists and types, for callers that import them with the interpreter.
+export * from './event-names';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const S3_EVENT_SOURCE = 'aws.s3';

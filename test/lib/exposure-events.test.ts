@@ -5,21 +5,15 @@ import {
   BUCKET_EXPOSURE_EVENT_NAMES,
   EXPOSURE_EVENT_NAMES,
   exposureEventPattern,
-  roleArnOf,
 } from '../../lib/exposure-events';
 import { PublicBucketGuardrail } from '../../lib/public-bucket-guardrail';
 import { matchesEventPattern } from './event-pattern-matcher';
-import { ACCOUNT, GUARDRAIL_ROLE_NAME, SWEEP_WORKER_ROLE_NAME, s3ApiCallEvent, type IdentityName } from './fixtures/cloudtrail-events';
+import { s3ApiCallEvent, type IdentityName } from './fixtures/cloudtrail-events';
 import { logicalIdOf, newTestApp, renderIntrinsics } from './stack-test-helpers';
-
-const SELF = { partition: 'aws', account: ACCOUNT, roleName: GUARDRAIL_ROLE_NAME };
-const SWEEP_WORKER = { partition: 'aws', account: ACCOUNT, roleName: SWEEP_WORKER_ROLE_NAME };
-/** What the construct excludes: the remediator's and the sweep worker's role ARNs. */
-const GUARDRAIL_ROLE_ARNS = [roleArnOf(SELF), roleArnOf(SWEEP_WORKER)];
 
 let synthesized: Record<string, unknown> | undefined;
 
-/** The rule pattern exactly as synthesized, with the account, partition and role name filled in. */
+/** The rule pattern exactly as synthesized (an intrinsic left in it would render as `${LogicalId.Attribute}`). */
 function synthesizedPattern(): Record<string, unknown> {
   if (synthesized) return synthesized;
   const app = newTestApp();
@@ -27,11 +21,7 @@ function synthesizedPattern(): Record<string, unknown> {
   const guardrail = new PublicBucketGuardrail(stack, 'Guardrail');
   const rules = Template.fromStack(stack).findResources('AWS::Events::Rule');
   const rule = rules[logicalIdOf(guardrail.rule)] as { Properties: { EventPattern: unknown } };
-  const roleId = logicalIdOf(guardrail.remediateFunction.role as never);
-  const workerRoleId = logicalIdOf(guardrail.sweep?.workerRole as never);
-  synthesized = renderIntrinsics(rule.Properties.EventPattern, {
-    values: { [`${roleId}.Arn`]: roleArnOf(SELF), [`${workerRoleId}.Arn`]: roleArnOf(SWEEP_WORKER) },
-  }) as Record<string, unknown>;
+  synthesized = renderIntrinsics(rule.Properties.EventPattern) as Record<string, unknown>;
   return synthesized;
 }
 
@@ -63,18 +53,9 @@ describe('exposure event names', () => {
     expect(BUCKET_EXPOSURE_EVENT_NAMES).not.toContain('DeletePublicAccessBlock');
   });
 
-  it("names a role by the ARN CloudTrail logs as the session issuer's", () => {
-    expect(roleArnOf(SELF)).toBe(`arn:aws:iam::${ACCOUNT}:role/${GUARDRAIL_ROLE_NAME}`);
-  });
-
-  it('excludes every given role exactly, on the session issuer, or-ed with callers that have no session issuer', () => {
-    // GIVEN two role ARNs and a role by name WHEN the pattern is built THEN one anything-but list holds all three
-    expect(exposureEventPattern({ excludeRoleArns: GUARDRAIL_ROLE_ARNS, excludeRole: { ...SELF, roleName: 'Third' } }).detail.$or).toEqual([
-      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [...GUARDRAIL_ROLE_ARNS, `arn:aws:iam::${ACCOUNT}:role/Third`] }] } } } },
-      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
-    ]);
-    // AND without any role nothing is excluded
+  it('leaves no caller out by identity (no userIdentity condition, no $or)', () => {
     expect(exposureEventPattern().detail).not.toHaveProperty('$or');
+    expect(exposureEventPattern({ objectAclEvents: true }).detail).not.toHaveProperty('userIdentity');
   });
 });
 

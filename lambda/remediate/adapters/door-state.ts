@@ -35,7 +35,8 @@ export const MULTI_REGION_CONTROL_REGION = 'us-west-2';
 /** ListAccessPoints pages are at most 1,000; a bucket with more than this many pages is read no further. */
 const MAX_PAGES = 50;
 
-function blockOf(configuration: PublicAccessBlock | undefined): PublicAccessBlock | null {
+/** The four Block Public Access flags of an S3 or S3 Control answer (booleans only); null when none was configured. */
+export function blockOf(configuration: PublicAccessBlock | undefined): PublicAccessBlock | null {
   if (configuration === undefined) return null;
   const block: Record<string, boolean> = {};
   for (const key of ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const) {
@@ -45,7 +46,8 @@ function blockOf(configuration: PublicAccessBlock | undefined): PublicAccessBloc
   return block;
 }
 
-function absentAsNull<T>(promise: Promise<T>, codes: readonly string[]): Promise<T | null> {
+/** The read's answer, or null when it failed with one of `codes` ("nothing configured", "no such thing"). */
+export function absentAsNull<T>(promise: Promise<T>, codes: readonly string[]): Promise<T | null> {
   return promise.catch((error: unknown) => {
     if (hasErrorCode(error, ...codes)) return null;
     throw error;

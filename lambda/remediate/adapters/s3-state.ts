@@ -28,6 +28,8 @@ import type { AccessPointSnapshot, MultiRegionAccessPointSnapshot } from '../../
 import type { MultiRegionAccessPointState } from '../ports';
 import { AccountBlockCache } from './account-block-cache';
 import {
+  absentAsNull,
+  blockOf,
   MULTI_REGION_CONTROL_REGION,
   readAccessPoint,
   readBucketAccessPoints,
@@ -62,23 +64,6 @@ export interface S3StateClients {
   s3ControlIn?(region: string, account: string): S3ControlClient | Promise<S3ControlClient>;
   /** The member role used in `account`, when not the function's own credentials. @default - always its own */
   actingRoleArn?(account: string): string | undefined;
-}
-
-function absentAsNull<T>(promise: Promise<T>, codes: readonly string[]): Promise<T | null> {
-  return promise.catch((error: unknown) => {
-    if (hasErrorCode(error, ...codes)) return null;
-    throw error;
-  });
-}
-
-function blockOf(configuration: PublicAccessBlock | undefined): PublicAccessBlock | null {
-  if (configuration === undefined) return null;
-  const block: Record<string, boolean> = {};
-  for (const key of ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const) {
-    const value = configuration[key];
-    if (typeof value === 'boolean') block[key] = value;
-  }
-  return block;
 }
 
 type Doors = Pick<BucketState, 'accessPoints' | 'multiRegionAccessPoints' | 'objectAcl'>;
