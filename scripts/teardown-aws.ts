@@ -28,7 +28,9 @@ export function spawnRunner(env: NodeJS.ProcessEnv): CommandRunner {
       let stderr = '';
       child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
+      child.on('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'ENOENT' ? new Error(`${command[0]} is not installed or not on PATH (the teardown runs the AWS CLI and npx cdk)`, { cause: error }) : error),
+      );
       child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     });
 }

@@ -19,7 +19,12 @@ function fencedBlocks(markdown: string, heading: string, language: string): stri
   const start = lines.findIndex((line) => line.trim() === heading);
   if (start < 0) return [];
   const rest = lines.slice(start + 1);
-  const end = rest.findIndex((line) => /^#{1,6} /.test(line));
+  // A heading ends the section; a `# comment` line inside a fenced block does not.
+  let fenced = false;
+  const end = rest.findIndex((line) => {
+    if (line.startsWith('```')) fenced = !fenced;
+    return !fenced && /^#{1,6} /.test(line);
+  });
   const section = (end < 0 ? rest : rest.slice(0, end)).join('\n');
   return [...section.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm'))].map((match) => match[1] as string);
 }
@@ -71,9 +76,9 @@ describe('docs/cost-and-teardown.md', () => {
 
 describe('the page helpers', () => {
   test('fencedBlocks reads the blocks of its own section only, up to the next heading of any level', () => {
-    const md = ['### A', '```sh', 'a', '```', '```text', 'b', '```', '### B', '```sh', 'c', '```', ''].join('\n');
+    const md = ['### A', '```sh', 'a', '```', '```text', '# b', '```', '### B', '```sh', 'c', '```', ''].join('\n');
     expect(fencedBlocks(md, '### A', 'sh')).toEqual(['a\n']);
-    expect(fencedBlocks(md, '### A', 'text')).toEqual(['b\n']);
+    expect(fencedBlocks(md, '### A', 'text')).toEqual(['# b\n']);
     expect(fencedBlocks(md, '### B', 'sh')).toEqual(['c\n']);
     expect(fencedBlocks(md, '### C', 'sh')).toEqual([]);
   });

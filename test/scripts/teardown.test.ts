@@ -44,7 +44,7 @@ function memoryIo(): { io: Parameters<typeof runTeardown>[1]; out: () => string;
 
 /** `# N. <what> <LogicalId> of <Stack>…` lines of the printed plan → `Stack/LogicalId`. */
 function listedResources(output: string): string[] {
-  return [...output.matchAll(/^# \d+\. (?:table|bucket|key|log group|log group Lambda created for) (\S+) of (\S+?)[:, ]/gm)].map((m) => `${m[2]}/${m[1]}`).sort();
+  return [...output.matchAll(/^# \d+\. (?:table|bucket|key|log group|log group Lambda created for) (\S+) of (\S+?)(?:[:, ]|$)/gm)].map((m) => `${m[2]}/${m[1]}`).sort();
 }
 
 describe('the dry run, from the synthesized templates (offline)', () => {
