@@ -52,6 +52,8 @@ const EMAIL_CUT_NOTE = '\n\n[The rest of this message was too long for SNS: see 
  * The message, measured as SNS will receive it: after the record's JSON and the email are escaped into the
  * outer JSON (a quote or backslash inside the bucket policy grows four-fold by then). The whole record when
  * that fits, else the record without its states, else its identity and outcome only; the email is cut last.
+ * The `https` part (the Chatbot custom notification) is never cut here: chatbot.ts bounds every text in it
+ * (CHATBOT_LIMITS), so it stays under 50 KB escaped and the cut email always makes room.
  */
 export function fitMessage(record: AuditRecord, email: string, https: string | undefined): string {
   const minimal = minimalPayload(record);

@@ -6,6 +6,10 @@
  * Schema (custom notifications): `version` "1.0", `source` "custom", optional `id`, `content` (`textType`
  * "client-markdown", `title`, `description`, `nextSteps`, `keywords`) and `metadata` (`threadId`, `summary`,
  * `eventType`, `relatedResources`, `additionalContext`).
+ *
+ * Bounded: every free-text field is cut to CHATBOT_LIMITS (a failure reason, a principal ARN or a source address
+ * comes from outside and has no bound of its own), so the notification, escaped twice into the SNS message, never
+ * pushes an alert past SNS's 256 KB whatever the record holds; the audit record keeps the whole text.
  */
 import type { AuditRecord } from '../shared/audit/record';
 import { bucketArn } from '../shared/findings/outcome-event';
@@ -32,6 +36,18 @@ export interface ChatbotNotification {
 }
 
 export const CHATBOT_EVENT_TYPE = 'BucketGuardrailOutcome';
+
+/**
+ * How long each text of the notification may be, in characters. A chat message is read on a phone: past these the
+ * audit record (named in the last next step) has the rest. The whole notification stays under about 7,000
+ * characters; escaped twice into the SNS message (a control character grows seven-fold), under 50 KB.
+ */
+export const CHATBOT_LIMITS = { title: 250, descriptionLine: 1000, nextStep: 500, keyword: 100, summary: 250, context: 300 } as const;
+const CUT = '…';
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - CUT.length)}${CUT}`;
+}
 
 const SEVERITY_EMOJI: Record<AuditRecord['severity'], string> = { critical: ':rotating_light:', high: ':warning:', medium: ':large_orange_diamond:', low: ':information_source:' };
 
@@ -64,17 +80,22 @@ export function renderChatbotNotification(record: AuditRecord): ChatbotNotificat
     id: record.id,
     content: {
       textType: 'client-markdown',
-      title: `${SEVERITY_EMOJI[record.severity]} [${record.severity.toUpperCase()}] ${headline(record)}`,
-      description: [publicAccess, who(record), `*What the guardrail did:* ${done.join(' ')}`].join('\n'),
-      nextSteps,
-      keywords: [record.severity, record.outcome, record.account, record.region],
+      title: clip(`${SEVERITY_EMOJI[record.severity]} [${record.severity.toUpperCase()}] ${headline(record)}`, CHATBOT_LIMITS.title),
+      description: [publicAccess, who(record), `*What the guardrail did:* ${done.join(' ')}`].map((line) => clip(line, CHATBOT_LIMITS.descriptionLine)).join('\n'),
+      nextSteps: nextSteps.map((step) => clip(step, CHATBOT_LIMITS.nextStep)),
+      keywords: [record.severity, record.outcome, record.account, record.region].map((keyword) => clip(keyword, CHATBOT_LIMITS.keyword)),
     },
     metadata: {
-      threadId: record.bucket !== undefined ? `bucket-guardrail/${record.account}/${record.bucket}` : `bucket-guardrail/${record.account}`,
-      summary: renderSubject(record),
+      threadId: clip(record.bucket !== undefined ? `bucket-guardrail/${record.account}/${record.bucket}` : `bucket-guardrail/${record.account}`, CHATBOT_LIMITS.context),
+      summary: clip(renderSubject(record), CHATBOT_LIMITS.summary),
       eventType: CHATBOT_EVENT_TYPE,
-      relatedResources: record.bucket !== undefined ? [bucketArn(record.bucket)] : [],
-      additionalContext: { auditId: record.id, outcome: record.outcome, severity: record.severity, account: record.account },
+      relatedResources: record.bucket !== undefined ? [clip(bucketArn(record.bucket), CHATBOT_LIMITS.context)] : [],
+      additionalContext: {
+        auditId: clip(record.id, CHATBOT_LIMITS.context),
+        outcome: record.outcome,
+        severity: record.severity,
+        account: clip(record.account, CHATBOT_LIMITS.context),
+      },
     },
   };
 }

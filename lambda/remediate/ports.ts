@@ -272,8 +272,13 @@ export type FindingImportResult =
   | {
       readonly status: 'security-hub-not-enabled';
       readonly detail: string;
-      /** True the first time this adapter saw it (the pipeline alerts then, and only then). */
+      /**
+       * True for the first invocation, across containers, to see it in the region's current window (one UTC day):
+       * the pipeline alerts then, and only then.
+       */
       readonly firstNotice: boolean;
+      /** Set when the window's marker could not be written (the invocation alerts anyway). */
+      readonly noticeError?: string;
     };
 
 export interface FindingsPort {

@@ -17,6 +17,7 @@ import { AccountScopedClients } from './adapters/account-clients';
 import { SnsAlertPublisher, regionOfArn } from './adapters/alerts';
 import { DynamoAuditStore } from './adapters/audit-store';
 import { EventBridgeOutcomePublisher, SecurityHubFindingsImporter } from './adapters/findings';
+import { DynamoNotEnabledNotices } from './adapters/security-hub-notices';
 import { OrganizationGuardedAccounts } from './adapters/organization-accounts';
 import { S3StateAdapter } from './adapters/s3-state';
 import { ConfigurationError, REMEDIATE_ENV, parseRemediateEnvironment, type RemediateConfig } from './environment';
@@ -129,12 +130,13 @@ export function createPipelineDeps(config: RemediateConfig, clients: AwsClients,
   const s3 = new S3StateAdapter(new AccountScopedClients(clients, accounts !== undefined ? { accounts } : {}), new AccountBlockCache(), logger);
   const alerts = new SnsAlertPublisher(clients.sns(regionOfArn(config.alertTopicArn) ?? clients.homeRegion), config.alertTopicArn);
   const exemptionsTableName = config.exemptionsTableName;
+  const clock = options.clock ?? { now: () => Date.now() };
   return {
     config,
     s3,
     audit,
     alerts,
-    clock: options.clock ?? { now: () => Date.now() },
+    clock,
     logger,
     metrics,
     guardedAccounts: options.guardedAccounts ?? guardedAccountsFor(config, clients),
@@ -143,7 +145,15 @@ export function createPipelineDeps(config: RemediateConfig, clients: AwsClients,
     ...(config.outcomeEvents !== undefined
       ? { outcomeEvents: new EventBridgeOutcomePublisher(new EventBridgeClient(clients.baseConfig('eventbridge', eventBusRegion(config.outcomeEvents.bus) ?? clients.homeRegion)), config.outcomeEvents.bus) }
       : {}),
-    ...(config.securityHub !== undefined ? { findings: new SecurityHubFindingsImporter(new SecurityHubClient(clients.baseConfig('securityhub', config.securityHub.region))) } : {}),
+    // "Security Hub not enabled" is alerted once per region per day across containers: a marker in the audit table.
+    ...(config.securityHub !== undefined
+      ? {
+          findings: new SecurityHubFindingsImporter(new SecurityHubClient(clients.baseConfig('securityhub', config.securityHub.region)), {
+            now: () => clock.now(),
+            notices: new DynamoNotEnabledNotices(clients.dynamoDbDocument(), config.auditTableName),
+          }),
+        }
+      : {}),
     ...(options.alertOnUnexpectedError !== undefined ? { alertOnUnexpectedError: options.alertOnUnexpectedError } : {}),
     ...(options.recordPrivateSweepBuckets !== undefined ? { recordPrivateSweepBuckets: options.recordPrivateSweepBuckets } : {}),
   };

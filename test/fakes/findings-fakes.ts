@@ -4,6 +4,12 @@
  * answer (FailedEntryCount), not with an exception; BatchImportFindings creates a finding for a new (ProductArn,
  * Id) and updates the existing one otherwise, and, when Security Hub is not enabled, lists every finding in
  * FailedFindings with ErrorCode InvalidAccess.
+ *
+ * Updates follow the Security Hub user guide ("BatchImportFindings for finding providers", "Setting the workflow
+ * status"): an update whose UpdatedAt is before the stored one is ignored; Workflow, Note, UserDefinedFields and
+ * VerificationState keep what the finding was created with (they are changed through BatchUpdateFindings only);
+ * and Security Hub itself resets a NOTIFIED or RESOLVED Workflow to NEW when RecordState goes from ARCHIVED to
+ * ACTIVE or Compliance.Status from PASSED to WARNING, FAILED or NOT_AVAILABLE.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { BatchImportFindingsCommand, SecurityHubClient, type AwsSecurityFinding } from '@aws-sdk/client-securityhub';
@@ -53,28 +59,55 @@ export interface StoredFinding {
   readonly imports: number;
 }
 
+/** Fields a finding provider cannot change on an existing finding with BatchImportFindings. */
+const CUSTOMER_FIELDS = ['Workflow', 'Note', 'UserDefinedFields', 'VerificationState'] as const;
+
+/** The finding Security Hub keeps when a provider imports `update` over `existing`. */
+export function updatedFinding(existing: AwsSecurityFinding, update: AwsSecurityFinding): AwsSecurityFinding {
+  const kept: Record<string, unknown> = { ...update };
+  for (const field of CUSTOMER_FIELDS) {
+    if (existing[field] !== undefined) kept[field] = existing[field];
+    else delete kept[field];
+  }
+  const reopened =
+    (existing.RecordState === 'ARCHIVED' && update.RecordState === 'ACTIVE') ||
+    (existing.Compliance?.Status === 'PASSED' && update.Compliance?.Status !== undefined && update.Compliance.Status !== 'PASSED');
+  const workflow = existing.Workflow?.Status;
+  if (reopened && (workflow === 'NOTIFIED' || workflow === 'RESOLVED')) kept.Workflow = { Status: 'NEW' };
+  return kept as unknown as AwsSecurityFinding;
+}
+
 export class SecurityHubFake {
   /** Findings by `${ProductArn} ${Id}`. */
   readonly findings = new Map<string, StoredFinding>();
   /** Every BatchImportFindings call, findings as sent. */
   readonly calls: AwsSecurityFinding[][] = [];
+  readonly log: CallLog;
   enabled = true;
   private readonly mock = mockClient(SecurityHubClient);
 
-  constructor() {
+  constructor(options: { readonly log?: CallLog } = {}) {
+    this.log = options.log ?? new CallLog();
     this.mock.on(BatchImportFindingsCommand).callsFake(async (input: { Findings?: AwsSecurityFinding[] }) => {
+      const entry = this.log.start('securityhub', 'BatchImportFindings', input);
       const findings = input.Findings ?? [];
       this.calls.push(findings);
       if (!this.enabled) {
+        this.log.end(entry);
         return { FailedCount: findings.length, SuccessCount: 0, FailedFindings: findings.map((finding) => ({ Id: finding.Id, ErrorCode: 'InvalidAccess', ErrorMessage: 'Account is not subscribed to AWS Security Hub' })) };
       }
       for (const finding of findings) {
         const key = `${finding.ProductArn} ${finding.Id}`;
         const existing = this.findings.get(key);
-        // Security Hub keeps the Workflow the finding was created with: BatchImportFindings cannot change it.
-        const stored = existing !== undefined ? { ...finding, Workflow: existing.finding.Workflow } : finding;
-        this.findings.set(key, { finding: stored as AwsSecurityFinding, imports: (existing?.imports ?? 0) + 1 });
+        if (existing === undefined) {
+          this.findings.set(key, { finding, imports: 1 });
+          continue;
+        }
+        // An update older than the stored finding is ignored (still counted as a success).
+        if (Date.parse(finding.UpdatedAt ?? '') < Date.parse(existing.finding.UpdatedAt ?? '')) continue;
+        this.findings.set(key, { finding: updatedFinding(existing.finding, finding), imports: existing.imports + 1 });
       }
+      this.log.end(entry);
       return { FailedCount: 0, SuccessCount: findings.length, FailedFindings: [] };
     });
   }

@@ -5,6 +5,9 @@
  * is turned into OutcomeEventError. BatchImportFindings does the same (FailedCount, FailedFindings): an entry that
  * failed with InvalidAccess, or the call failing with InvalidAccessException, means Security Hub or the default
  * product is not enabled in the region, a terminal answer; anything else is FindingImportError.
+ *
+ * "Not enabled" is alerted once per region per UTC day across containers: the importer asks NotEnabledNotices (a
+ * conditional put in the audit table) whether this invocation is the first of the window to see it.
  */
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BatchImportFindingsCommand, type AwsSecurityFinding, type SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -12,6 +15,7 @@ import { awsErrorCode, describeError } from '../../shared/aws/errors';
 import type { AsffFinding } from '../../shared/findings/asff';
 import type { OutcomeEvent } from '../../shared/findings/outcome-event';
 import type { FindingImportResult, FindingsPort, OutcomeEventPort } from '../ports';
+import { InMemoryNotEnabledNotices, type NotEnabledNotices } from './security-hub-notices';
 
 export class OutcomeEventError extends Error {
   constructor(
@@ -70,15 +74,29 @@ const NOT_ENABLED_CODES = ['InvalidAccess', 'InvalidAccessException'];
 /** After Security Hub answers "not enabled", how long the importer answers that from memory without calling it. */
 export const NOT_ENABLED_RECHECK_MS = 15 * 60_000;
 
+export interface SecurityHubFindingsImporterOptions {
+  /** @default Date.now */
+  readonly now?: () => number;
+  /**
+   * Which invocation alerts that Security Hub is not enabled.
+   * @default - an InMemoryNotEnabledNotices: once per region per day in this container only
+   */
+  readonly notices?: NotEnabledNotices;
+}
+
 export class SecurityHubFindingsImporter implements FindingsPort {
   /** When Security Hub last answered "not enabled" (epoch ms), and what it said. */
   private notEnabled: { readonly at: number; readonly detail: string } | undefined;
-  private noticed = false;
+  private readonly now: () => number;
+  private readonly notices: NotEnabledNotices;
 
   constructor(
     private readonly securityHub: SecurityHubClient,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: SecurityHubFindingsImporterOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.notices = options.notices ?? new InMemoryNotEnabledNotices();
+  }
 
   async import(finding: AsffFinding): Promise<FindingImportResult> {
     if (this.notEnabled !== undefined && this.now() - this.notEnabled.at < NOT_ENABLED_RECHECK_MS) {
@@ -89,10 +107,14 @@ export class SecurityHubFindingsImporter implements FindingsPort {
       this.notEnabled = undefined;
       return result;
     }
-    this.notEnabled = { at: this.now(), detail: result.detail };
-    const firstNotice = !this.noticed;
-    this.noticed = true;
-    return { ...result, firstNotice };
+    const at = this.now();
+    this.notEnabled = { at, detail: result.detail };
+    try {
+      return { ...result, firstNotice: await this.notices.claim(finding.Region, at, result.detail) };
+    } catch (error) {
+      // The marker could not be written: this invocation alerts (a second alert beats none), and says why.
+      return { ...result, firstNotice: true, noticeError: describeError(error).message };
+    }
   }
 
   private async send(finding: AsffFinding): Promise<{ readonly status: 'imported' } | { readonly status: 'security-hub-not-enabled'; readonly detail: string }> {

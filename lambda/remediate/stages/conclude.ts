@@ -210,13 +210,16 @@ function findingOf(run: Run, record: AuditRecord): Promise<FindingImportResult> 
 
 /**
  * Security Hub not enabled in the region is an outcome, not a failure: noted on the audit record, counted, and
- * alerted when the adapter says this is the first time it saw it (once per container; the adapter stops calling
- * Security Hub for a while after that), never retried.
+ * alerted when the adapter says this invocation is the first to see it in the region's window (once per region
+ * per UTC day, across containers; the adapter also stops calling Security Hub for a while), never retried.
  */
 async function onFindingResult(run: Run, record: AuditRecord, result: FindingImportResult): Promise<void> {
   if (result.status !== 'security-hub-not-enabled') return;
   const { logger, metrics, audit, alerts } = run.deps;
   logger.warn('Security Hub is not enabled in the region; the finding was not imported', { auditId: record.id, region: run.deps.config.securityHub?.region, detail: result.detail });
+  if (result.noticeError !== undefined) {
+    logger.warn('could not write the once-a-day marker of the Security Hub notice; alerting from this invocation', { auditId: record.id, error: result.noticeError });
+  }
   metrics.addMetric(METRICS.securityHubNotEnabled, 'Count', 1);
   const notes = await Promise.allSettled([
     audit.noteFindingNotImported?.(record.id, `Security Hub not enabled: ${result.detail}`) ?? Promise.resolve(),

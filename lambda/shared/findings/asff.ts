@@ -7,10 +7,18 @@
  * Hub updates the finding instead of adding one. Sweep findings of one bucket share one `Id` per account, region
  * and bucket, so each sweep updates the finding of the last one.
  *
- * Severity and Types go in `FindingProviderFields` (what a provider may keep setting) and at the top level (what
- * BatchImportFindings requires on a new finding). `Workflow.Status` is set when the finding is created: RESOLVED
- * when the bucket was contained and verified, NEW when containment failed or nothing was changed (report-only),
- * NOTIFIED when the bucket is exempt.
+ * What a finding provider may change after creation (Security Hub user guide, "BatchImportFindings for finding
+ * providers"): not `Workflow`, `Note`, `UserDefinedFields` or `VerificationState` (BatchImportFindings ignores them
+ * on an existing finding; they are the security team's, through BatchUpdateFindings), and Severity and Types only
+ * through `FindingProviderFields`. So `Workflow.Status` is set once, at creation: RESOLVED when the bucket was
+ * contained and verified, NEW when containment failed or nothing was changed (report-only), NOTIFIED when the
+ * bucket is exempt. What the guardrail keeps current on every import is the state of the bucket:
+ * - `Compliance.Status`: PASSED when contained and verified, FAILED when still public (failed, report-only),
+ *   WARNING when public under an exemption;
+ * - `RecordState`: ARCHIVED for a sweep finding whose bucket the sweep contained (the bucket's open exposure is
+ *   over), ACTIVE otherwise. When a later sweep finds the bucket public again, the finding goes back to ACTIVE and
+ *   FAILED, and Security Hub itself resets a RESOLVED or NOTIFIED `Workflow.Status` to NEW.
+ * Event findings (one per event) keep RecordState ACTIVE: each is created with the Workflow of its outcome.
  */
 import type { AuditRecord, Severity } from '../audit/record';
 import { bucketArn } from './outcome-event';
@@ -25,6 +33,8 @@ export const FINDING_TYPES = [
 export const GENERATOR_ID = 'bucket-guardrail';
 
 export type WorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
+export type ComplianceStatus = 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE';
+export type RecordState = 'ACTIVE' | 'ARCHIVED';
 export type SeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
 /** Where findings go: the home account and region of the function, whose default product receives them. */
@@ -72,8 +82,10 @@ export interface AsffFinding {
       };
     };
   }[];
+  /** Read by Security Hub only when the finding is created (see the header). */
   readonly Workflow: { readonly Status: WorkflowStatus };
-  readonly RecordState: 'ACTIVE' | 'ARCHIVED';
+  readonly Compliance: { readonly Status: ComplianceStatus };
+  readonly RecordState: RecordState;
 }
 
 const PRODUCT_ARN = /^arn:(aws|aws-cn|aws-us-gov):securityhub:([a-z0-9-]+):(\d{12}):product\/(\d{12})\/default$/;
@@ -113,6 +125,21 @@ export function workflowStatus(record: AuditRecord): WorkflowStatus {
   if (record.outcome === 'remediated') return 'RESOLVED';
   if (record.outcome === 'exempt') return 'NOTIFIED';
   return 'NEW';
+}
+
+/** The bucket's state as a compliance result: contained passes, public under an exemption warns, still public fails. */
+export function complianceStatus(record: AuditRecord): ComplianceStatus {
+  if (record.outcome === 'remediated') return 'PASSED';
+  if (record.outcome === 'exempt') return 'WARNING';
+  return 'FAILED';
+}
+
+/**
+ * ARCHIVED for a sweep finding whose bucket was contained: the sweep finding of a bucket tracks its exposure across
+ * sweeps, and archiving is how a provider says the issue is over once Workflow can no longer be changed.
+ */
+export function recordState(record: AuditRecord): RecordState {
+  return record.trigger === 'sweep' && record.outcome === 'remediated' ? 'ARCHIVED' : 'ACTIVE';
 }
 
 const SEVERITY_LABELS: Record<Severity, SeverityLabel> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW' };
@@ -214,6 +241,7 @@ export function renderFinding(record: AuditRecord, target: FindingTarget, text: 
       },
     ],
     Workflow: { Status: workflowStatus(record) },
-    RecordState: 'ACTIVE',
+    Compliance: { Status: complianceStatus(record) },
+    RecordState: recordState(record),
   };
 }

@@ -1,5 +1,6 @@
 import { MAX_MESSAGE_BYTES, formatBlock, formatDuration, renderAlert, renderEmail, renderSubject, shouldAlert } from '../../../lambda/remediate/alert';
 import { canonicalJson, type AuditOutcome, type AuditRecord } from '../../../lambda/shared/audit/record';
+import { CHATBOT_LIMITS, renderChatbotNotification } from '../../../lambda/remediate/chatbot';
 import { sampleRecord } from './sample-record';
 
 describe('subject', () => {
@@ -156,6 +157,39 @@ describe('a bucket at the limits of S3', () => {
     expect(payload.id).toBe(record.id);
     expect(payload.truncated).toMatch(/audit table and the archive/);
     expect(parts.email).toBe(renderEmail(record));
+  });
+
+  /** Findings the engine would report for 100 public grants and a 20 KB policy: many, each a long sentence. */
+  function manyFindings(record: AuditRecord): AuditRecord {
+    const verdict = record.verdict!;
+    const finding = verdict.engine.findings[0]!;
+    const findings = Array.from({ length: 120 }, (_, i) => ({ ...finding, why: `grant ${i} to "AllUsers" \\ ${'w'.repeat(400)}` }));
+    return { ...record, verdict: { ...verdict, engine: { ...verdict.engine, findings } } };
+  }
+
+  it.each([
+    ['contained', (record: AuditRecord) => record],
+    // A failure reason carries an error message from the service (or whatever answered in its place): unbounded.
+    ['failed, with an error message of 300 KB of quotes and control characters', (record: AuditRecord) => ({ ...record, outcome: 'failed' as const, severity: 'critical' as const, reason: `PutPublicAccessBlock refused: ${'"\u0001\\'.repeat(100_000)}` })],
+    // The principal and source address come from CloudTrail as they were sent.
+    ['with a 300 KB principal ARN and source address', (record: AuditRecord) => ({ ...record, actor: { ...record.actor, arn: `arn:aws:sts::111122223333:assumed-role/r/${'"'.repeat(150_000)}`, sourceIp: '\\'.repeat(150_000) } })],
+  ])('with Chatbot on, a bucket at the limits of S3 (%s) still fits in one SNS message', (_name, shape) => {
+    // GIVEN a record at S3's limits (20 KB policy, 100 ACL grants, many findings), shaped as the case says
+    const record = shape(manyFindings(recordAtTheLimits()));
+
+    // WHEN the alert is rendered with the Chatbot custom notification
+    const alert = renderAlert(record, { chatbot: true });
+
+    // THEN the message SNS receives, as sent, fits
+    expect(Buffer.byteLength(alert.message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    // AND the notification is still whole JSON that names the bucket, the outcome and the audit record
+    const parts = JSON.parse(alert.message) as { default: string; email: string; https: string };
+    const notification = JSON.parse(parts.https) as ReturnType<typeof renderChatbotNotification>;
+    expect(notification).toMatchObject({ version: '1.0', source: 'custom', id: record.id });
+    expect(notification.content.title).toContain(record.bucket);
+    expect(notification.content.nextSteps.at(-1)).toBe(`Audit record: \`${record.id}\``);
+    for (const line of notification.content.description.split('\n')) expect(line.length).toBeLessThanOrEqual(CHATBOT_LIMITS.descriptionLine);
+    expect(JSON.parse(parts.default)).toMatchObject({ id: record.id, outcome: record.outcome });
   });
 
   it('keeps the whole record when it fits after escaping', () => {

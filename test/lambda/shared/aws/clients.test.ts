@@ -8,7 +8,7 @@ import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3-control';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createServer, type Server, type Socket } from 'node:net';
-import { AwsClients, EndpointConfigurationError, SDK_HTTP_TIMEOUTS, configuredEndpoint, createAwsClients } from '../../../../lambda/shared/aws/clients';
+import { AwsClients, EndpointConfigurationError, SDK_HTTP_TIMEOUTS, SERVICE_ENDPOINT_ENV, configuredEndpoint, createAwsClients } from '../../../../lambda/shared/aws/clients';
 
 interface CapturedRequest {
   readonly protocol: string;
@@ -242,8 +242,11 @@ describe('HTTP timeouts below the function timeouts', () => {
   it('gives every service a connection and a request timeout, and the worst call fits in the remediator\'s 60 s', async () => {
     // GIVEN the factory with its defaults
     const factory = new AwsClients({ AWS_REGION: 'eu-west-1' });
-    // WHEN each service's shared settings are read (every client the factory builds starts from them)
-    for (const service of ['s3', 's3Control', 'sns', 'sts', 'dynamodb', 'cloudtrail', 'sqs', 'organizations'] as const) {
+    // WHEN each service's shared settings are read (every client the factory builds starts from them, and so do the
+    // EventBridge and Security Hub clients of the outcome events and findings): every service the factory knows
+    const services = Object.keys(SERVICE_ENDPOINT_ENV) as (keyof typeof SERVICE_ENDPOINT_ENV)[];
+    expect(services).toEqual(expect.arrayContaining(['s3', 's3Control', 'sns', 'sts', 'dynamodb', 'cloudtrail', 'sqs', 'organizations', 'eventbridge', 'securityhub']));
+    for (const service of services) {
       // THEN both timeouts are set, and a timeout is an error, not a warning
       expect(factory.baseConfig(service).requestHandler).toEqual({ connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
     }

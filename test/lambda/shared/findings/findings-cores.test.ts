@@ -1,6 +1,7 @@
 /** The pure cores of the outcome event and the ASFF finding: tables of records in, plain data out. */
 import type { AuditRecord } from '../../../../lambda/shared/audit/record';
-import { ASFF_LIMITS, defaultProductArn, findingId, parseDefaultProductArn, renderFinding, shouldImportFinding, workflowStatus } from '../../../../lambda/shared/findings/asff';
+import { ASFF_LIMITS, complianceStatus, defaultProductArn, findingId, parseDefaultProductArn, recordState, renderFinding, shouldImportFinding, workflowStatus } from '../../../../lambda/shared/findings/asff';
+import { notEnabledNoticeId } from '../../../../lambda/shared/findings/not-enabled-notice';
 import { MAX_EVENT_ENTRY_BYTES, eventEntrySize, renderOutcomeEvent, shouldPublishOutcome } from '../../../../lambda/shared/findings/outcome-event';
 import { sampleRecord } from '../../remediate/sample-record';
 
@@ -38,6 +39,21 @@ describe('the ASFF finding', () => {
     expect(workflowStatus(sampleRecord({ outcome }))).toBe(status);
   });
 
+  it.each<[AuditRecord['outcome'], AuditRecord['trigger'], string, string]>([
+    ['remediated', 'event', 'PASSED', 'ACTIVE'],
+    ['remediated', 'sweep', 'PASSED', 'ARCHIVED'],
+    ['failed', 'event', 'FAILED', 'ACTIVE'],
+    ['failed', 'sweep', 'FAILED', 'ACTIVE'],
+    ['report-only', 'sweep', 'FAILED', 'ACTIVE'],
+    ['exempt', 'event', 'WARNING', 'ACTIVE'],
+    ['exempt', 'sweep', 'WARNING', 'ACTIVE'],
+  ])('%s (%s) → Compliance.Status %s, RecordState %s', (outcome, trigger, compliance, state) => {
+    const record = sampleRecord({ outcome, trigger });
+    expect(complianceStatus(record)).toBe(compliance);
+    expect(recordState(record)).toBe(state);
+    expect(renderFinding(record, TARGET, TEXT)).toMatchObject({ Compliance: { Status: compliance }, RecordState: state });
+  });
+
   it('has one Id per account, region, bucket and event; a sweep keeps one Id per bucket', () => {
     const record = sampleRecord();
     expect(findingId(record)).toBe(`bucket-guardrail/111122223333/eu-west-1/guardrail-demo-data/${record.id}`);
@@ -63,6 +79,16 @@ describe('the ASFF finding', () => {
     expect(parseDefaultProductArn('arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default')).toBeDefined();
     expect(parseDefaultProductArn('arn:aws:securityhub:eu-west-1:111122223333:product/444455556666/default')).toBeUndefined();
     expect(parseDefaultProductArn('arn:aws:securityhub:eu-west-1::product/prowler/prowler')).toBeUndefined();
+  });
+});
+
+describe('the "Security Hub not enabled" marker', () => {
+  it('is one per region per UTC day', () => {
+    const morning = Date.parse('2026-12-04T00:00:01Z');
+    expect(notEnabledNoticeId('eu-west-1', morning)).toBe('notice-securityhub-not-enabled-eu-west-1-2026-12-04');
+    expect(notEnabledNoticeId('eu-west-1', Date.parse('2026-12-04T23:59:59Z'))).toBe(notEnabledNoticeId('eu-west-1', morning));
+    expect(notEnabledNoticeId('eu-west-1', Date.parse('2026-12-05T00:00:00Z'))).not.toBe(notEnabledNoticeId('eu-west-1', morning));
+    expect(notEnabledNoticeId('us-east-1', morning)).not.toBe(notEnabledNoticeId('eu-west-1', morning));
   });
 });
 
