@@ -354,6 +354,8 @@ describe('PublicBucketGuardrail', () => {
         [REMEDIATE_ENV.alertTopicArn]: '${AlertTopic}',
         [REMEDIATE_ENV.auditTableName]: '${AuditTable}',
         [REMEDIATE_ENV.auditArchiveBucket]: '${AuditArchive}',
+        [REMEDIATE_ENV.auditArchiveLockMode]: 'COMPLIANCE',
+        [REMEDIATE_ENV.auditArchiveRetentionDays]: '365',
         [REMEDIATE_ENV.mode]: 'report-only',
         [REMEDIATE_ENV.strategy]: 'block-public-access',
         [REMEDIATE_ENV.exemptions]: '[{"bucket":"site-*","reason":"public website","owner":"web-team","expires":"2027-01-31"}]',
