@@ -18,6 +18,12 @@ export const STACK_OPTIONS = {
   'exemptions-table': { type: 'string', value: 'E', help: 'exemptions table to use instead of the stack output' },
 } as const satisfies OptionSpecs;
 
+/** How archive copies are locked: the commands that write (or verify) copies take these. */
+const ARCHIVE_LOCK_OPTIONS = {
+  'archive-lock-mode': { type: 'string', value: 'M', help: 'Object Lock mode of archive copies, COMPLIANCE, GOVERNANCE or NONE, instead of the stack output' },
+  'archive-retention-days': { type: 'string', value: 'N', help: 'with --archive-lock-mode COMPLIANCE or GOVERNANCE: days each copy is retained' },
+} as const satisfies OptionSpecs;
+
 const RANGE_OPTIONS = {
   since: { type: 'string', value: '7d|ISO', help: 'start of the range: 30m, 36h, 7d, 2w or an ISO 8601 time (default 7d)' },
   until: { type: 'string', value: 'ISO', help: 'end of the range (default now)' },
@@ -78,12 +84,14 @@ export const VERIFY_SPEC = {
   summary: 'check every audit record against the first version of its write-once archive copy; exit 1 on any mismatch',
   details:
     '  Lists records that are missing, altered or deleted, archive keys written over (archive-rewritten), and copies\n' +
-    '  not under Object Lock COMPLIANCE retention (archive-not-locked). The range is widened to whole UTC days.',
+    '  not under the deployment\'s Object Lock retention, COMPLIANCE unless the stack says GOVERNANCE or NONE\n' +
+    '  (archive-not-locked). The range is widened to whole UTC days.',
   positionals: { synopsis: '', min: 0, max: 0 },
   options: {
     ...RANGE_OPTIONS,
     json: { type: 'boolean', help: 'print the result as JSON' },
     ...STACK_OPTIONS,
+    ...ARCHIVE_LOCK_OPTIONS,
   },
 } as const satisfies CommandSpec;
 
@@ -100,20 +108,26 @@ export const RESTORE_SPEC = {
     reason: { type: 'string', value: 'TEXT', help: 'reason of the exemption (default: the restore)' },
     owner: { type: 'string', value: 'WHO', help: 'owner of the exemption (default: you)' },
     ...STACK_OPTIONS,
+    ...ARCHIVE_LOCK_OPTIONS,
   },
 } as const satisfies CommandSpec;
 
 export const EXEMPT_SPEC = {
   name: 'exempt',
   summary: 'let matching buckets stay public until a date (written to the exemptions table and the audit trail)',
-  details: '  A glob uses * for any run of characters and ? for one. A glob that matches every bucket needs --force.',
+  details:
+    '  A glob uses * for any run of characters and ? for one. A glob that matches every bucket needs --force.\n' +
+    '  Without --account an exemption covers the guardrail\'s own account; an organization-wide guardrail needs\n' +
+    '  --account (a member account ID, or \'*\' with --force for the same names in every account).',
   positionals: exactlyOne('<bucket|glob>', 'name the bucket or glob to exempt', (count) => `exempt takes one bucket or glob, got ${count}`),
   options: {
     reason: { type: 'string', value: 'TEXT', help: 'why the bucket may be public (required)' },
     owner: { type: 'string', value: 'WHO', help: 'who answers for it (required)' },
     expires: { type: 'string', value: 'ISO', help: 'when the exemption ends, in the future (required)' },
-    force: { type: 'boolean', help: 'accept a glob that matches every bucket name (such as * or **)' },
+    account: { type: 'string', value: 'ID', help: "the account whose buckets it covers (required in organization mode); '*' every account, with --force" },
+    force: { type: 'boolean', help: "accept a glob that matches every bucket name (such as * or **), or --account '*'" },
     ...STACK_OPTIONS,
+    ...ARCHIVE_LOCK_OPTIONS,
   },
 } as const satisfies CommandSpec;
 
@@ -123,7 +137,9 @@ export const EXEMPTIONS_SPEC = {
   positionals: { synopsis: 'list|remove <bucket|glob>', min: 1, max: 2, missing: 'say list or remove <bucket|glob>' },
   options: {
     json: { type: 'boolean', help: 'list: print the exemptions as JSON' },
+    account: { type: 'string', value: 'ID', help: "remove: the account the exemption is scoped to ('*' for every account)" },
     ...STACK_OPTIONS,
+    ...ARCHIVE_LOCK_OPTIONS,
   },
 } as const satisfies CommandSpec;
 

@@ -6,29 +6,23 @@
  * Its resources are created in the guardrail's scope (see PublicBucketGuardrail), so paths and logical IDs stay: the table and the
  * archive are retained, so a new ID would orphan them and start an empty audit trail.
  */
-import { Aws, Duration, Lazy, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { archiveWriteRules, type ArchiveLockMode, type ArchiveLockSettings } from '../lambda/shared/audit/archive-lock';
 import { AUDIT_TABLE } from '../lambda/shared/audit/table-schema';
 import { ABORT_INCOMPLETE_UPLOADS, newCustomerManagedKey } from './encrypted-resources';
 import { acknowledgeControl } from './policy-checks';
+import { TABLE_WRITE_ACTIONS, writerBoundaryPolicy } from './writer-boundary';
 
 /** Statement ID of the audit table's resource policy: only the guardrail's writers may write records. */
 export const AUDIT_WRITERS_SID = 'DenyAuditWritesExceptWriters';
 
 /** The write actions the audit table's resource policy denies to everyone but the writers. */
-export const AUDIT_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:PartiQLInsert',
-  'dynamodb:PartiQLUpdate',
-  'dynamodb:PartiQLDelete',
-] as const;
+export const AUDIT_WRITE_ACTIONS = TABLE_WRITE_ACTIONS;
 
 /** Stands in for "nobody" when no writer is registered: an ARN in an account that cannot exist. */
 export const NO_AUDIT_WRITER_ARN = 'arn:aws:iam::000000000000:role/bucket-guardrail-no-audit-writer';
@@ -37,10 +31,12 @@ export interface AuditTrailProps {
   /** Object Lock retention of the archive, in whole days. */
   readonly retentionDays: number;
   /**
-   * Object Lock mode of the archive's default retention; NONE: no default retention.
+   * Object Lock mode of the archive: its default retention, the mode every copy is written with (explicitly, with a
+   * retain-until date `retentionDays` after the write) and the mode the bucket policy requires of every write.
+   * NONE: no default retention, copies written without a lock, no such policy.
    * @default 'COMPLIANCE'
    */
-  readonly lockMode?: 'COMPLIANCE' | 'GOVERNANCE' | 'NONE';
+  readonly lockMode?: ArchiveLockMode;
   /**
    * Empty the buckets when the stack deletes them (a trial; see lib/teardown.ts).
    * @default false - the buckets are retained with their contents
@@ -66,6 +62,12 @@ export interface AuditRecordStore {
   readonly archive?: s3.IBucket;
   /** @default - table and archive are not encrypted with a customer managed key */
   readonly key?: kms.IKey;
+  /**
+   * How the archive's copies are locked: with a mode, writers also get s3:PutObjectRetention, which S3 requires
+   * of a PutObject that sets a retention mode and retain-until date.
+   * @default - copies are written without lock headers
+   */
+  readonly archiveLock?: ArchiveLockSettings;
   /**
    * Lets a role past the table's write deny (AuditTrail's resource policy).
    * @default - the table has no such policy
@@ -98,13 +100,15 @@ export function grantRecordAudit(grantee: iam.IGrantable, store: AuditRecordStor
   if (store.addWriter !== undefined && typeof role.roleArn === 'string') store.addWriter(role.roleArn);
   useKeyVia('ReadAuditTableKey', 'kms:Decrypt', 'dynamodb');
   if (store.archive === undefined) return;
-  add({ sid: 'ArchiveAuditRecords', actions: ['s3:PutObject'], resources: [store.archive.arnForObjects('audit/*')] });
+  const locked = store.archiveLock !== undefined && store.archiveLock.mode !== 'NONE';
+  add({ sid: 'ArchiveAuditRecords', actions: ['s3:PutObject', ...(locked ? ['s3:PutObjectRetention'] : [])], resources: [store.archive.arnForObjects('audit/*')] });
   useKeyVia('EncryptArchivedRecords', 'kms:GenerateDataKey', 's3');
   const principal = grantee.grantPrincipal;
   if (principal instanceof Construct) {
     Validations.of(principal).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagArn(store.archive)}/audit/*]`,
-      reason: 'Audit records are written under generated keys audit/<yyyy>/<mm>/<dd>/<id>.json: s3:PutObject only, under the audit/ prefix only.',
+      reason:
+        'Audit records are written under generated keys audit/<yyyy>/<mm>/<dd>/<id>.json: s3:PutObject (and s3:PutObjectRetention, which S3 requires to write them locked) only, under the audit/ prefix only.',
     });
   }
 }
@@ -118,6 +122,8 @@ export class AuditTrail extends Construct implements AuditRecordStore {
   readonly archive: s3.Bucket;
   /** Server access logs of the archive (and of the guardrail's trail bucket). */
   readonly accessLogs: s3.Bucket;
+  /** How every archive copy is locked: the writers send this mode and retention, the bucket policy requires them. */
+  readonly archiveLock: ArchiveLockSettings;
 
   /** Role ARNs (patterns) the table's resource policy lets write: the remediator, the sweep worker, operators. */
   private readonly writerArns: string[] = [];
@@ -129,23 +135,7 @@ export class AuditTrail extends Construct implements AuditRecordStore {
       // Like the exemptions table: an explicit deny of every write to every principal but the registered writers,
       // which no identity policy in the account (an administrator's included) can override. `verify` still checks
       // every record against its archive copy; this keeps the records from being rewritten in the first place.
-      resourcePolicy: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({
-            sid: AUDIT_WRITERS_SID,
-            effect: iam.Effect.DENY,
-            principals: [new iam.StarPrincipal()],
-            actions: [...AUDIT_WRITE_ACTIONS],
-            // The table itself: a table's own ARN cannot appear in its resource policy (a circular reference).
-            resources: ['*'],
-            conditions: {
-              ArnNotLike: {
-                'aws:PrincipalArn': Lazy.list({ produce: () => (this.writerArns.length > 0 ? [...this.writerArns] : [NO_AUDIT_WRITER_ARN]) }),
-              },
-            },
-          }),
-        ],
-      }),
+      resourcePolicy: writerBoundaryPolicy({ sid: AUDIT_WRITERS_SID, writers: () => this.writerArns, nobody: NO_AUDIT_WRITER_ARN }),
       partitionKey: { name: AUDIT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -184,6 +174,8 @@ export class AuditTrail extends Construct implements AuditRecordStore {
     acknowledgeControl(this.accessLogs, 'CT.S3.PR.9', 'Access logs are evidence about the archive, not the audit record; the write-once record is the Object Lock archive.');
     acknowledgeControl(this.accessLogs, 'CT.S3.PR.4', 'Nothing consumes object events of the access logs; S3 writes them, nobody else.');
 
+    const lockMode = props.lockMode ?? 'COMPLIANCE';
+    this.archiveLock = lockMode === 'NONE' ? { mode: 'NONE' } : { mode: lockMode, retentionDays: props.retentionDays };
     const retention = defaultRetention(props.lockMode, props.retentionDays);
     this.archive = new s3.Bucket(scope, 'AuditArchive', {
       objectLockEnabled: true,
@@ -214,6 +206,20 @@ export class AuditTrail extends Construct implements AuditRecordStore {
         conditions: { Null: { 's3:if-none-match': 'true' } },
       }),
     );
+    // Every copy carries the deployment's lock explicitly (mode and retain-until date), not the bucket's default
+    // retention, which whoever may change the bucket's Object Lock configuration could shorten for later writes.
+    for (const rule of archiveWriteRules(this.archiveLock)) {
+      this.archive.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: rule.sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [this.archive.arnForObjects('*')],
+          conditions: rule.conditions,
+        }),
+      );
+    }
   }
 
   /** Adds a role ARN (pattern) to the writers the table's resource policy lets through. */

@@ -6,26 +6,19 @@
  *
  * The table is created in the guardrail's scope (see PublicBucketGuardrail): its path and logical ID stay.
  */
-import { Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EXEMPTIONS_TABLE } from '../lambda/shared/exemptions/exemptions-table';
+import { TABLE_WRITE_ACTIONS, writerBoundaryPolicy } from './writer-boundary';
 
 /** Statement ID of the exemptions table's resource policy: only the named writers may change exemptions. */
 export const EXEMPTION_WRITERS_SID = 'DenyExemptionWritesExceptNamedWriters';
 
 /** The write actions the exemptions table's resource policy denies to everyone but the named writers. */
-export const EXEMPTION_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:PartiQLInsert',
-  'dynamodb:PartiQLUpdate',
-  'dynamodb:PartiQLDelete',
-] as const;
+export const EXEMPTION_WRITE_ACTIONS = TABLE_WRITE_ACTIONS;
 
 /**
  * Stands in for "nobody" in the writers condition when no writer is named: an ARN in an account that cannot
@@ -68,25 +61,7 @@ export class ExemptionsStore extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
-      resourcePolicy: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({
-            sid: EXEMPTION_WRITERS_SID,
-            effect: iam.Effect.DENY,
-            principals: [new iam.StarPrincipal()],
-            actions: [...EXEMPTION_WRITE_ACTIONS],
-            // The table itself: a table's own ARN cannot appear in its resource policy (a circular reference).
-            resources: ['*'],
-            conditions: {
-              ArnNotLike: {
-                'aws:PrincipalArn': Lazy.list({
-                  produce: () => (this.writerArns.length > 0 ? [...this.writerArns] : [NO_EXEMPTION_WRITER_ARN]),
-                }),
-              },
-            },
-          }),
-        ],
-      }),
+      resourcePolicy: writerBoundaryPolicy({ sid: EXEMPTION_WRITERS_SID, writers: () => this.writerArns, nobody: NO_EXEMPTION_WRITER_ARN }),
     });
   }
 

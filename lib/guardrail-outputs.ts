@@ -22,6 +22,11 @@ export function addGuardrailOutputs(
   output(GUARDRAIL_STACK_OUTPUTS.alertTopicArn, guardrail.alertTopic.topicArn, 'SNS topic of alerts and alarms');
   output(GUARDRAIL_STACK_OUTPUTS.auditTableName, guardrail.auditTable.tableName, 'DynamoDB audit table');
   output(GUARDRAIL_STACK_OUTPUTS.auditArchiveBucketName, guardrail.auditArchive.bucketName, 'Object Lock archive of audit records');
+  const lock = guardrail.audit.archiveLock;
+  output(GUARDRAIL_STACK_OUTPUTS.auditArchiveLockMode, lock.mode, 'Object Lock mode every audit archive copy is written with (the bucket policy requires it)');
+  if (lock.mode !== 'NONE') {
+    output(GUARDRAIL_STACK_OUTPUTS.auditArchiveRetentionDays, String(lock.retentionDays), 'Days each audit archive copy is retained from its write');
+  }
   output(GUARDRAIL_STACK_OUTPUTS.exemptionsTableName, guardrail.exemptionsTable.tableName, 'DynamoDB exemptions table (bucket-guardrail exempt)');
   if (guardrail.sweep !== undefined) {
     output(GUARDRAIL_STACK_OUTPUTS.sweepListerFunctionName, guardrail.sweep.listerFunction.functionName, 'Sweep lister: invoke with {"trigger":"manual"} to sweep now');

@@ -238,6 +238,7 @@ export class GuardrailSweep extends Construct {
           alertTopicArn: props.alertTopic.topicArn,
           auditTableName: props.auditTable.tableName,
           ...(props.auditArchiveBucket !== undefined ? { auditArchiveBucket: props.auditArchiveBucket.bucketName } : {}),
+          ...(props.auditArchiveBucket !== undefined && props.auditArchiveLock !== undefined ? { auditArchiveLock: props.auditArchiveLock } : {}),
           mode: props.remediation.mode,
           strategy: props.remediation.strategy,
           exemptions: props.remediation.exemptions,
@@ -285,6 +286,7 @@ export class GuardrailSweep extends Construct {
     grantRecordAudit(workerRole, {
       table: props.auditTable,
       ...(props.auditArchiveBucket !== undefined ? { archive: props.auditArchiveBucket } : {}),
+      ...(props.auditArchiveLock !== undefined ? { archiveLock: props.auditArchiveLock } : {}),
       ...(props.auditKey !== undefined ? { key: props.auditKey } : {}),
     });
     if (props.exemptionsTable !== undefined) grantReadExemptions(workerRole, props.exemptionsTable);

@@ -65,9 +65,10 @@ export function grantManageExemptions(targets: OperatorGrantTargets, grantee: ia
     resourceArns: [audit.table.tableArn],
     conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [OPERATOR_RECORD_ID_PATTERN] } },
   });
+  // Copies are written with the archive's lock mode and retain-until date: S3 requires s3:PutObjectRetention for that.
   const archiveOperatorRecords = iam.Grant.addToPrincipal({
     grantee,
-    actions: ['s3:PutObject'],
+    actions: ['s3:PutObject', ...(audit.archiveLock.mode !== 'NONE' ? ['s3:PutObjectRetention'] : [])],
     resourceArns: [audit.archive.arnForObjects(`audit/*/*/*/${OPERATOR_RECORD_ID_PATTERN}.json`)],
   });
   // restore compares the record with the first version of its archive copy: list the key's versions, read the oldest.

@@ -152,6 +152,7 @@ export class PublicBucketGuardrail extends Construct {
         ...(this.alerts.key !== undefined ? { alertTopicKey: this.alerts.key } : {}),
         auditTable: this.auditTable,
         auditArchiveBucket: this.auditArchive,
+        auditArchiveLock: this.audit.archiveLock,
         auditKey: this.auditKey,
         encryptionKey: queuesKey,
         logsKey,

@@ -88,6 +88,7 @@ export class Remediator extends Construct {
       alertTopicArn: alerts.topic.topicArn,
       auditTableName: audit.table.tableName,
       auditArchiveBucket: audit.archive.bucketName,
+      auditArchiveLock: audit.archiveLock,
       mode: settings.mode,
       strategy: settings.strategy,
       exemptions: settings.exemptions,
@@ -161,7 +162,7 @@ export class Remediator extends Construct {
     alerts.grantPublish(role);
     setEnvironment(REMEDIATE_ENV.alertTopicArn);
     audit.grantRecord(role);
-    setEnvironment(REMEDIATE_ENV.auditTableName, REMEDIATE_ENV.auditArchiveBucket);
+    setEnvironment(REMEDIATE_ENV.auditTableName, REMEDIATE_ENV.auditArchiveBucket, REMEDIATE_ENV.auditArchiveLockMode, REMEDIATE_ENV.auditArchiveRetentionDays);
     exemptions.grantRead(role);
     setEnvironment(REMEDIATE_ENV.exemptionsTableName);
     // Outcome events (events:PutEvents on the bus), Security Hub findings (BatchImportFindings on the default product).

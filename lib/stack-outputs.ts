@@ -6,6 +6,10 @@ export const GUARDRAIL_STACK_OUTPUTS = {
   alertTopicArn: 'AlertTopicArn',
   auditTableName: 'AuditTableName',
   auditArchiveBucketName: 'AuditArchiveBucketName',
+  /** The Object Lock mode every archive copy is written with (COMPLIANCE, GOVERNANCE, NONE): the CLI's writes and `verify` follow it. */
+  auditArchiveLockMode: 'AuditArchiveLockMode',
+  /** Whole days each archive copy is retained from its write. Absent when the lock mode is NONE. */
+  auditArchiveRetentionDays: 'AuditArchiveRetentionDays',
   remediateFunctionName: 'RemediateFunctionName',
   eventDeadLetterQueueUrl: 'EventDeadLetterQueueUrl',
   failureQueueUrl: 'FailureQueueUrl',

@@ -1,6 +1,7 @@
 /**
  * GuardrailSweep's props, defaults, metric names and validation (the construct is in guardrail-sweep.ts).
  */
+import type { ArchiveLockSettings } from '../lambda/shared/audit/archive-lock';
 import type { AlertDeliverySettings } from './alert-destinations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -59,6 +60,12 @@ export interface GuardrailSweepProps {
    * @default - no archive copy is written
    */
   readonly auditArchiveBucket?: s3.IBucket;
+  /**
+   * How the archive's copies are locked (AuditTrail.archiveLock): the worker writes them with this mode and a
+   * retain-until date, as the archive's bucket policy requires, and gets s3:PutObjectRetention for it.
+   * @default - copies are written without lock headers (the bucket's default retention applies)
+   */
+  readonly auditArchiveLock?: ArchiveLockSettings;
   /** Encrypts both queues, the dead-letter queue and the progress table. */
   readonly encryptionKey: kms.IKey;
   /**

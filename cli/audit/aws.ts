@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hasErrorCode } from '../../lambda/shared/aws/errors';
+import { archiveLockFor, type ArchiveLockSettings } from '../../lambda/shared/audit/archive-lock';
 import { canonicalJson, toAuditItem, type AuditItem, type AuditRecord } from '../../lambda/shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../lambda/shared/audit/table-schema';
 import type { ObjectOwnership } from '../../lambda/shared/exposure/types';
@@ -160,12 +161,15 @@ export function itemOf(record: StoredAuditRecord): AuditItem {
 }
 
 /**
- * The write-once copy: the record's canonical JSON under its archive key (the bucket's default retention locks it).
- * Create-only (`If-None-Match: *`, which the archive's bucket policy requires): a 412 PreconditionFailed means the
- * copy is already there (a retried write of the same record, whose id is new), so it is not written twice.
+ * The write-once copy: the record's canonical JSON under its archive key, with the deployment's Object Lock mode and
+ * a retain-until date `lock` gives (the archive's bucket policy refuses a copy without them; no `lock`: a stack that
+ * does not say, whose bucket's default retention locks the copy). Create-only (`If-None-Match: *`, which the bucket
+ * policy also requires): a 412 PreconditionFailed means the copy is already there (a retried write of the same
+ * record, whose id is new), so it is not written twice.
  */
-export async function putArchiveCopy(s3: S3Client, bucket: string, record: StoredAuditRecord): Promise<string> {
+export async function putArchiveCopy(s3: S3Client, bucket: string, record: StoredAuditRecord, lock?: ArchiveLockSettings, nowMs: number = Date.now()): Promise<string> {
   const key = archiveKeyFor(record.id, record.eventTime);
+  const headers = lock !== undefined ? archiveLockFor(lock, nowMs) : undefined;
   try {
     await s3.send(
       new PutObjectCommand({
@@ -175,6 +179,7 @@ export async function putArchiveCopy(s3: S3Client, bucket: string, record: Store
         ContentType: 'application/json',
         ChecksumAlgorithm: 'SHA256',
         IfNoneMatch: '*',
+        ...(headers ?? {}),
       }),
     );
   } catch (error) {

@@ -9,7 +9,8 @@ import { createAwsClients, type AwsClients } from '../../lambda/shared/aws/clien
 import type { CliIo } from '../io';
 import { describeStackOutputs } from './aws';
 import { stsCallerIdentity, type CallerIdentityResolver } from './caller-identity';
-import { DEFAULT_STACK_NAME, resolveResources, type GuardrailResource } from './stack-outputs';
+import type { ArchiveLockSettings } from '../../lambda/shared/audit/archive-lock';
+import { DEFAULT_STACK_NAME, resolveArchiveLock, resolveResources, stackOrganizationId, type GuardrailResource } from './stack-outputs';
 
 export interface AuditCommandDeps {
   readonly now: () => Date;
@@ -30,28 +31,46 @@ export interface GuardrailContext {
   readonly stackName: string;
   readonly deps: AuditCommandDeps;
   resources<K extends GuardrailResource>(needed: readonly K[]): Promise<{ readonly [name in K]: string }>;
+  /** How archive copies are locked (flags, then the stack's outputs); undefined for a stack that does not say. */
+  archiveLock(): Promise<ArchiveLockSettings | undefined>;
+  /** The organization an organization-wide stack guards; undefined for a single-account stack (or one it cannot read). */
+  organizationId(): Promise<string | undefined>;
 }
 
 export function createContext(
-  values: { stack?: string; region?: string; table?: string; 'archive-bucket'?: string; 'exemptions-table'?: string },
+  values: {
+    stack?: string;
+    region?: string;
+    table?: string;
+    'archive-bucket'?: string;
+    'exemptions-table'?: string;
+    'archive-lock-mode'?: string;
+    'archive-retention-days'?: string;
+  },
   io: CliIo,
   deps: Partial<AuditCommandDeps> = {},
 ): GuardrailContext {
   const clients = createAwsClients(io.env);
   const region = values.region ?? clients.homeRegion;
   const stackName = values.stack ?? DEFAULT_STACK_NAME;
+  const describe = (name: string) => describeStackOutputs(new CloudFormationClient(clients.baseConfig('cloudformation', region)), name);
   return {
     clients,
     region,
     stackName,
     deps: { ...DEFAULT_DEPS, ...deps },
     resources: (needed) =>
-      resolveResources(
-        needed,
-        { auditTable: values.table, archiveBucket: values['archive-bucket'], exemptionsTable: values['exemptions-table'] },
+      resolveResources(needed, { auditTable: values.table, archiveBucket: values['archive-bucket'], exemptionsTable: values['exemptions-table'] }, stackName, describe, region),
+    archiveLock: () =>
+      resolveArchiveLock(
+        {
+          ...(values['archive-lock-mode'] !== undefined ? { mode: values['archive-lock-mode'] } : {}),
+          ...(values['archive-retention-days'] !== undefined ? { retentionDays: values['archive-retention-days'] } : {}),
+        },
         stackName,
-        (name) => describeStackOutputs(new CloudFormationClient(clients.baseConfig('cloudformation', region)), name),
+        describe,
         region,
       ),
+    organizationId: () => stackOrganizationId(stackName, describe),
   };
 }

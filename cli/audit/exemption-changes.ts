@@ -5,10 +5,11 @@
  * silently overwrite each other.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ArchiveLockSettings } from '../../lambda/shared/audit/archive-lock';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hasErrorCode } from '../../lambda/shared/aws/errors';
 import type { Exemption } from '../../lambda/remediate/environment';
-import { EXEMPTIONS_TABLE, fromExemptionItem, toExemptionItem, type ExemptionSource, type StoredExemption } from '../../lambda/shared/exemptions/exemptions-table';
+import { EXEMPTIONS_TABLE, exemptionKey, fromExemptionItem, toExemptionItem, type ExemptionSource, type StoredExemption } from '../../lambda/shared/exemptions/exemptions-table';
 import { putArchiveCopy, writeAuditItem } from './aws';
 import { exemptionRecord, type CallerIdentity, type OperatorAuditRecord } from './operator-records';
 
@@ -18,6 +19,13 @@ export interface ExemptionStores {
   readonly exemptionsTable: string;
   readonly auditTable: string;
   readonly archiveBucket: string;
+  /**
+   * How archive copies are locked (the stack's AuditArchiveLockMode): each copy is written with this mode and a
+   * retain-until date. @default - no lock headers (a stack that does not say; its bucket's default retention applies)
+   */
+  readonly archiveLock?: ArchiveLockSettings;
+  /** The clock of the retain-until date. @default Date.now */
+  readonly now?: () => Date;
 }
 
 export interface ExemptionChangeInput {
@@ -47,13 +55,17 @@ export class ExemptionChangeError extends Error {
   }
 }
 
-/** Reads the stored item for a bucket or glob: the exemption, or the raw item if it does not decode. */
+/**
+ * Reads the stored item for a bucket or glob (in `account`, when the exemption is scoped to one): the exemption, or
+ * the raw item if it does not decode.
+ */
 export async function readExemption(
   stores: ExemptionStores,
   bucket: string,
+  account?: string,
 ): Promise<{ item?: Record<string, unknown>; exemption?: StoredExemption }> {
   const response = await stores.dynamoDb.send(
-    new GetCommand({ TableName: stores.exemptionsTable, Key: { [EXEMPTIONS_TABLE.partitionKey]: bucket }, ConsistentRead: true }),
+    new GetCommand({ TableName: stores.exemptionsTable, Key: { [EXEMPTIONS_TABLE.partitionKey]: exemptionKey({ bucket, ...(account !== undefined ? { account } : {}) }) }, ConsistentRead: true }),
   );
   const item = response.Item as Record<string, unknown> | undefined;
   if (!item) {
@@ -90,12 +102,12 @@ async function commit(
     await writeAuditItem(stores.dynamoDb, stores.auditTable, record, write);
   } catch (error) {
     if (hasErrorCode(error, 'TransactionCanceledException', 'ConditionalCheckFailedException')) {
-      throw new ExemptionChangeError(`the exemption for ${record.bucket} changed while ${what}; look at it again with "exemptions list" and retry`, { cause: error });
+      throw new ExemptionChangeError(`the exemption for ${record.bucket}${record.exemption?.account !== undefined ? ` (account ${record.exemption.account})` : ''} changed while ${what}; look at it again with "exemptions list" and retry`, { cause: error });
     }
     throw error;
   }
   try {
-    return await putArchiveCopy(stores.s3, stores.archiveBucket, record);
+    return await putArchiveCopy(stores.s3, stores.archiveBucket, record, stores.archiveLock, (stores.now ?? (() => new Date()))().getTime());
   } catch (error) {
     throw new ExemptionChangeError(
       `${what}: the exemption and its audit record ${record.id} are written, but the archive copy failed (${(error as Error).message}); "verify" will list it as archive-missing`,
@@ -111,7 +123,7 @@ export async function grantExemption(
   source: ExemptionSource,
   input: ExemptionChangeInput,
 ): Promise<ExemptionChange> {
-  const existing = await readExemption(stores, exemption.bucket);
+  const existing = await readExemption(stores, exemption.bucket, exemption.account);
   const stored: StoredExemption = {
     ...exemption,
     createdAt: input.startedAt.toISOString(),
@@ -138,19 +150,20 @@ function recordFrame(input: ExemptionChangeInput) {
   return { id: input.id, caller: input.caller, times: { startedAt: input.startedAt, finishedAt: input.now() }, account: input.account, region: input.region };
 }
 
-/** Removes an exemption, audited. Undefined when there is none for that bucket or glob. */
-export async function revokeExemption(stores: ExemptionStores, bucket: string, input: ExemptionChangeInput): Promise<ExemptionChange | undefined> {
-  const existing = await readExemption(stores, bucket);
+/** Removes an exemption (scoped to `account`, when given), audited. Undefined when there is none for that bucket or glob. */
+export async function revokeExemption(stores: ExemptionStores, bucket: string, input: ExemptionChangeInput, account?: string): Promise<ExemptionChange | undefined> {
+  const existing = await readExemption(stores, bucket, account);
   if (!existing.item) {
     return undefined;
   }
   const revoked: Exemption = existing.exemption ?? {
     bucket,
+    ...(account !== undefined ? { account } : {}),
     reason: typeof existing.item.reason === 'string' ? existing.item.reason : '(invalid item)',
     owner: typeof existing.item.owner === 'string' ? existing.item.owner : '(invalid item)',
     expires: typeof existing.item.expires === 'string' ? existing.item.expires : '(invalid item)',
   };
-  const key = { [EXEMPTIONS_TABLE.partitionKey]: bucket };
+  const key = { [EXEMPTIONS_TABLE.partitionKey]: exemptionKey({ bucket, ...(account !== undefined ? { account } : {}) }) };
   const record = exemptionRecord({
     ...recordFrame(input),
     change: 'revoked',

@@ -131,7 +131,7 @@ export function restoreRecord(
 }
 
 function exemptionFields(exemption: Exemption): Omit<AuditExemption, 'status'> {
-  return { bucket: exemption.bucket, reason: exemption.reason, owner: exemption.owner, expires: exemption.expires };
+  return { bucket: exemption.bucket, ...(exemption.account !== undefined ? { account: exemption.account } : {}), reason: exemption.reason, owner: exemption.owner, expires: exemption.expires };
 }
 
 /** The record of an exemption granted (or replaced) or revoked. */
@@ -148,10 +148,11 @@ export function exemptionRecord(
   const replaced = input.replaced
     ? ` It replaced the exemption owned by ${input.replaced.owner} until ${input.replaced.expires} ("${input.replaced.reason}").`
     : '';
+  const scope = input.exemption.account === undefined ? '' : input.exemption.account === '*' ? ' in every account' : ` in account ${input.exemption.account}`;
   const reason =
     input.change === 'granted'
-      ? `Exemption for ${input.exemption.bucket} granted until ${input.exemption.expires}, owner ${input.exemption.owner}: ${input.exemption.reason}.${replaced}`
-      : `Exemption for ${input.exemption.bucket} revoked (it was owned by ${input.exemption.owner} until ${input.exemption.expires}: ${input.exemption.reason}).`;
+      ? `Exemption for ${input.exemption.bucket}${scope} granted until ${input.exemption.expires}, owner ${input.exemption.owner}: ${input.exemption.reason}.${replaced}`
+      : `Exemption for ${input.exemption.bucket}${scope} revoked (it was owned by ${input.exemption.owner} until ${input.exemption.expires}: ${input.exemption.reason}).`;
   return {
     ...common({ ...input, severity: input.change === 'granted' ? 'medium' : 'low' }),
     eventName: input.change === 'granted' ? 'GrantExemption' : 'RevokeExemption',

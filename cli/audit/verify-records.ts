@@ -8,6 +8,7 @@
  * deleted item is as much a tampering as an edited one.
  */
 import { canonicalJson, recordFromItem, sha256Hex } from '../../lambda/shared/audit/record';
+import type { ArchiveLockMode } from '../../lambda/shared/audit/archive-lock';
 import { AUDIT_TABLE, archiveKeyFor } from '../../lambda/shared/audit/table-schema';
 import { describeChange, diffStates } from './diff';
 
@@ -115,7 +116,13 @@ export function expectedArchiveKey(item: Readonly<Record<string, unknown>>): str
 }
 
 /** Everything wrong with one item and its archive copy; empty when they agree. */
-export function checkItem(item: Readonly<Record<string, unknown>>, archive: ArchiveCopy, now: Date = new Date()): VerifyFinding[] {
+export function checkItem(
+  item: Readonly<Record<string, unknown>>,
+  archive: ArchiveCopy,
+  now: Date = new Date(),
+  /** The deployment's lock mode (the stack's AuditArchiveLockMode). @default 'COMPLIANCE' - the strictest */
+  expectedLockMode: ArchiveLockMode = 'COMPLIANCE',
+): VerifyFinding[] {
   const findings: VerifyFinding[] = [];
   const id = typeof item[AUDIT_TABLE.partitionKey] === 'string' ? (item[AUDIT_TABLE.partitionKey] as string) : undefined;
   const archiveKey = expectedArchiveKey(item) ?? String(item[AUDIT_TABLE.archiveKeyAttribute] ?? '(unknown)');
@@ -160,18 +167,24 @@ export function checkItem(item: Readonly<Record<string, unknown>>, archive: Arch
       detail: `the table's record differs from the archive copy: ${changes.map((change) => describeChange(change, 160)).join('; ')}`,
     });
   }
-  const unlocked = lockProblem(archive, now);
+  const unlocked = lockProblem(archive, now, expectedLockMode);
   if (unlocked !== undefined) {
     findings.push({ ...base, problem: 'archive-not-locked', detail: unlocked });
   }
   return findings;
 }
 
-/** Why the copy is not held by COMPLIANCE Object Lock retention today, or undefined when it is (or was not read). */
-function lockProblem(archive: ArchiveCopy, now: Date): string | undefined {
+/**
+ * Why the copy is not held by the deployment's Object Lock retention today, or undefined when it is (or was not
+ * read). COMPLIANCE: the copy must be under COMPLIANCE. GOVERNANCE: under GOVERNANCE or the stricter COMPLIANCE.
+ * NONE: the deployment locks nothing (a trial), so a copy without a lock is what was configured, not a finding.
+ */
+function lockProblem(archive: ArchiveCopy, now: Date, expected: ArchiveLockMode): string | undefined {
+  if (expected === 'NONE') return undefined;
+  const accepted: readonly string[] = expected === 'COMPLIANCE' ? ['COMPLIANCE'] : ['GOVERNANCE', 'COMPLIANCE'];
   const mode = archive.lock?.mode ?? archive.lockMode;
-  if (mode !== undefined && mode !== 'COMPLIANCE') {
-    return `the archive copy is under Object Lock mode ${mode}, not COMPLIANCE`;
+  if (mode !== undefined && !accepted.includes(mode)) {
+    return `the archive copy is under Object Lock mode ${mode}, not ${expected} as the deployment configures`;
   }
   if (archive.lock === undefined) {
     return undefined;
@@ -181,7 +194,7 @@ function lockProblem(archive: ArchiveCopy, now: Date): string | undefined {
   }
   const until = archive.lock.retainUntil;
   if (until !== undefined && Date.parse(until) <= now.getTime()) {
-    return `the archive copy's COMPLIANCE retention ended at ${until}; it can be deleted now`;
+    return `the archive copy's ${mode} retention ended at ${until}; it can be deleted now`;
   }
   return undefined;
 }

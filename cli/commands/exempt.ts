@@ -1,7 +1,8 @@
 import { validateExemption, type Exemption } from '../../lambda/remediate/environment';
-import { isExpired, type StoredExemption } from '../../lambda/shared/exemptions/exemptions-table';
+import { EVERY_ACCOUNT, exemptionAccountProblem } from '../../lambda/shared/exemptions/exemption';
+import { exemptionKey, isExpired, type StoredExemption } from '../../lambda/shared/exemptions/exemptions-table';
 import { scanExemptions } from '../../lambda/shared/exemptions/exemptions-store';
-import { EXIT, UsageError } from '../io';
+import { EXIT, UsageError, type CliIo } from '../io';
 import { createContext, type AuditCommandDeps, type GuardrailContext } from '../audit/context';
 import { defineCommand, renderUsage } from '../command';
 import { EXEMPT_SPEC, EXEMPTIONS_SPEC } from '../specs';
@@ -10,12 +11,15 @@ import { parseInstant } from '../audit/time-range';
 
 async function exemptionStores(context: GuardrailContext): Promise<ExemptionStores> {
   const { exemptionsTable, auditTable, archiveBucket } = await context.resources(['exemptionsTable', 'auditTable', 'archiveBucket']);
+  const archiveLock = await context.archiveLock();
   return {
     dynamoDb: context.clients.dynamoDbDocument(context.region),
     s3: context.clients.s3(context.region),
     exemptionsTable,
     auditTable,
     archiveBucket,
+    ...(archiveLock !== undefined ? { archiveLock } : {}),
+    now: context.deps.now,
   };
 }
 
@@ -28,7 +32,7 @@ async function changeContext(context: GuardrailContext, startedAt: Date): Promis
 }
 
 /** Checks a new exemption: shape (as the remediator checks cdk.json exemptions) and an expiry in the future. */
-export function parseNewExemption(bucket: string | undefined, values: { reason?: string; owner?: string; expires?: string }, now: Date): Exemption {
+export function parseNewExemption(bucket: string | undefined, values: { reason?: string; owner?: string; expires?: string; account?: string }, now: Date): Exemption {
   if (bucket === undefined) {
     throw new UsageError(`name the bucket or glob to exempt\n${renderUsage(EXEMPT_SPEC)}`);
   }
@@ -39,7 +43,10 @@ export function parseNewExemption(bucket: string | undefined, values: { reason?:
   }
   let exemption: Exemption;
   try {
-    exemption = validateExemption({ bucket, reason: values.reason, owner: values.owner, expires: values.expires }, 'exemption');
+    exemption = validateExemption(
+      { bucket, ...(values.account !== undefined ? { account: values.account } : {}), reason: values.reason, owner: values.owner, expires: values.expires },
+      'exemption',
+    );
   } catch (error) {
     throw new UsageError((error as Error).message, { cause: error });
   }
@@ -60,11 +67,35 @@ export function matchesEveryBucketName(glob: string): boolean {
 
 const MIN_BUCKET_NAME_LENGTH = 3;
 
+/**
+ * The account scope of a new exemption, checked against the deployment: `*` (every account) only with --force and a
+ * warning; an organization-wide guardrail needs an account named (without one, the exemption would cover only the
+ * guardrail's own account, which is seldom what was meant).
+ */
+async function checkAccountScope(exemption: Exemption, force: boolean, context: GuardrailContext, io: CliIo): Promise<void> {
+  if (exemption.account === EVERY_ACCOUNT) {
+    if (!force) {
+      throw new UsageError(`--account '*' exempts "${exemption.bucket}" in EVERY account until ${exemption.expires}; name the account, or pass --force if that is what you mean`);
+    }
+    io.stderr.write(`warning: "${exemption.bucket}" is exempt in EVERY account; the guardrail contains no bucket of that name anywhere until ${exemption.expires}\n`);
+    return;
+  }
+  if (exemption.account !== undefined) return;
+  const organizationId = await context.organizationId();
+  if (organizationId !== undefined) {
+    throw new UsageError(
+      `stack "${context.stackName}" guards organization ${organizationId}: name the account whose "${exemption.bucket}" may be public with --account <12-digit ID> ` +
+        `(or --account '*' --force for the same name in every account)`,
+    );
+  }
+}
+
 export function createExemptCommand(deps: Partial<AuditCommandDeps> = {}) {
   return defineCommand(EXEMPT_SPEC, async ({ values, positionals }, io) => {
     const context = createContext(values, io, deps);
     const startedAt = context.deps.now();
     const exemption = parseNewExemption(positionals[0], values, startedAt);
+    await checkAccountScope(exemption, values.force === true, context, io);
     if (matchesEveryBucketName(exemption.bucket)) {
       if (values.force !== true) {
         throw new UsageError(`"${exemption.bucket}" matches every bucket: the guardrail would contain nothing until ${exemption.expires}; name the buckets, or pass --force if that is what you mean`);
@@ -74,8 +105,9 @@ export function createExemptCommand(deps: Partial<AuditCommandDeps> = {}) {
     const { stores, input } = await changeContext(context, startedAt);
     const change = await grantExemption(stores, exemption, 'exempt-command', input);
     const replaced = change.previous ? ` (replaces the exemption owned by ${change.previous.owner} until ${change.previous.expires})` : '';
+    const where = exemption.account === undefined ? '' : exemption.account === EVERY_ACCOUNT ? ' in every account' : ` in account ${exemption.account}`;
     io.stdout.write(
-      `Exempted ${exemption.bucket} until ${exemption.expires}, owner ${exemption.owner}${replaced}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`,
+      `Exempted ${exemption.bucket}${where} until ${exemption.expires}, owner ${exemption.owner}${replaced}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`,
     );
     return EXIT.ok;
   });
@@ -84,9 +116,9 @@ export function createExemptCommand(deps: Partial<AuditCommandDeps> = {}) {
 function renderExemptions(exemptions: readonly StoredExemption[], now: Date): string {
   const header = ['BUCKET/GLOB', 'STATUS', 'EXPIRES', 'OWNER', 'REASON', 'CREATED BY', 'CREATED AT'];
   const rows = [...exemptions]
-    .sort((a, b) => a.bucket.localeCompare(b.bucket))
+    .sort((a, b) => exemptionKey(a).localeCompare(exemptionKey(b)))
     .map((exemption) => [
-      exemption.bucket,
+      exemptionKey(exemption),
       isExpired(exemption, now) ? 'expired' : 'active',
       exemption.expires,
       exemption.owner,
@@ -127,12 +159,16 @@ export function createExemptionsCommand(deps: Partial<AuditCommandDeps> = {}) {
     }
     if (action === 'remove' && rest.length === 1) {
       const bucket = rest[0] as string;
+      const account = values.account;
+      const accountProblem = account !== undefined ? exemptionAccountProblem(account) : undefined;
+      if (account !== undefined && accountProblem !== undefined) throw new UsageError(`--account "${account}" ${accountProblem}`);
       const { stores, input } = await changeContext(context, context.deps.now());
-      const change = await revokeExemption(stores, bucket, input);
+      const change = await revokeExemption(stores, bucket, input, account);
+      const scoped = exemptionKey({ bucket, ...(account !== undefined ? { account } : {}) });
       if (!change) {
-        throw new UsageError(`there is no exemption for "${bucket}" in ${stores.exemptionsTable}; "exemptions list" shows them`);
+        throw new UsageError(`there is no exemption for "${scoped}" in ${stores.exemptionsTable}; "exemptions list" shows them (a scoped one as <account>/<bucket>: pass --account)`);
       }
-      io.stdout.write(`Removed the exemption for ${bucket}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`);
+      io.stdout.write(`Removed the exemption for ${scoped}.\nAudit record ${change.record.id}, archived as ${change.archiveKey}.\n`);
       return EXIT.ok;
     }
     throw new UsageError(renderUsage(EXEMPTIONS_SPEC));

@@ -33,6 +33,7 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
     const { auditTable, archiveBucket, exemptionsTable } = await context.resources(['auditTable', 'archiveBucket', 'exemptionsTable']);
     const dynamoDb = context.clients.dynamoDbDocument(context.region);
     const archiveS3 = context.clients.s3(context.region);
+    const archiveLock = await context.archiveLock();
 
     // The record must be intact: restore trusts only a record that matches its write-once archive copy.
     const item = await getAuditItem(dynamoDb, auditTable, recordId);
@@ -40,7 +41,8 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
       throw new UsageError(`no audit record ${recordId} in ${auditTable}; "bucket-guardrail audit --bucket B" lists record ids`);
     }
     const archiveKey = expectedArchiveKey(item);
-    const problems = checkItem(item, archiveKey === undefined ? { body: null } : await readFirstArchiveVersion(archiveS3, archiveBucket, archiveKey));
+    const archive = archiveKey === undefined ? { body: null } : await readFirstArchiveVersion(archiveS3, archiveBucket, archiveKey);
+    const problems = checkItem(item, archive, context.deps.now(), archiveLock?.mode);
     if (problems.length > 0) {
       io.stderr.write(`Record ${recordId} does not match its archive copy; not restoring from it:\n${problems.map((p) => `  ${p.problem}: ${p.detail}`).join('\n')}\n`);
       return EXIT.findings;
@@ -70,8 +72,9 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
     const caller = await context.deps.callerIdentity(context.clients);
     let exemption: Exemption;
     try {
+      // A bucket of another account (an organization's member) is exempted in that account only.
       exemption = validateExemption(
-        { bucket: plan.bucket, reason: values.reason ?? `Restored from audit record ${plan.recordId} by ${caller.arn}`, owner: values.owner ?? caller.arn, expires },
+        { bucket: plan.bucket, ...(plan.account !== caller.account ? { account: plan.account } : {}), reason: values.reason ?? `Restored from audit record ${plan.recordId} by ${caller.arn}`, owner: values.owner ?? caller.arn, expires },
         'the exemption for the restore',
       );
     } catch (error) {
@@ -96,8 +99,8 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
     }
 
     // 1. The exemption first, so the events the restore causes find the bucket exempt.
-    const stores = { dynamoDb, s3: archiveS3, exemptionsTable, auditTable, archiveBucket };
-    const existing = await readExemption(stores, plan.bucket);
+    const stores = { dynamoDb, s3: archiveS3, exemptionsTable, auditTable, archiveBucket, ...(archiveLock !== undefined ? { archiveLock } : {}), now: context.deps.now };
+    const existing = await readExemption(stores, plan.bucket, exemption.account);
     if (existing.exemption && !isExpired(existing.exemption, startedAt) && Date.parse(existing.exemption.expires) >= Date.parse(exemption.expires)) {
       io.stdout.write(`Keeping the existing exemption for ${plan.bucket} (until ${existing.exemption.expires}, owner ${existing.exemption.owner}).\n`);
     } else {
@@ -158,7 +161,7 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
       ...(failure !== undefined ? { error: describeError(failure) } : {}),
     });
     await writeAuditItem(dynamoDb, auditTable, restoreAudit);
-    const restoreKey = await putArchiveCopy(archiveS3, archiveBucket, restoreAudit);
+    const restoreKey = await putArchiveCopy(archiveS3, archiveBucket, restoreAudit, archiveLock, context.deps.now().getTime());
 
     if (!succeeded) {
       const why = failure !== undefined ? `${describeError(failure).code ?? describeError(failure).name}: ${(failure as Error).message}` : mismatches.join('; ');

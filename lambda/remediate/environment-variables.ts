@@ -11,6 +11,17 @@ export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIAT
   alertTopicArn: { required: 'yes', default: '', description: 'SNS topic for alerts.' },
   auditTableName: { required: 'yes', default: '', description: 'DynamoDB audit table.' },
   auditArchiveBucket: { required: 'no', default: 'none: no archive copy', description: 'Object Lock bucket for the write-once copy of each record.' },
+  auditArchiveLockMode: {
+    required: 'no',
+    default: '`COMPLIANCE` when `AUDIT_ARCHIVE_RETENTION_DAYS` is set; unset with it: no explicit lock',
+    description:
+      '`COMPLIANCE`, `GOVERNANCE` or `NONE`: the Object Lock mode each archive copy is written with, with a retain-until date `AUDIT_ARCHIVE_RETENTION_DAYS` after the write (the archive\'s bucket policy refuses copies without them); `NONE` sends no lock. Set from `auditArchiveLockMode`.',
+  },
+  auditArchiveRetentionDays: {
+    required: 'with `COMPLIANCE` or `GOVERNANCE`',
+    default: '',
+    description: 'Whole days, 1 to 36,500, each archive copy is retained from its write. Set from `auditRetention`.',
+  },
   mode: {
     required: 'no',
     default: `\`${REMEDIATION_MODES[0]}\``,
@@ -24,7 +35,8 @@ export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIAT
   exemptions: {
     required: 'no',
     default: '`[]`',
-    description: 'JSON array of `{"bucket": name or glob (* ?), "reason", "owner", "expires": ISO date}`; a date alone expires at 00:00 UTC.',
+    description:
+      'JSON array of `{"bucket": name or glob (* ?), "account"?, "reason", "owner", "expires": ISO date}`; a date alone expires at 00:00 UTC. `account` (a 12-digit ID, or `*` for every account) scopes it; without one it covers the deployment\'s own account (organization mode requires one).',
   },
   selfRoleArn: { required: 'yes', default: '', description: "The remediator's role; calls whose session was issued by exactly this role are skipped." },
   sensitiveTagKeys: { required: 'no', default: 'none', description: 'Comma-separated tag keys that raise severity one level.' },

@@ -5,6 +5,7 @@
  * This module is pure: it never reads `process.env` itself; callers pass the environment in.
  */
 import { CROSS_ACCOUNT_ENV, parseCrossAccountEnvironment, type CrossAccountSettings } from '../shared/aws/assume-role';
+import { parseArchiveLockSettings, type ArchiveLockSettings } from '../shared/audit/archive-lock';
 import { validateExemption, type Exemption } from '../shared/exemptions/exemption';
 import { parseDefaultProductArn, type FindingTarget } from '../shared/findings/asff';
 import { DEFAULT_OUTCOME_EVENT_SOURCE } from '../shared/findings/outcome-event';
@@ -23,6 +24,10 @@ export const REMEDIATE_ENV = {
   alertTopicArn: 'ALERT_TOPIC_ARN',
   auditTableName: 'AUDIT_TABLE_NAME',
   auditArchiveBucket: 'AUDIT_ARCHIVE_BUCKET',
+  /** The Object Lock mode of every archive copy: COMPLIANCE, GOVERNANCE or NONE. Optional (see parse). */
+  auditArchiveLockMode: 'AUDIT_ARCHIVE_LOCK_MODE',
+  /** Whole days each archive copy is retained from its write (COMPLIANCE, GOVERNANCE). */
+  auditArchiveRetentionDays: 'AUDIT_ARCHIVE_RETENTION_DAYS',
   mode: 'REMEDIATION_MODE',
   strategy: 'REMEDIATION_STRATEGY',
   exemptions: 'EXEMPTIONS',
@@ -55,6 +60,12 @@ export interface RemediateConfig {
   readonly auditTableName: string;
   /** The Object Lock archive bucket; when absent no archive copy is written. */
   readonly auditArchiveBucket?: string;
+  /**
+   * How each archive copy is locked: its mode and retain-until date are sent with the write, as the archive's
+   * bucket policy requires.
+   * @default - no explicit lock: the bucket's default retention applies
+   */
+  readonly auditArchiveLock?: ArchiveLockSettings;
   readonly mode: RemediationMode;
   readonly strategy: RemediationStrategy;
   readonly exemptions: readonly Exemption[];
@@ -132,6 +143,7 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     throw new ConfigurationError(REMEDIATE_ENV.auditTableName, `"${auditTableName}" is not a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -)`);
   }
   const auditArchiveBucket = env[REMEDIATE_ENV.auditArchiveBucket]?.trim() || undefined;
+  const auditArchiveLock = parseArchiveLock(env);
   const mode = oneOf(REMEDIATE_ENV.mode, env[REMEDIATE_ENV.mode]?.trim() || 'enforce', REMEDIATION_MODES);
   const strategy = oneOf(
     REMEDIATE_ENV.strategy,
@@ -209,6 +221,7 @@ export function parseRemediateEnvironment(env: Readonly<Record<string, string | 
     alertTopicArn,
     auditTableName,
     auditArchiveBucket,
+    ...(auditArchiveLock !== undefined ? { auditArchiveLock } : {}),
     mode,
     strategy,
     exemptions,
@@ -252,6 +265,22 @@ function parseGuardedAccountIds(raw: string | undefined, selfRoleArn: string, or
   return [...new Set(ids)];
 }
 
+/**
+ * AUDIT_ARCHIVE_LOCK_MODE and AUDIT_ARCHIVE_RETENTION_DAYS: both unset → undefined (no explicit lock); the days
+ * alone mean COMPLIANCE; COMPLIANCE or GOVERNANCE need the days; NONE takes none.
+ */
+function parseArchiveLock(env: Readonly<Record<string, string | undefined>>): ArchiveLockSettings | undefined {
+  const mode = env[REMEDIATE_ENV.auditArchiveLockMode]?.trim() || undefined;
+  const days = env[REMEDIATE_ENV.auditArchiveRetentionDays]?.trim() || undefined;
+  if (mode === undefined && days === undefined) return undefined;
+  try {
+    return parseArchiveLockSettings(mode ?? 'COMPLIANCE', days);
+  } catch (error) {
+    const variable = mode !== undefined && !['COMPLIANCE', 'GOVERNANCE', 'NONE'].includes(mode) ? REMEDIATE_ENV.auditArchiveLockMode : REMEDIATE_ENV.auditArchiveRetentionDays;
+    throw new ConfigurationError(variable, `${(error as Error).message}; the construct sets both from auditArchiveLockMode and auditRetention`, { cause: error });
+  }
+}
+
 /** "VARIABLE: message" → "message", so a wrapped error names its variable once. */
 function messageAfterVariable(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -264,6 +293,7 @@ export function toRemediateEnvironment(config: {
   alertTopicArn: string;
   auditTableName: string;
   auditArchiveBucket?: string;
+  auditArchiveLock?: ArchiveLockSettings;
   mode: RemediationMode;
   strategy: RemediationStrategy;
   exemptions: readonly Exemption[];
@@ -291,6 +321,10 @@ export function toRemediateEnvironment(config: {
   };
   if (config.auditArchiveBucket !== undefined) {
     env[REMEDIATE_ENV.auditArchiveBucket] = config.auditArchiveBucket;
+  }
+  if (config.auditArchiveLock !== undefined) {
+    env[REMEDIATE_ENV.auditArchiveLockMode] = config.auditArchiveLock.mode;
+    if (config.auditArchiveLock.mode !== 'NONE') env[REMEDIATE_ENV.auditArchiveRetentionDays] = String(config.auditArchiveLock.retentionDays);
   }
   if (config.exemptionsTableName !== undefined) {
     env[REMEDIATE_ENV.exemptionsTableName] = config.exemptionsTableName;

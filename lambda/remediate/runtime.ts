@@ -124,7 +124,12 @@ export function createPipelineDeps(config: RemediateConfig, clients: AwsClients,
     clients.dynamoDbDocument(),
     config.auditTableName,
     config.auditArchiveBucket !== undefined
-      ? { s3: clients.s3(), bucket: config.auditArchiveBucket, ...(self !== undefined ? { expectedOwner: self.accountId } : {}) }
+      ? {
+          s3: clients.s3(),
+          bucket: config.auditArchiveBucket,
+          ...(self !== undefined ? { expectedOwner: self.accountId } : {}),
+          ...(config.auditArchiveLock !== undefined ? { lock: config.auditArchiveLock } : {}),
+        }
       : undefined,
   );
   const s3 = new S3StateAdapter(new AccountScopedClients(clients, accounts !== undefined ? { accounts } : {}), new AccountBlockCache(), logger);

@@ -15,7 +15,8 @@
  * The outputs are the single-account stack's (the CLI finds the audit store through them) plus the bus and
  * StackSet.
  */
-import { CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { EVERY_ACCOUNT } from '../../lambda/shared/exemptions/exemption';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -120,6 +121,19 @@ export class OrganizationGuardrailStack extends Stack {
         `stackName "${this.stackName}" makes role names of ${longest} characters, more than IAM's ${MAX_ROLE_NAME_LENGTH}; use a stack name of at most ${MAX_ROLE_NAME_LENGTH - (longest - this.stackName.length)} characters`,
       );
     }
+
+    // ---- Exemptions are scoped by account: one naming none would cover only this (the central) account's buckets,
+    // never the members' it was surely meant for; '*' (every account) is allowed, with a warning.
+    (props.guardrail?.exemptions ?? []).forEach((exemption, index) => {
+      if (exemption.account === undefined) {
+        throw new OrganizationGuardrailPropsError(
+          `exemptions[${index}] ("${exemption.bucket}") names no account; an organization-wide guardrail needs "account": the member account ID whose bucket may be public, or "*" for every account`,
+        );
+      }
+      if (exemption.account === EVERY_ACCOUNT) {
+        Annotations.of(this).addWarningV2('bucket-guardrail:exemption-every-account', `exemptions[${index}] exempts "${exemption.bucket}" in EVERY account of the organization until ${exemption.expires}`);
+      }
+    });
 
     // ---- The central bus: only principals of the organization may put events on it.
     const eventBusName = props.eventBusName ?? `${this.stackName}-exposure-events`;

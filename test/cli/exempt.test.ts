@@ -1,11 +1,13 @@
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ORGANIZATION_ID_OUTPUT } from '../../cli/audit/stack-outputs';
 import { canonicalJson } from '../../lambda/shared/audit/record';
 import { toExemptionItem } from '../../lambda/shared/exemptions/exemptions-table';
 import { UsageError } from '../../cli/io';
 import { createExemptCommand, createExemptionsCommand, matchesEveryBucketName } from '../../cli/commands/exempt';
 import { ExemptionChangeError } from '../../cli/audit/exemption-changes';
 import { memoryIo } from './cli-io';
-import { AUDIT_TABLE_NAME, ENV, EXEMPTIONS_TABLE_NAME, OPERATOR, createAuditWorld, type AuditWorld } from './audit/harness';
+import { ARCHIVE_BUCKET, ARCHIVE_LOCK, AUDIT_TABLE_NAME, ENV, EXEMPTIONS_TABLE_NAME, OPERATOR, createAuditWorld, type AuditWorld } from './audit/harness';
 
 const NOW = '2026-11-22T12:00:00Z';
 
@@ -24,6 +26,104 @@ describe('bucket-guardrail exempt / exemptions', () => {
     const io = memoryIo({ env: ENV });
     return { code: await createExemptionsCommand(world.deps(NOW))(args, io), io };
   };
+
+  describe("the archive copy carries the deployment's Object Lock (issue 11)", () => {
+    test('written in the mode and for the retention the stack outputs say, as the bucket policy requires', async () => {
+      // GIVEN the stack says COMPLIANCE for 365 days, and the archive's policy denies any other write
+      // WHEN an operator exempts a glob
+      const { code } = await exempt(['site-*', '--reason', 'website', '--owner', 'web', '--expires', '2027-01-31']);
+      // THEN the copy was accepted, under COMPLIANCE until 365 days after the change
+      expect(code).toBe(0);
+      expect(world.s3.bucket(ARCHIVE_BUCKET).objects.get('audit/2026/11/22/op-test-1.json')?.lock).toEqual({
+        mode: ARCHIVE_LOCK.mode,
+        retainUntil: new Date(Date.parse(NOW) + ARCHIVE_LOCK.retentionDays * 86_400_000),
+      });
+    });
+
+    test('--archive-lock-mode and --archive-retention-days override the stack (and the policy refuses a weaker lock)', async () => {
+      // WHEN the operator names GOVERNANCE, which the COMPLIANCE bucket policy refuses
+      const attempt = exempt(['site-*', '--reason', 'website', '--owner', 'web', '--expires', '2027-01-31', '--archive-lock-mode', 'GOVERNANCE', '--archive-retention-days', '365']);
+      // THEN the exemption and its record are written, but the copy is refused, and the operator is told
+      await expect(attempt).rejects.toThrow(/archive copy failed \(Access Denied \(explicit deny in the bucket policy, statement DenyPutWithoutArchiveLockMode\)\)/);
+    });
+
+    test.each([
+      [['--archive-lock-mode', 'GOVERNANCE'], /--archive-lock-mode GOVERNANCE: GOVERNANCE needs a retention/],
+      [['--archive-retention-days', '30'], /--archive-retention-days needs --archive-lock-mode/],
+      [['--archive-lock-mode', 'HOLD', '--archive-retention-days', '30'], /"HOLD" is not one of COMPLIANCE, GOVERNANCE, NONE/],
+    ])('%j is a usage error that writes nothing', async (flags, message) => {
+      await expect(exempt(['site-*', '--reason', 'r', '--owner', 'o', '--expires', '2027-01-31', ...flags])).rejects.toThrow(message);
+      expect(world.tables.item(EXEMPTIONS_TABLE_NAME, 'site-*')).toBeUndefined();
+    });
+  });
+
+  describe('exemptions scoped by account (organization mode, issue 11)', () => {
+    const MEMBER = '444455556666';
+    /** An organization-wide (central) stack: the same outputs plus its OrganizationId. */
+    const organizationStack = (): void => {
+      world.cloudFormation.on(DescribeStacksCommand, { StackName: 'OrgGuardrail' }).resolves({
+        Stacks: [
+          {
+            StackName: 'OrgGuardrail',
+            StackStatus: 'UPDATE_COMPLETE',
+            CreationTime: new Date('2026-10-01T00:00:00Z'),
+            Outputs: [
+              { OutputKey: 'AuditTableName', OutputValue: AUDIT_TABLE_NAME },
+              { OutputKey: 'AuditArchiveBucketName', OutputValue: ARCHIVE_BUCKET },
+              { OutputKey: 'ExemptionsTableName', OutputValue: EXEMPTIONS_TABLE_NAME },
+              { OutputKey: 'AuditArchiveLockMode', OutputValue: ARCHIVE_LOCK.mode },
+              { OutputKey: 'AuditArchiveRetentionDays', OutputValue: String(ARCHIVE_LOCK.retentionDays) },
+              { OutputKey: ORGANIZATION_ID_OUTPUT, OutputValue: 'o-a1b2c3d4e5' },
+            ],
+          },
+        ],
+      });
+    };
+    const base = ['site-*', '--reason', 'website', '--owner', 'web', '--expires', '2027-01-31'];
+
+    test('--account scopes the exemption: its own item, keyed <account>/<glob>, and the record names the account', async () => {
+      const { code, io } = await exempt([...base, '--account', MEMBER]);
+      expect(code).toBe(0);
+      expect(world.tables.item(EXEMPTIONS_TABLE_NAME, `${MEMBER}/site-*`)).toMatchObject({ bucket: `${MEMBER}/site-*`, account: MEMBER, owner: 'web' });
+      expect(world.tables.item(EXEMPTIONS_TABLE_NAME, 'site-*')).toBeUndefined();
+      expect(world.tables.item(AUDIT_TABLE_NAME, 'op-test-1')).toMatchObject({ exemption: { bucket: 'site-*', account: MEMBER, status: 'granted' } });
+      expect(io.out()).toContain(`Exempted site-* in account ${MEMBER} until 2027-01-31`);
+    });
+
+    test('an organization-wide stack refuses an exemption that names no account, writing nothing', async () => {
+      organizationStack();
+      await expect(exempt([...base, '--stack', 'OrgGuardrail'])).rejects.toThrow(/guards organization o-a1b2c3d4e5: name the account .* with --account/);
+      expect(world.tables.mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+      // AND with the account named it is written
+      expect((await exempt([...base, '--stack', 'OrgGuardrail', '--account', MEMBER])).code).toBe(0);
+    });
+
+    test("--account '*' needs --force, and then warns that the name is exempt in every account", async () => {
+      await expect(exempt([...base, '--account', '*'])).rejects.toThrow(/--account '\*' exempts "site-\*" in EVERY account .* pass --force/);
+      expect(world.tables.mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+      const { code, io } = await exempt([...base, '--account', '*', '--force']);
+      expect(code).toBe(0);
+      expect(io.err()).toContain('"site-*" is exempt in EVERY account');
+      expect(world.tables.item(EXEMPTIONS_TABLE_NAME, '*/site-*')).toMatchObject({ account: '*' });
+    });
+
+    test.each(['12345', '4444-5555-6666', 'o-a1b2c3d4e5'])('--account %s is a usage error', async (account) => {
+      await expect(exempt([...base, '--account', account])).rejects.toThrow(/exemption\.account .* is not a 12-digit account ID or \* \(every account\)/);
+    });
+
+    test('exemptions remove --account revokes the scoped one and leaves the same glob of another account', async () => {
+      const item = { reason: 'website', owner: 'web', expires: '2027-01-31', createdAt: 'x', createdBy: 'y', source: 'exempt-command' as const, auditId: 'op-0' };
+      world.tables.put(EXEMPTIONS_TABLE_NAME, toExemptionItem({ ...item, bucket: 'site-*', account: MEMBER }));
+      world.tables.put(EXEMPTIONS_TABLE_NAME, toExemptionItem({ ...item, bucket: 'site-*', account: '777788889999' }));
+      const { code, io } = await exemptions(['remove', 'site-*', '--account', MEMBER]);
+      expect(code).toBe(0);
+      expect(io.out()).toContain(`Removed the exemption for ${MEMBER}/site-*.`);
+      expect(world.tables.item(EXEMPTIONS_TABLE_NAME, `${MEMBER}/site-*`)).toBeUndefined();
+      expect(world.tables.item(EXEMPTIONS_TABLE_NAME, '777788889999/site-*')).toBeDefined();
+      const listed = (await exemptions(['list'])).io.out();
+      expect(listed).toMatch(/^777788889999\/site-\*\s+active/m);
+    });
+  });
 
   test('exempt writes the exemption and its audit record in one transaction, then archives the record', async () => {
     // WHEN an operator exempts a glob

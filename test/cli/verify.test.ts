@@ -183,4 +183,47 @@ describe('bucket-guardrail verify', () => {
       expect(code).toBe(1);
     });
   });
+
+  describe("the lock verify expects is the deployment's (the stack's AuditArchiveLockMode)", () => {
+    const key = 'audit/2026/11/21/ct-payments-exports-20261121080000.json';
+    const governance = { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date('2026-12-21T00:00:00Z') };
+
+    test('a GOVERNANCE deployment accepts GOVERNANCE copies', async () => {
+      world.archiveLock.set(key, governance);
+      const { code, io } = await run(['--json', '--archive-lock-mode', 'GOVERNANCE', '--archive-retention-days', '30']);
+      const result = JSON.parse(io.out()) as VerifyResult;
+      expect(result.lockMode).toBe('GOVERNANCE');
+      expect(result.findings).toEqual([]);
+      expect(code).toBe(0);
+    });
+
+    test('a GOVERNANCE deployment still flags a copy without a lock', async () => {
+      world.archiveLock.set(key, {});
+      const { code, io } = await run(['--json', '--archive-lock-mode', 'GOVERNANCE', '--archive-retention-days', '30']);
+      expect((JSON.parse(io.out()) as VerifyResult).findings).toEqual([expect.objectContaining({ problem: 'archive-not-locked', archiveKey: key })]);
+      expect(code).toBe(1);
+    });
+
+    test('a deployment that locks nothing (NONE, a trial) does not report every copy as unlocked, and says so', async () => {
+      world.archiveLock.set(key, {});
+      const { code, io } = await run(['--archive-lock-mode', 'NONE']);
+      expect(code).toBe(0);
+      expect(io.out()).toContain('without Object Lock (NONE, a trial)');
+    });
+
+    test("a COMPLIANCE deployment (the stack's output) still flags a GOVERNANCE copy", async () => {
+      world.archiveLock.set(key, governance);
+      const { code, io } = await run(['--json']);
+      expect(code).toBe(1);
+      expect((JSON.parse(io.out()) as VerifyResult).findings).toEqual([expect.objectContaining({ problem: 'archive-not-locked', archiveKey: key })]);
+    });
+
+    test('a stack it cannot read leaves the strictest expectation, COMPLIANCE', async () => {
+      world.archiveLock.set(key, governance);
+      const io = memoryIo({ env: ENV });
+      const code = await createVerifyCommand(world.deps(NOW))(['--json', '--stack', 'Elsewhere', '--table', AUDIT_TABLE_NAME, '--archive-bucket', ARCHIVE_BUCKET], io);
+      expect(code).toBe(1);
+      expect((JSON.parse(io.out()) as VerifyResult).lockMode).toBe('COMPLIANCE');
+    });
+  });
 });

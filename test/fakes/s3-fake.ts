@@ -49,6 +49,7 @@ import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3-control';
+import type { ArchiveWriteRule } from '../../lambda/shared/audit/archive-lock';
 import { evaluateExposure } from '../../lambda/shared/exposure';
 import type { AclGrant, BucketAcl, PublicAccessBlock } from '../../lambda/shared/exposure/types';
 import { CallLog, type FakeService, type FakeStub } from './call-log';
@@ -90,11 +91,63 @@ export interface FakeBucket {
   tags: Record<string, string> | null;
   /** Forces GetBucketPolicyStatus' answer (models S3 disagreeing with the engine). */
   policyStatusOverride?: boolean;
-  readonly objects: Map<string, { body: string; contentType?: string; checksumAlgorithm?: string }>;
+  /**
+   * Deny statements of the bucket policy on s3:PutObject, by their conditions (as lib/audit-trail.ts writes them
+   * for the archive, from archiveWriteRules): a PutObject they match is refused with AccessDenied.
+   */
+  putDenyRules?: readonly ArchiveWriteRule[];
+  /** The clock S3 counts remaining retention days with. @default Date.now */
+  clock?: () => number;
+  readonly objects: Map<string, FakeObject>;
   readonly createdAt: Date;
 }
 
+/** An object's current version: its body and, when written with Object Lock headers, its retention. */
+export interface FakeObject {
+  body: string;
+  contentType?: string;
+  checksumAlgorithm?: string;
+  lock?: { readonly mode: string; readonly retainUntil: Date };
+}
+
 export type BucketInit = Partial<Omit<FakeBucket, 'name' | 'objects' | 'createdAt'>>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The condition keys S3 gives a bucket policy for one PutObject (only those the guardrail's policies use):
+ * s3:if-none-match, s3:object-lock-mode and s3:object-lock-remaining-retention-days (whole days left until the
+ * retain-until date when the request arrives). An absent header is an absent key.
+ */
+export function putObjectConditionKeys(input: { IfNoneMatch?: unknown; ObjectLockMode?: unknown; ObjectLockRetainUntilDate?: unknown }, nowMs: number): Record<string, string | undefined> {
+  const until = input.ObjectLockRetainUntilDate instanceof Date ? input.ObjectLockRetainUntilDate.getTime() : undefined;
+  return {
+    's3:if-none-match': typeof input.IfNoneMatch === 'string' ? input.IfNoneMatch : undefined,
+    's3:object-lock-mode': typeof input.ObjectLockMode === 'string' ? input.ObjectLockMode : undefined,
+    's3:object-lock-remaining-retention-days': until !== undefined ? String(Math.floor((until - nowMs) / DAY_MS)) : undefined,
+  };
+}
+
+/** Whether a Deny statement's conditions all hold for these keys (IAM semantics for the operators used here). */
+export function denyRuleMatches(rule: ArchiveWriteRule, keys: Record<string, string | undefined>): boolean {
+  return Object.entries(rule.conditions).every(([operator, block]) =>
+    Object.entries(block).every(([key, expected]) => {
+      const actual = keys[key];
+      switch (operator) {
+        case 'Null':
+          return (actual === undefined) === (expected === 'true');
+        case 'StringNotEquals':
+          return actual === undefined || actual !== expected;
+        case 'StringEquals':
+          return actual !== undefined && actual === expected;
+        case 'NumericLessThan':
+          return actual !== undefined && Number(actual) < Number(expected);
+        default:
+          throw new Error(`test setup: the S3 fake does not evaluate the ${operator} condition operator`);
+      }
+    }),
+  );
+}
 
 export type InjectableError =
   | 'Throttling'
@@ -248,6 +301,8 @@ export class S3Fake {
       ownership: init.ownership === undefined ? 'BucketOwnerEnforced' : init.ownership,
       tags: init.tags === undefined ? null : init.tags,
       ...(init.policyStatusOverride !== undefined ? { policyStatusOverride: init.policyStatusOverride } : {}),
+      ...(init.putDenyRules !== undefined ? { putDenyRules: init.putDenyRules } : {}),
+      ...(init.clock !== undefined ? { clock: init.clock } : {}),
       objects: new Map(),
       createdAt: new Date(Date.UTC(2024, 0, 1) + this.buckets.size * 1000),
     };
@@ -436,6 +491,15 @@ export class S3Fake {
     });
     on(s3, 's3', PutObjectCommand, (input, region, caller) => {
       const bucket = this.target(input, region, caller);
+      // S3 takes the mode and the retain-until date together or not at all.
+      if ((input.ObjectLockMode === undefined) !== (input.ObjectLockRetainUntilDate === undefined)) {
+        throw s3Error('InvalidArgument', 400, 'x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied');
+      }
+      const keys = putObjectConditionKeys(input, (bucket.clock ?? Date.now)());
+      const denied = (bucket.putDenyRules ?? []).find((rule) => denyRuleMatches(rule, keys));
+      if (denied !== undefined) {
+        throw s3Error('AccessDenied', 403, `Access Denied (explicit deny in the bucket policy, statement ${denied.sid})`);
+      }
       if (input.IfNoneMatch === '*' && bucket.objects.has(String(input.Key))) {
         throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
       }
@@ -443,6 +507,9 @@ export class S3Fake {
         body: String(input.Body),
         ...(typeof input.ContentType === 'string' ? { contentType: input.ContentType } : {}),
         ...(typeof input.ChecksumAlgorithm === 'string' ? { checksumAlgorithm: input.ChecksumAlgorithm } : {}),
+        ...(typeof input.ObjectLockMode === 'string' && input.ObjectLockRetainUntilDate instanceof Date
+          ? { lock: { mode: input.ObjectLockMode, retainUntil: input.ObjectLockRetainUntilDate } }
+          : {}),
       });
       return { ETag: `"${bucket.objects.size}"` };
     });

@@ -130,6 +130,7 @@ function baseGrants(extraBucketActions: readonly string[] = [], extraAccountActi
     'Allow dynamodb:UpdateItem on ${AuditTable.Arn}',
     'Allow kms:Decrypt on ${AuditKey.Arn} [StringEquals kms:ViaService=dynamodb.eu-west-1.amazonaws.com]',
     'Allow s3:PutObject on ${AuditArchive.Arn}/audit/*',
+    'Allow s3:PutObjectRetention on ${AuditArchive.Arn}/audit/*',
     'Allow kms:GenerateDataKey on ${AuditKey.Arn} [StringEquals kms:ViaService=s3.eu-west-1.amazonaws.com]',
     'Allow dynamodb:Scan on ${ExemptionsTable.Arn}',
     'Allow sqs:SendMessage on ${FailureQueue.Arn}',
@@ -218,8 +219,9 @@ describe('PublicBucketGuardrail', () => {
       const grants = remediatorGrants(s);
       const actions = grants.map((line) => line.split(' ')[1]);
       // THEN no object data access on customer buckets and no action wildcard
-      expect(actions.filter((action) => action.includes('*') || /^s3:(Get|Put|Delete)Object/.test(action) && action !== 's3:PutObject')).toEqual([]);
-      expect(grants.filter((line) => line.includes('s3:PutObject'))).toEqual(['Allow s3:PutObject on ${AuditArchive.Arn}/audit/*']);
+      expect(actions.filter((action) => action.includes('*') || /^s3:(Get|Put|Delete)Object/.test(action) && action !== 's3:PutObject' && action !== 's3:PutObjectRetention')).toEqual([]);
+      // The archive copy only: s3:PutObjectRetention because S3 requires it of a write that sets the lock.
+      expect(grants.filter((line) => line.includes('s3:PutObject'))).toEqual(['Allow s3:PutObject on ${AuditArchive.Arn}/audit/*', 'Allow s3:PutObjectRetention on ${AuditArchive.Arn}/audit/*']);
       const roleId = logicalIdOf(s.guardrail.remediateFunction.role as iam.Role);
       expect(s.template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
     });
@@ -352,6 +354,8 @@ describe('PublicBucketGuardrail', () => {
         [REMEDIATE_ENV.alertTopicArn]: '${AlertTopic}',
         [REMEDIATE_ENV.auditTableName]: '${AuditTable}',
         [REMEDIATE_ENV.auditArchiveBucket]: '${AuditArchive}',
+        [REMEDIATE_ENV.auditArchiveLockMode]: 'COMPLIANCE',
+        [REMEDIATE_ENV.auditArchiveRetentionDays]: '365',
         [REMEDIATE_ENV.mode]: 'report-only',
         [REMEDIATE_ENV.strategy]: 'block-public-access',
         [REMEDIATE_ENV.exemptions]: '[{"bucket":"site-*","reason":"public website","owner":"web-team","expires":"2027-01-31"}]',
@@ -492,6 +496,58 @@ describe('PublicBucketGuardrail', () => {
           Condition: { Null: { 's3:if-none-match': 'true' } },
         },
       ]);
+    });
+
+    describe("every archive copy carries the deployment's lock explicitly (issue 11)", () => {
+      /** The archive policy's Deny statements on s3:PutObject about Object Lock, rendered. */
+      const lockDenies = (s: Synthesized): unknown[] => {
+        const archiveId = logicalIdOf(s.guardrail.auditArchive);
+        const policies = Object.values(s.template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: archiveId } } })) as Array<{
+          Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Condition?: Record<string, Record<string, string>> }> } };
+        }>;
+        return (policies[0]?.Properties.PolicyDocument.Statement ?? [])
+          .filter((statement) => JSON.stringify(statement.Condition ?? {}).includes('s3:object-lock'))
+          .map((statement) => renderIntrinsics(statement, s.render));
+      };
+      const denyOf = (sid: string, condition: Record<string, Record<string, string>>) => ({
+        Sid: sid,
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:PutObject',
+        Resource: '${AuditArchive.Arn}/*',
+        Condition: condition,
+      });
+      const lockVariables = (variables: Record<string, unknown>) => ({
+        mode: variables[REMEDIATE_ENV.auditArchiveLockMode],
+        days: variables[REMEDIATE_ENV.auditArchiveRetentionDays],
+      });
+
+      it.each([
+        ['the default', 'default', {}, 'COMPLIANCE', 365],
+        ['GOVERNANCE for 30 days', 'governance-30', { auditArchiveLockMode: 'GOVERNANCE', auditRetention: Duration.days(30) }, 'GOVERNANCE', 30],
+      ] as const)('%s: the policy denies a write in another mode, without a retain-until date or with a shorter one', (_, key, props, mode, days) => {
+        const s = synth(key, props);
+        expect(lockDenies(s)).toEqual([
+          denyOf('DenyPutWithoutArchiveLockMode', { StringNotEquals: { 's3:object-lock-mode': mode } }),
+          denyOf('DenyPutWithoutRetainUntilDate', { Null: { 's3:object-lock-remaining-retention-days': 'true' } }),
+          denyOf('DenyPutWithShorterRetention', { NumericLessThan: { 's3:object-lock-remaining-retention-days': String(days - 1) } }),
+        ]);
+        // AND the remediator and the sweep worker are told the mode and the retention, and may set them
+        const remediator = renderIntrinsics(functionOf(s, s.guardrail.remediateFunction).Properties.Environment.Variables, s.render) as Record<string, unknown>;
+        expect(lockVariables(remediator)).toEqual({ mode, days: String(days) });
+        expect(lockVariables(sweepEnvironment(s, 'workerFunction'))).toEqual({ mode, days: String(days) });
+        expect(remediatorGrants(s)).toContain('Allow s3:PutObjectRetention on ${AuditArchive.Arn}/audit/*');
+        expect(roleGrants(s, s.guardrail.sweep!.workerRole)).toContain('Allow s3:PutObjectRetention on ${AuditArchive.Arn}/audit/*');
+      });
+
+      it('NONE: no lock is required or sent, and nobody gets s3:PutObjectRetention', () => {
+        const s = synth('lock-none', { auditArchiveLockMode: 'NONE' });
+        expect(lockDenies(s)).toEqual([]);
+        const remediator = renderIntrinsics(functionOf(s, s.guardrail.remediateFunction).Properties.Environment.Variables, s.render) as Record<string, unknown>;
+        expect(lockVariables(remediator)).toEqual({ mode: 'NONE', days: undefined });
+        expect(lockVariables(sweepEnvironment(s, 'workerFunction'))).toEqual({ mode: 'NONE', days: undefined });
+        expect([...remediatorGrants(s), ...roleGrants(s, s.guardrail.sweep!.workerRole)].filter((line) => line.includes('PutObjectRetention'))).toEqual([]);
+      });
     });
 
     it('uses the configured Object Lock retention', () => {
@@ -808,6 +864,7 @@ describe('PublicBucketGuardrail', () => {
           'Allow dynamodb:GetItem on ${AuditTable.Arn}',
           'Allow dynamodb:PutItem on ${AuditTable.Arn} [ForAllValues:StringLike dynamodb:LeadingKeys=op-*]',
           'Allow s3:PutObject on ${AuditArchive.Arn}/audit/*/*/*/op-*.json',
+          'Allow s3:PutObjectRetention on ${AuditArchive.Arn}/audit/*/*/*/op-*.json',
           'Allow s3:GetObject on ${AuditArchive.Arn}/audit/*',
           'Allow s3:GetObjectVersion on ${AuditArchive.Arn}/audit/*',
           'Allow s3:ListBucketVersions on ${AuditArchive.Arn} [StringLike s3:prefix=audit/*]',

@@ -66,7 +66,8 @@ describe('PublicBucketGuardrail in report-only mode', () => {
       expect(actions).toEqual(expect.arrayContaining([...BUCKET_READ_ACTIONS, ...ACCOUNT_READ_ACTIONS]));
       expect(actions.filter((action) => (S3_WRITES as readonly string[]).includes(action))).toEqual([]);
     }
-    // AND the remediator's only S3 write is its own audit archive copy (s3:PutObject under audit/)
-    expect(s3ActionsOf(guardrail.remediator.role).filter((action) => !/^s3:(Get|List)/.test(action))).toEqual(['s3:PutObject']);
+    // AND the remediator's only S3 write is its own audit archive copy (s3:PutObject under audit/, with the
+    // s3:PutObjectRetention S3 requires to write it under the archive's lock)
+    expect(s3ActionsOf(guardrail.remediator.role).filter((action) => !/^s3:(Get|List)/.test(action))).toEqual(['s3:PutObject', 's3:PutObjectRetention']);
   });
 });

@@ -48,6 +48,15 @@ describe('the trial app', () => {
   const homeTemplate = Template.fromStack(home);
   const stacks = [home, ...forwarders].map((stack) => ({ stack, resources: Template.fromStack(stack).toJSON().Resources as Record<string, Resource> }));
 
+  it('writes archive copies without a lock, says so in the outputs, and grants no s3:PutObjectRetention', () => {
+    // THEN the CLI reads NONE from the stack (no retention output), the functions are told NONE
+    const outputs = homeTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.AuditArchiveLockMode?.Value).toBe('NONE');
+    expect(outputs).not.toHaveProperty('AuditArchiveRetentionDays');
+    homeTemplate.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ AUDIT_ARCHIVE_LOCK_MODE: 'NONE' }) } });
+    expect(JSON.stringify(homeTemplate.findResources('AWS::IAM::Policy'))).not.toContain('s3:PutObjectRetention');
+  });
+
   it('passes cdk-nag with the bucket-emptying provider CDK adds', () => {
     expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual(['BucketGuardrail', 'BucketGuardrail-Forwarder-us-east-1']);
   });

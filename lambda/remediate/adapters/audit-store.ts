@@ -15,7 +15,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { recordFromItem, recordJson, toAuditItem, type AuditRecord } from '../../shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../shared/audit/table-schema';
-import { archiveLock } from '../../shared/audit/archive-lock';
+import { archiveLock, archiveLockFor, type ArchiveLockSettings } from '../../shared/audit/archive-lock';
 import { hasErrorCode, type ErrorDescription } from '../../shared/aws/errors';
 import {
   ClaimLostError,
@@ -48,9 +48,15 @@ export interface ArchiveTarget {
   /** The account that must own the archive bucket (ExpectedBucketOwner). */
   readonly expectedOwner?: string;
   /**
-   * The archive's Object Lock retention in days: every copy is written in COMPLIANCE mode, retained until this
-   * many days after the write (see archive-lock.ts).
-   * @default - no explicit retention: the bucket's default retention applies (a bucket whose policy requires it refuses the copy)
+   * How every copy is locked (AUDIT_ARCHIVE_LOCK_MODE, AUDIT_ARCHIVE_RETENTION_DAYS): the mode and a retain-until
+   * date that many days after the write (see archive-lock.ts); NONE: no lock headers. Wins over `retentionDays`.
+   * @default - `retentionDays` in COMPLIANCE mode when given; otherwise no explicit retention: the bucket's default
+   * applies (a bucket whose policy requires the headers refuses the copy)
+   */
+  readonly lock?: ArchiveLockSettings;
+  /**
+   * The archive's Object Lock retention in days, in COMPLIANCE mode (see archive-lock.ts).
+   * @default - no explicit retention unless `lock` says
    */
   readonly retentionDays?: number;
   /** The clock for the retain-until date. @default Date.now */
@@ -163,7 +169,8 @@ export class DynamoAuditStore implements AuditPort {
   }
 
   /**
-   * Writes the record's write-once copy, with explicit COMPLIANCE retention when `retentionDays` is configured.
+   * Writes the record's write-once copy, with the explicit Object Lock mode and retain-until date the target's
+   * `lock` (or `retentionDays`) configures.
    * `If-None-Match: *` makes the first copy of a key the only one:
    * Object Lock protects versions, not keys, so without it anyone allowed to put could add a newer version.
    * A 412 means a copy is already there (an earlier attempt of this event): kept as it is, never replaced;
@@ -183,7 +190,7 @@ export class DynamoAuditStore implements AuditPort {
           ChecksumAlgorithm: 'SHA256',
           IfNoneMatch: '*',
           ...(this.archiveTarget.expectedOwner !== undefined ? { ExpectedBucketOwner: this.archiveTarget.expectedOwner } : {}),
-          ...(this.archiveTarget.retentionDays !== undefined ? archiveLock(this.archiveTarget.retentionDays, (this.archiveTarget.now ?? Date.now)()) : {}),
+          ...archiveLockOf(this.archiveTarget),
         }),
       );
     } catch (error) {
@@ -271,6 +278,13 @@ export class DynamoAuditStore implements AuditPort {
       throw error;
     }
   }
+}
+
+/** The lock headers of a copy written now to `target`: `lock` first, then `retentionDays` (COMPLIANCE), else none. */
+function archiveLockOf(target: ArchiveTarget): Partial<ReturnType<typeof archiveLock>> {
+  const now = (target.now ?? Date.now)();
+  if (target.lock !== undefined) return archiveLockFor(target.lock, now) ?? {};
+  return target.retentionDays !== undefined ? archiveLock(target.retentionDays, now) : {};
 }
 
 function isConditionFailure(error: unknown): boolean {

@@ -6,6 +6,7 @@
  * snapshot for the record.
  */
 import type { AuditExemption, AuditVerdict, StateSnapshot } from '../../shared/audit/record';
+import { parseRoleArn } from '../../shared/aws/assume-role';
 import { describeError } from '../../shared/aws/errors';
 import type { Exemption } from '../../shared/exemptions/exemption';
 import type { DecodedExemptions, StoredExemption } from '../../shared/exemptions/exemptions-table';
@@ -50,7 +51,9 @@ export async function readState(run: Run, request: BucketRemediationRequest): Pr
     if (stop !== undefined) return { finished: stop };
   }
   const applicable = exemptionsFrom(run, tableExemptions);
-  const exemptionMatch = findExemption(target.bucket, applicable.all, deps.clock.now());
+  // Exemptions are scoped by account: one naming no account covers the deployment's own (SELF_ROLE_ARN's).
+  const homeAccount = parseRoleArn(deps.config.selfRoleArn)?.accountId ?? target.account;
+  const exemptionMatch = findExemption(target.bucket, applicable.all, deps.clock.now(), { account: target.account, homeAccount });
   const exemption = exemptionOf(exemptionMatch, applicable.fromTable);
   return { claimFirst, read, exemptionMatch, exemption, found };
 }
@@ -89,6 +92,7 @@ export function exemptionOf(match: ExemptionMatch | undefined, fromTable: Readon
   const stored = fromTable.get(exemption);
   return {
     bucket: exemption.bucket,
+    ...(exemption.account !== undefined ? { account: exemption.account } : {}),
     reason: exemption.reason,
     owner: exemption.owner,
     expires: exemption.expires,

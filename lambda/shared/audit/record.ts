@@ -142,6 +142,8 @@ export type AuditExemptionSource = 'configuration' | 'table';
 
 export interface AuditExemption {
   readonly bucket: string;
+  /** The account the exemption is scoped to (a 12-digit ID or `*`), when it names one. */
+  readonly account?: string;
   readonly reason: string;
   readonly owner: string;
   readonly expires: string;

@@ -24,10 +24,26 @@ export function exemptionBucketProblem(bucket: string): string | undefined {
   return problem && `is not a bucket name or glob: it ${problem}`;
 }
 
+/** An exemption's `account` that names every account: only with intent (`exempt --account '*' --force`). */
+export const EVERY_ACCOUNT = '*';
+
+/**
+ * Why `account` cannot scope an exemption, or undefined: a 12-digit account ID, or `*` for every account.
+ */
+export function exemptionAccountProblem(account: string): string | undefined {
+  return /^\d{12}$/.test(account) || account === EVERY_ACCOUNT ? undefined : 'is not a 12-digit account ID or * (every account)';
+}
+
 /** A reviewed exception: the guardrail leaves matching buckets alone until `expires`. */
 export interface Exemption {
   /** A bucket name, or a glob where `*` matches any run of characters and `?` one character. */
   readonly bucket: string;
+  /**
+   * The account whose buckets it covers (organization mode: the event's account must be this one), or `*` for the
+   * same bucket names in every account.
+   * @default - the deployment's own account (in a single-account deployment, every bucket it guards)
+   */
+  readonly account?: string;
   readonly reason: string;
   readonly owner: string;
   /** ISO 8601 date or date-time; the exemption stops applying at this instant. */
@@ -56,5 +72,20 @@ export function validateExemption(raw: unknown, where: string): Exemption {
   if (!/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(Date.parse(expires))) {
     throw new Error(`${where}.expires "${expires}" is not an ISO 8601 date such as 2027-01-31 or 2027-01-31T12:00:00Z`);
   }
-  return { bucket, reason: record.reason as string, owner: record.owner as string, expires };
+  const account = record.account;
+  if (account !== undefined) {
+    if (typeof account !== 'string') throw new Error(`${where}.account must be a 12-digit account ID or * (every account)`);
+    const accountProblem = exemptionAccountProblem(account);
+    if (accountProblem !== undefined) throw new Error(`${where}.account "${account}" ${accountProblem}`);
+  }
+  return { bucket, ...(account !== undefined ? { account } : {}), reason: record.reason as string, owner: record.owner as string, expires };
+}
+
+/**
+ * Whether the exemption covers buckets of `account`: its own account, every account (`*`), or, when it names none,
+ * the deployment's `homeAccount`.
+ */
+export function exemptionCoversAccount(exemption: Pick<Exemption, 'account'>, account: string, homeAccount: string): boolean {
+  if (exemption.account === undefined) return account === homeAccount;
+  return exemption.account === EVERY_ACCOUNT || exemption.account === account;
 }

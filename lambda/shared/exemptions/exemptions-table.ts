@@ -9,9 +9,20 @@
 import { validateExemption, type Exemption } from './exemption';
 
 export const EXEMPTIONS_TABLE = {
-  /** Partition key: the bucket name or glob exactly as given (`*` any run of characters, `?` one). */
+  /**
+   * Partition key: the bucket name or glob exactly as given (`*` any run of characters, `?` one); for an exemption
+   * scoped to an account, `<account>/<bucket or glob>` (no bucket name or glob contains a `/`), so the same name can
+   * be exempted in two accounts by two reviewed decisions.
+   */
   partitionKey: 'bucket',
+  /** The account an item is scoped to (a 12-digit ID or `*`); absent on items that name none. */
+  accountAttribute: 'account',
 } as const;
+
+/** The table key of an exemption: the bucket or glob, prefixed with its account when it names one. */
+export function exemptionKey(exemption: { readonly bucket: string; readonly account?: string }): string {
+  return exemption.account === undefined ? exemption.bucket : `${exemption.account}/${exemption.bucket}`;
+}
 
 /** How an exemption came to be. */
 export const EXEMPTION_SOURCES = ['exempt-command', 'restore'] as const;
@@ -42,7 +53,8 @@ export interface DecodedExemptions {
 /** The DynamoDB item (lib-dynamodb native values) for an exemption. */
 export function toExemptionItem(exemption: StoredExemption): Record<string, string> {
   return {
-    [EXEMPTIONS_TABLE.partitionKey]: exemption.bucket,
+    [EXEMPTIONS_TABLE.partitionKey]: exemptionKey(exemption),
+    ...(exemption.account !== undefined ? { [EXEMPTIONS_TABLE.accountAttribute]: exemption.account } : {}),
     reason: exemption.reason,
     owner: exemption.owner,
     expires: exemption.expires,
@@ -55,12 +67,19 @@ export function toExemptionItem(exemption: StoredExemption): Record<string, stri
 
 /** Reads one item; never throws. Metadata written by older versions may be missing and is filled in as unknown. */
 export function fromExemptionItem(item: Record<string, unknown>): { exemption: StoredExemption } | { invalid: InvalidExemptionItem } {
-  const bucket = typeof item[EXEMPTIONS_TABLE.partitionKey] === 'string' ? (item[EXEMPTIONS_TABLE.partitionKey] as string) : undefined;
+  const key = typeof item[EXEMPTIONS_TABLE.partitionKey] === 'string' ? (item[EXEMPTIONS_TABLE.partitionKey] as string) : undefined;
+  const account = item[EXEMPTIONS_TABLE.accountAttribute];
+  // A scoped item's key is `<account>/<bucket or glob>`: the bucket is what follows its own account's prefix.
+  const prefix = typeof account === 'string' ? `${account}/` : undefined;
+  if (prefix !== undefined && key !== undefined && !key.startsWith(prefix)) {
+    return { invalid: { bucket: key, problem: `exemption ${key}: its key does not start with its account ${String(account)}/` } };
+  }
+  const bucket = key !== undefined && prefix !== undefined ? key.slice(prefix.length) : key;
   let exemption: Exemption;
   try {
-    exemption = validateExemption(item, `exemption ${bucket ?? '(no bucket)'}`);
+    exemption = validateExemption({ ...item, [EXEMPTIONS_TABLE.partitionKey]: bucket }, `exemption ${key ?? '(no bucket)'}`);
   } catch (error) {
-    return { invalid: { bucket, problem: (error as Error).message } };
+    return { invalid: { bucket: key, problem: (error as Error).message } };
   }
   const text = (name: string): string => (typeof item[name] === 'string' ? (item[name] as string) : 'unknown');
   const source = (EXEMPTION_SOURCES as readonly unknown[]).includes(item.source) ? (item.source as ExemptionSource) : 'exempt-command';

@@ -7,6 +7,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { mockClient } from 'aws-sdk-client-mock';
+import { archiveWriteRules } from '../../../lambda/shared/audit/archive-lock';
 import { canonicalJson, type AuditRecord } from '../../../lambda/shared/audit/record';
 import { AUDIT_TABLE, archiveKeyFor } from '../../../lambda/shared/audit/table-schema';
 import type { AuditCommandDeps } from '../../../cli/audit/context';
@@ -21,6 +22,8 @@ export const EXEMPTIONS_TABLE_NAME = 'BucketGuardrail-ExemptionsTable-9XYZ';
 export const ARCHIVE_BUCKET = 'bucketguardrail-auditarchive-1q2w3e';
 export const HOME_REGION = 'us-east-1';
 export const ENV = { AWS_REGION: HOME_REGION };
+/** How the stack locks archive copies (its AuditArchiveLockMode and AuditArchiveRetentionDays outputs). */
+export const ARCHIVE_LOCK = { mode: 'COMPLIANCE', retentionDays: 365 } as const;
 
 export const OPERATOR: CallerIdentity = {
   arn: 'arn:aws:sts::111122223333:assumed-role/OnCallEngineer/dave',
@@ -73,7 +76,14 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
   const s3Mock = mockS3();
   const controlMock = mockClient(S3ControlClient);
   s3.install(s3Mock as unknown as FakeStub, controlMock as unknown as FakeStub);
-  s3.addBucket(ARCHIVE_BUCKET, { region: HOME_REGION });
+  // The archive's bucket policy as the stack writes it (lib/audit-trail.ts): create-only writes, each carrying the
+  // deployment's lock (COMPLIANCE, ARCHIVE_RETENTION_DAYS); S3 counts the days left with the commands' clock.
+  const archiveClock = { now: Date.now() };
+  s3.addBucket(ARCHIVE_BUCKET, {
+    region: HOME_REGION,
+    putDenyRules: [{ sid: 'DenyPutWithoutIfNoneMatch', conditions: { Null: { 's3:if-none-match': 'true' } } }, ...archiveWriteRules(ARCHIVE_LOCK)],
+    clock: () => archiveClock.now,
+  });
   const objects = () => s3.bucket(ARCHIVE_BUCKET).objects;
 
   // Version history of the archive's keys, oldest first. A key written only through store() or PutObject has
@@ -96,7 +106,10 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
   const s3Error = (name: string, status: number, message: string) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message });
 
   const archiveLock: AuditWorld['archiveLock'] = new Map();
-  const lockOf = (key: string) => archiveLock.get(key) ?? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date('2027-11-01T00:00:00Z') };
+  const lockOf = (key: string) => {
+    const written = objects().get(key)?.lock;
+    return archiveLock.get(key) ?? (written !== undefined ? { ObjectLockMode: written.mode, ObjectLockRetainUntilDate: written.retainUntil } : { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: new Date('2027-11-01T00:00:00Z') });
+  };
   s3Mock.on(GetObjectCommand).callsFake((input) => {
     const key = String(input.Key);
     if (input.Bucket === ARCHIVE_BUCKET && input.VersionId !== undefined) {
@@ -158,6 +171,8 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
           { OutputKey: 'AuditTableName', OutputValue: AUDIT_TABLE_NAME },
           { OutputKey: 'AuditArchiveBucketName', OutputValue: ARCHIVE_BUCKET },
           { OutputKey: 'ExemptionsTableName', OutputValue: EXEMPTIONS_TABLE_NAME },
+          { OutputKey: 'AuditArchiveLockMode', OutputValue: ARCHIVE_LOCK.mode },
+          { OutputKey: 'AuditArchiveRetentionDays', OutputValue: String(ARCHIVE_LOCK.retentionDays) },
           { OutputKey: 'AlertTopicArn', OutputValue: 'arn:aws:sns:us-east-1:111122223333:BucketGuardrail-Alerts' },
         ],
       },
@@ -191,6 +206,7 @@ export function createAuditWorld(options: { pageSize?: number; listPageSize?: nu
       }
     },
     deps(now) {
+      archiveClock.now = Date.parse(now);
       return { now: () => new Date(now), callerIdentity: async () => OPERATOR, newId: () => `op-test-${++ids}` };
     },
     restore() {

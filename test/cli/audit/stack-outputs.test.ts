@@ -1,5 +1,6 @@
 import { UsageError } from '../../../cli/io';
-import { resolveResources, resourcesFromOutputs } from '../../../cli/audit/stack-outputs';
+import { ORGANIZATION_ID_OUTPUT, resolveArchiveLock, resolveResources, resourcesFromOutputs, StackOutputsUnreadableError, stackOrganizationId } from '../../../cli/audit/stack-outputs';
+import { CENTRAL_STACK_OUTPUTS } from '../../../lib/organization/central-stack';
 
 const OUTPUTS = [
   { OutputKey: 'AuditTableName', OutputValue: 'BucketGuardrail-AuditTable-1ABC' },
@@ -49,5 +50,56 @@ describe('stack outputs', () => {
     await expect(resolveResources(['auditTable', 'archiveBucket'], {}, 'Nope', describe)).rejects.toThrow(
       /cannot read the outputs of stack "Nope" \(Stack with id Nope does not exist\); pass --stack .* or --table, --archive-bucket/,
     );
+  });
+});
+
+describe('resolveArchiveLock', () => {
+  const withLock = (mode: string, days?: string) => async () => [
+    ...OUTPUTS,
+    { OutputKey: 'AuditArchiveLockMode', OutputValue: mode },
+    ...(days !== undefined ? [{ OutputKey: 'AuditArchiveRetentionDays', OutputValue: days }] : []),
+  ];
+
+  test.each([
+    ['COMPLIANCE', '365', { mode: 'COMPLIANCE', retentionDays: 365 }],
+    ['GOVERNANCE', '7', { mode: 'GOVERNANCE', retentionDays: 7 }],
+    ['NONE', undefined, { mode: 'NONE' }],
+  ])('reads %s (%s days) from the stack outputs', async (mode, days, expected) => {
+    await expect(resolveArchiveLock({}, 'BucketGuardrail', withLock(mode, days))).resolves.toEqual(expected);
+  });
+
+  test('a stack deployed before copies were locked explicitly says nothing: undefined', async () => {
+    await expect(resolveArchiveLock({}, 'BucketGuardrail', async () => OUTPUTS)).resolves.toBeUndefined();
+  });
+
+  test('the flags win and the stack is not read', async () => {
+    const describe = jest.fn(withLock('COMPLIANCE', '365'));
+    await expect(resolveArchiveLock({ mode: 'governance', retentionDays: '30' }, 'BucketGuardrail', describe)).resolves.toEqual({ mode: 'GOVERNANCE', retentionDays: 30 });
+    expect(describe).not.toHaveBeenCalled();
+  });
+
+  test('a stack that cannot be read is a StackOutputsUnreadableError naming the flags', async () => {
+    const describe = async (): Promise<never> => {
+      throw new Error('Stack with id Nope does not exist');
+    };
+    const attempt = resolveArchiveLock({}, 'Nope', describe, 'eu-west-1');
+    await expect(attempt).rejects.toThrow(StackOutputsUnreadableError);
+    await expect(resolveArchiveLock({}, 'Nope', describe, 'eu-west-1')).rejects.toThrow(/--archive-lock-mode and --archive-retention-days \(looked in region eu-west-1\)/);
+  });
+
+  test('a retention output that is not a number is a UsageError', async () => {
+    await expect(resolveArchiveLock({}, 'BucketGuardrail', withLock('COMPLIANCE', 'forever'))).rejects.toThrow(/says archive copies are locked "COMPLIANCE", but/);
+  });
+});
+
+describe('stackOrganizationId', () => {
+  test('is the output the central stack publishes', () => {
+    expect(ORGANIZATION_ID_OUTPUT).toBe(CENTRAL_STACK_OUTPUTS.organizationId);
+  });
+
+  test('reads it, and is undefined for a single-account stack or one that cannot be read', async () => {
+    await expect(stackOrganizationId('Central', async () => [...OUTPUTS, { OutputKey: 'OrganizationId', OutputValue: 'o-a1b2c3d4e5' }])).resolves.toBe('o-a1b2c3d4e5');
+    await expect(stackOrganizationId('BucketGuardrail', async () => OUTPUTS)).resolves.toBeUndefined();
+    await expect(stackOrganizationId('Nope', () => Promise.reject(new Error('no such stack')))).resolves.toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import { AccountCredentialsProvider, MEMBER_ROLE_SESSION_NAME } from '../../../l
 import { createAwsClients } from '../../../lambda/shared/aws/clients';
 import { processEvent, remediateBucket, RemediationError, type PipelineDeps } from '../../../lambda/remediate/pipeline';
 import { createPipelineDeps } from '../../../lambda/remediate/runtime';
+import type { RemediateConfig } from '../../../lambda/remediate/environment';
 import { installAwsFakes, type AwsFakes } from '../../fakes/aws-fakes';
 import { publicReadPolicy } from '../../fakes/s3-fake';
 import { ARCHIVE_BUCKET, HOME_REGION, REGION, baseConfig, fixture, recordingLogger, recordingMetrics, type RecordingMetrics } from './support';
@@ -77,9 +78,13 @@ interface Wired {
 }
 
 /** The pipeline as createPipelineDeps wires it, with an organization configured and a clock the test moves. */
-function wired(): Wired {
+function wired(overrides: Partial<RemediateConfig> = {}): Wired {
   const clients = createAwsClients({ AWS_REGION: HOME_REGION }, { credentials: { accessKeyId: HOME_KEY, secretAccessKey: 'home-secret' } });
-  const config = baseConfig({ crossAccount: { memberRoleName: ROLE_NAME, organizationId: 'o-a1b2c3d4e5' }, enforceAccountBlockPublicAccess: true });
+  const config = baseConfig({
+    crossAccount: { memberRoleName: ROLE_NAME, organizationId: 'o-a1b2c3d4e5' },
+    enforceAccountBlockPublicAccess: true,
+    ...overrides,
+  });
   const accounts = new AccountCredentialsProvider({ sts: clients.sts(), partition: 'aws', homeAccountId: HOME, memberRoleName: ROLE_NAME, now: () => clockMs });
   const metrics = recordingMetrics();
   const deps = createPipelineDeps(config, clients, recordingLogger(), metrics, { accounts, clock: { now: () => clockMs } });
@@ -349,5 +354,42 @@ describe('a sweep across accounts (the same wiring, through remediateBucket)', (
     ]);
     expect(assumeRoleInputs().map((input) => input.RoleArn?.split(':')[4]).sort()).toEqual([MEMBER_A, MEMBER_B, DENIED].sort());
     expect(recordOf(auditIdForSweep('org-sweep-1', 'sweep-denied'))).toEqual(expect.objectContaining({ account: DENIED, trigger: 'sweep' }));
+  });
+});
+
+describe('exemptions in an organization are scoped by account (issue 11)', () => {
+  const exemption = { reason: 'public website', owner: 'web', expires: '2099-01-01' };
+
+  it('an exemption for account A leaves a bucket of the same glob in account B to the guardrail', async () => {
+    // GIVEN "site-*" exempted in member account A only, and public "site-" buckets in A and in B
+    const { deps } = wired({ exemptions: [{ bucket: 'site-*', account: MEMBER_A, ...exemption }] });
+    exposedBucket('site-a', MEMBER_A);
+    exposedBucket('site-b', MEMBER_B);
+    // WHEN both events arrive
+    const inA = await processEvent(eventIn(MEMBER_A, 'put-bucket-policy.new', 'site-a'), deps);
+    const inB = await processEvent(eventIn(MEMBER_B, 'put-bucket-policy.new', 'site-b'), deps);
+    // THEN A's bucket is left alone, B's is contained
+    expect(inA.outcome).toBe('exempt');
+    expect(fakes.s3.isPublic('site-a')).toBe(true);
+    expect(inB.outcome).toBe('remediated');
+    expect(fakes.s3.isPublic('site-b')).toBe(false);
+    // AND A's record says which account the exemption covers
+    expect(recordOf(inA.auditId)?.exemption).toEqual(expect.objectContaining({ bucket: 'site-*', account: MEMBER_A, status: 'applied' }));
+  });
+
+  it('an exemption naming no account covers the deployment\'s own account only, as in a single-account deployment', async () => {
+    const { deps } = wired({ exemptions: [{ bucket: 'docs-*', ...exemption }] });
+    exposedBucket('docs-home', HOME);
+    exposedBucket('docs-member', MEMBER_A);
+    expect((await processEvent(eventIn(HOME, 'put-bucket-policy.new', 'docs-home'), deps)).outcome).toBe('exempt');
+    expect((await processEvent(eventIn(MEMBER_A, 'put-bucket-policy.new', 'docs-member'), deps)).outcome).toBe('remediated');
+  });
+
+  it('an exemption for every account (*) covers the name in each of them', async () => {
+    const { deps } = wired({ exemptions: [{ bucket: 'cdn-*', account: '*', ...exemption }] });
+    exposedBucket('cdn-a', MEMBER_A);
+    exposedBucket('cdn-b', MEMBER_B);
+    expect((await processEvent(eventIn(MEMBER_A, 'put-bucket-policy.new', 'cdn-a'), deps)).outcome).toBe('exempt');
+    expect((await processEvent(eventIn(MEMBER_B, 'put-bucket-policy.new', 'cdn-b'), deps)).outcome).toBe('exempt');
   });
 });

@@ -113,3 +113,29 @@ describe('GUARDED_ACCOUNT_IDS', () => {
     expect(() => parseRemediateEnvironment({ ...VALID, ...ORGANIZATION, GUARDED_ACCOUNT_IDS: bad })).toThrow(/GUARDED_ACCOUNT_IDS: ".*" is not a 12-digit account ID/);
   });
 });
+
+describe('AUDIT_ARCHIVE_LOCK_MODE and AUDIT_ARCHIVE_RETENTION_DAYS', () => {
+  it.each([
+    [{ AUDIT_ARCHIVE_LOCK_MODE: 'COMPLIANCE', AUDIT_ARCHIVE_RETENTION_DAYS: '365' }, { mode: 'COMPLIANCE', retentionDays: 365 }],
+    [{ AUDIT_ARCHIVE_LOCK_MODE: 'GOVERNANCE', AUDIT_ARCHIVE_RETENTION_DAYS: '7' }, { mode: 'GOVERNANCE', retentionDays: 7 }],
+    [{ AUDIT_ARCHIVE_LOCK_MODE: 'NONE' }, { mode: 'NONE' }],
+    [{ AUDIT_ARCHIVE_RETENTION_DAYS: '30' }, { mode: 'COMPLIANCE', retentionDays: 30 }],
+  ])('%j is the archive lock %j, and round-trips', (variables, lock) => {
+    const config = parseRemediateEnvironment({ ...VALID, ...variables });
+    expect(config.auditArchiveLock).toEqual(lock);
+    expect(parseRemediateEnvironment(toRemediateEnvironment(config))).toEqual(config);
+  });
+
+  it('leaves the lock out when neither is set (the bucket default applies, as before)', () => {
+    expect(parseRemediateEnvironment(VALID)).not.toHaveProperty('auditArchiveLock');
+  });
+
+  it.each([
+    [{ AUDIT_ARCHIVE_LOCK_MODE: 'LEGAL_HOLD', AUDIT_ARCHIVE_RETENTION_DAYS: '30' }, /^AUDIT_ARCHIVE_LOCK_MODE: "LEGAL_HOLD" is not one of COMPLIANCE, GOVERNANCE, NONE/],
+    [{ AUDIT_ARCHIVE_LOCK_MODE: 'GOVERNANCE' }, /^AUDIT_ARCHIVE_RETENTION_DAYS: GOVERNANCE needs a retention/],
+    [{ AUDIT_ARCHIVE_LOCK_MODE: 'COMPLIANCE', AUDIT_ARCHIVE_RETENTION_DAYS: 'a year' }, /^AUDIT_ARCHIVE_RETENTION_DAYS: .*whole number of days/],
+  ])('rejects %j naming the variable', (variables, message) => {
+    expect(() => parseRemediateEnvironment({ ...VALID, ...variables })).toThrow(ConfigurationError);
+    expect(() => parseRemediateEnvironment({ ...VALID, ...variables })).toThrow(message);
+  });
+});

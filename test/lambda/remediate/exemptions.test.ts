@@ -55,3 +55,26 @@ describe('which exemption decides', () => {
     }
   });
 });
+
+describe('which exemption decides, scoped by account', () => {
+  const HOME = '111122223333';
+  const A = '444455556666';
+  const B = '777788889999';
+
+  it('an exemption for account A does not exempt the same name in account B', () => {
+    const list = [{ ...exemption('site-*', '2099-01-01'), account: A }];
+    expect(findExemption('site-www', list, NOW, { account: A, homeAccount: HOME })).toMatchObject({ status: 'applied' });
+    expect(findExemption('site-www', list, NOW, { account: B, homeAccount: HOME })).toBeUndefined();
+  });
+
+  it('the exemption for the bucket\'s own account decides, not a longer one for another account', () => {
+    const list = [{ ...exemption('site-*', '2025-05-01', 'expired in A'), account: A }, { ...exemption('site-*', '2099-01-01', 'long in B'), account: B }];
+    expect(findExemption('site-www', list, NOW, { account: A, homeAccount: HOME })).toMatchObject({ status: 'expired', exemption: { reason: 'expired in A' } });
+  });
+
+  it('one naming no account covers the home account, as in a single-account deployment', () => {
+    const list = [exemption('site-*', '2099-01-01')];
+    expect(findExemption('site-www', list, NOW, { account: HOME, homeAccount: HOME })).toMatchObject({ status: 'applied' });
+    expect(findExemption('site-www', list, NOW, { account: A, homeAccount: HOME })).toBeUndefined();
+  });
+});

@@ -6,7 +6,9 @@ import { createAwsClients } from '../../../lambda/shared/aws/clients';
 import { accountCredentialsFor, buildRemediateRuntime, createPipelineDeps } from '../../../lambda/remediate/runtime';
 import type { RemediateConfig } from '../../../lambda/remediate/environment';
 import { FAKE_EXEMPTIONS_TABLE_NAME, FAKE_TABLE_NAME, installAwsFakes, type AwsFakes } from '../../fakes/aws-fakes';
-import { ACCOUNT, HOME_REGION, baseConfig, recordingLogger, recordingMetrics } from './support';
+import { archiveWriteRules } from '../../../lambda/shared/audit/archive-lock';
+import { ACCOUNT, ARCHIVE_BUCKET, HOME_REGION, baseConfig, recordingLogger, recordingMetrics } from './support';
+import { sampleRecord } from './sample-record';
 
 const MEMBER = '444455556666';
 const ORGANIZATION = { memberRoleName: 'BucketGuardrailMember', organizationId: 'o-a1b2c3d4e5' };
@@ -96,5 +98,32 @@ describe('buildRemediateRuntime', () => {
     expect(runtime.config.crossAccount).toEqual(ORGANIZATION);
     expect(runtime.deps.s3.actingRoleArn?.(MEMBER)).toBe(`arn:aws:iam::${MEMBER}:role/BucketGuardrailMember`);
     expect(runtime.deps.exemptions).toBeDefined();
+  });
+});
+
+describe('the archive copy the runtime writes', () => {
+  it('carries the lock mode and retain-until date of AUDIT_ARCHIVE_LOCK_MODE and AUDIT_ARCHIVE_RETENTION_DAYS', async () => {
+    // GIVEN the environment a GOVERNANCE deployment with 30-day retention sets, and its archive's bucket policy
+    const lock = { mode: 'GOVERNANCE', retentionDays: 30 } as const;
+    fakes.s3.addBucket(ARCHIVE_BUCKET, { account: ACCOUNT, region: HOME_REGION, putDenyRules: archiveWriteRules(lock) });
+    const runtime = buildRemediateRuntime({
+      AWS_REGION: HOME_REGION,
+      ALERT_TOPIC_ARN: `arn:aws:sns:${HOME_REGION}:${ACCOUNT}:alerts`,
+      AUDIT_TABLE_NAME: FAKE_TABLE_NAME,
+      AUDIT_ARCHIVE_BUCKET: ARCHIVE_BUCKET,
+      AUDIT_ARCHIVE_LOCK_MODE: 'GOVERNANCE',
+      AUDIT_ARCHIVE_RETENTION_DAYS: '30',
+      SELF_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/Remediator`,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    // WHEN a record is archived
+    const before = Date.now();
+    expect(await runtime.deps.audit.archive(sampleRecord())).toBe(true);
+    // THEN the write names GOVERNANCE and a retain-until date 30 days on, and the policy let it through
+    const put = fakes.log.find('s3', 'PutObject')[0]?.input;
+    expect(put?.ObjectLockMode).toBe('GOVERNANCE');
+    const until = (put?.ObjectLockRetainUntilDate as Date).getTime();
+    expect(until).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
+    expect(until).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
   });
 });

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/assume-role';
@@ -340,7 +341,7 @@ describe('OrganizationGuardrailStack', () => {
       // GIVEN the same account for both (the member role's grants apply to its own account, the remediator's to the central one)
       const built = buildOrganization(context);
       const values = { ...VALUES, 'AWS::AccountId': MEMBER_ACCOUNT };
-      const remediatorS3 = remediatorGrants(built, values).filter((line) => /^Allow s3:/.test(line) && !line.startsWith('Allow s3:PutObject '));
+      const remediatorS3 = remediatorGrants(built, values).filter((line) => /^Allow s3:/.test(line) && !/^Allow s3:PutObject(Retention)? /.test(line));
       // WHEN compared THEN the lists are equal, line for line, besides the sweep's two reads
       const sweepLines = MEMBER_SWEEP_ACTIONS.map((action) => `Allow ${action} on *`);
       expect(memberRoleGrants(built, values).filter((line) => !sweepLines.includes(line))).toEqual(remediatorS3);
@@ -378,6 +379,35 @@ describe('OrganizationGuardrailStack', () => {
         });
       expect(create).toThrow(OrganizationGuardrailPropsError);
       expect(create).toThrow(/env.account 222233334444 is not the delegated administrator account 111122223333/);
+    });
+
+    describe('configured exemptions are scoped by account (issue 11)', () => {
+      const organization = {
+        organizationId: 'o-abcdefghij',
+        memberRegions: ['us-east-1'],
+        memberRoleRegion: 'us-east-1',
+        memberOrganizationalUnits: ['ou-ab12-cdefgh12'],
+        memberRoleName: MEMBER_ROLE_NAME,
+      };
+      const website = { bucket: 'site-*', reason: 'public website', owner: 'web', expires: '2099-01-01' };
+
+      it('refuses an exemption that names no account: it would cover the central account only', () => {
+        const create = (): OrganizationGuardrailStack =>
+          new OrganizationGuardrailStack(newTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Central', { env: { region: 'us-east-1' }, organization, guardrail: { exemptions: [website] } });
+        expect(create).toThrow(OrganizationGuardrailPropsError);
+        expect(create).toThrow(/exemptions\[0\] \("site-\*"\) names no account; an organization-wide guardrail needs "account"/);
+      });
+
+      it("accepts a member account, and '*' with a synth warning", () => {
+        const stack = new OrganizationGuardrailStack(newTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Central', {
+          env: { region: 'us-east-1' },
+          organization,
+          guardrail: { exemptions: [{ ...website, account: '444455556666' }, { ...website, bucket: 'cdn-*', account: '*' }] },
+        });
+        const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('exempts "cdn-\\*" in EVERY account'));
+        expect(warnings).toHaveLength(1);
+        expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('site-'))).toHaveLength(0);
+      });
     });
 
     it.each(['default', 'bus/name', ''])('fails when the event bus name is "%s"', (eventBusName) => {

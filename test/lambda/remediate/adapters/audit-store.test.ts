@@ -1,7 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AUDIT_CONDITIONS, ClaimLostError, DynamoAuditStore } from '../../../../lambda/remediate/adapters/audit-store';
+import { AUDIT_CONDITIONS, ClaimLostError, DynamoAuditStore, type ArchiveTarget } from '../../../../lambda/remediate/adapters/audit-store';
+import { archiveWriteRules, type ArchiveLockSettings } from '../../../../lambda/shared/audit/archive-lock';
 import type { AuditClaim } from '../../../../lambda/remediate/ports';
 import { canonicalJson, itemMatchesHash, sha256Hex } from '../../../../lambda/shared/audit/record';
 import { installAwsFakes, type AwsFakes } from '../../../fakes/aws-fakes';
@@ -225,6 +226,53 @@ describe('the write-once archive copy', () => {
     expect(fakes.log.find('s3', 'PutObject')[0]?.input).toMatchObject({
       ObjectLockMode: 'COMPLIANCE',
       ObjectLockRetainUntilDate: new Date(writtenAt + 400 * 86_400_000),
+    });
+  });
+
+  describe("under the archive's bucket policy (the deployment's lock required of every write)", () => {
+    const writtenAt = Date.parse('2025-03-04T10:15:34Z');
+    const key = `audit/2025/03/04/${sampleRecord().id}.json`;
+    const lockedArchive = (settings: ArchiveLockSettings): void => {
+      fakes.s3.addBucket(ARCHIVE, { account: '111122223333', region: 'eu-west-1', putDenyRules: archiveWriteRules(settings), clock: () => writtenAt + 120 });
+    };
+    const storeWith = (target: Partial<ArchiveTarget>): DynamoAuditStore =>
+      new DynamoAuditStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' })), TABLE, {
+        s3: new S3Client({ region: 'eu-west-1' }),
+        bucket: ARCHIVE,
+        expectedOwner: '111122223333',
+        now: () => writtenAt,
+        ...target,
+      });
+
+    it.each([
+      ['COMPLIANCE', { mode: 'COMPLIANCE', retentionDays: 365 }],
+      ['GOVERNANCE', { mode: 'GOVERNANCE', retentionDays: 7 }],
+    ] as const)('writes a %s copy the policy accepts, locked the retention from the write', async (mode, settings) => {
+      // GIVEN an archive whose policy requires the deployment's mode and retention
+      lockedArchive(settings);
+      // WHEN a record is archived with the deployment's lock
+      expect(await storeWith({ lock: settings }).archive(sampleRecord())).toBe(true);
+      // THEN the copy is there, under that mode until the retention after the write
+      expect(fakes.s3.bucket(ARCHIVE).objects.get(key)?.lock).toEqual({ mode, retainUntil: new Date(writtenAt + settings.retentionDays * 86_400_000) });
+    });
+
+    it('is refused without the lock headers: a copy never relies on the default retention', async () => {
+      lockedArchive({ mode: 'COMPLIANCE', retentionDays: 365 });
+      await expect(storeWith({}).archive(sampleRecord())).rejects.toMatchObject({ name: 'AccessDenied' });
+      expect(fakes.s3.bucket(ARCHIVE).objects.has(key)).toBe(false);
+    });
+
+    it('is refused in another mode than the policy requires', async () => {
+      lockedArchive({ mode: 'COMPLIANCE', retentionDays: 365 });
+      await expect(storeWith({ lock: { mode: 'GOVERNANCE', retentionDays: 365 } }).archive(sampleRecord())).rejects.toThrow(/DenyPutWithoutArchiveLockMode/);
+    });
+
+    it('sends no lock headers when the deployment locks nothing (NONE), and the policy asks for none', async () => {
+      lockedArchive({ mode: 'NONE' });
+      expect(await storeWith({ lock: { mode: 'NONE' }, retentionDays: 365 }).archive(sampleRecord())).toBe(true);
+      const put = fakes.log.find('s3', 'PutObject')[0]?.input ?? {};
+      expect(put).not.toHaveProperty('ObjectLockMode');
+      expect(put).not.toHaveProperty('ObjectLockRetainUntilDate');
     });
   });
 

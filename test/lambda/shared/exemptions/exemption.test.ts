@@ -2,7 +2,7 @@
  * The exemption contract shared by the remediator, the exemptions table, the sweep and the CLI: what a valid
  * exemption is, and the message that names the bad field when it is not.
  */
-import { validateExemption } from '../../../../lambda/shared/exemptions/exemption';
+import { exemptionCoversAccount, validateExemption } from '../../../../lambda/shared/exemptions/exemption';
 
 const VALID = { bucket: 'site-*', reason: 'public website', owner: 'web-team', expires: '2027-01-31' };
 
@@ -42,5 +42,35 @@ describe('validateExemption', () => {
     // WHEN it is validated
     // THEN the error names the position and the field, and says what is expected
     expect(() => validateExemption(raw, '[2]')).toThrow(message);
+  });
+});
+
+describe('the account an exemption covers', () => {
+  it.each([
+    ['a member account', '444455556666'],
+    ['every account', '*'],
+  ])('accepts %s and keeps it', (_name, account) => {
+    expect(validateExemption({ ...VALID, account }, '[0]')).toEqual({ ...VALID, account });
+  });
+
+  it.each([
+    ['11 digits', '44445555666'],
+    ['an account with dashes', '4444-5555-6666'],
+    ['a glob of accounts', '4444*'],
+    ['a number', 444455556666],
+  ])('refuses %s, naming the field', (_name, account) => {
+    expect(() => validateExemption({ ...VALID, account }, '[1]')).toThrow(/^\[1\]\.account .*12-digit account ID or \* \(every account\)/);
+  });
+
+  it.each([
+    // exemption account, bucket account → covered (home account 111122223333)
+    [undefined, '111122223333', true],
+    [undefined, '444455556666', false],
+    ['444455556666', '444455556666', true],
+    ['444455556666', '777788889999', false],
+    ['444455556666', '111122223333', false],
+    ['*', '777788889999', true],
+  ])('an exemption for %s covers a bucket of %s: %s', (account, bucketAccount, covered) => {
+    expect(exemptionCoversAccount(account === undefined ? {} : { account }, bucketAccount, '111122223333')).toBe(covered);
   });
 });

@@ -1,7 +1,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeExemptionItems, fromExemptionItem, isExpired, toExemptionItem, type StoredExemption } from '../../../../lambda/shared/exemptions/exemptions-table';
+import { decodeExemptionItems, exemptionKey, fromExemptionItem, isExpired, toExemptionItem, type StoredExemption } from '../../../../lambda/shared/exemptions/exemptions-table';
 import { scanExemptions } from '../../../../lambda/shared/exemptions/exemptions-store';
 
 const stored: StoredExemption = {
@@ -43,6 +43,21 @@ describe('exemptions table codec', () => {
     const decoded = decodeExemptionItems([toExemptionItem(stored), { bucket: 'x' }, toExemptionItem({ ...stored, bucket: 'other' })]);
     expect(decoded.exemptions.map((exemption) => exemption.bucket)).toEqual(['site-*', 'other']);
     expect(decoded.invalid).toEqual([{ bucket: 'x', problem: expect.stringContaining('reason must be') }]);
+  });
+
+  test('an exemption scoped to an account is keyed <account>/<bucket>, so one name can be exempted in two accounts', () => {
+    const inA = toExemptionItem({ ...stored, account: '444455556666' });
+    const inB = toExemptionItem({ ...stored, account: '777788889999', owner: 'other-team' });
+    expect([inA.bucket, inA.account]).toEqual(['444455556666/site-*', '444455556666']);
+    expect(inB.bucket).toBe('777788889999/site-*');
+    expect(fromExemptionItem(inA)).toEqual({ exemption: { ...stored, account: '444455556666' } });
+    expect(fromExemptionItem(toExemptionItem({ ...stored, account: '*' }))).toEqual({ exemption: { ...stored, account: '*' } });
+    expect(exemptionKey({ bucket: 'site-*' })).toBe('site-*');
+  });
+
+  test('an item whose key does not carry its own account is invalid (someone wrote it by hand)', () => {
+    const decoded = fromExemptionItem({ ...toExemptionItem(stored), account: '444455556666' });
+    expect(decoded).toEqual({ invalid: { bucket: 'site-*', problem: expect.stringContaining('does not start with its account 444455556666/') } });
   });
 
   test.each([
