@@ -39,7 +39,11 @@ async function verifyAccessPoints(run: Run, plan: Pick<Plan, 'strips'>, after: B
   const { delays, sleep } = run.verifyRetries();
   const stillPublic: string[] = [];
   for (const point of strippedAccessPoints(run, plan)) {
-    const engineSays = (): boolean => afterVerdict?.engine.accessPoints?.find((report) => report.name === point.name)?.policyIsPublic ?? after === undefined;
+    // Fail closed: without a reading of the access points after the strip, it cannot be shown not public.
+    const engineSays = (): boolean => {
+      const reports = afterVerdict?.engine.accessPoints;
+      return reports === undefined || after === undefined ? true : (reports.find((report) => report.name === point.name)?.policyIsPublic ?? false);
+    };
     let isPublic: boolean | undefined;
     for (let attempt = 0; attempt <= delays.length && s3.readAccessPointPolicyStatus !== undefined; attempt += 1) {
       try {
