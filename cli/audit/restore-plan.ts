@@ -389,7 +389,9 @@ export function planRestore(record: StoredAuditRecord, current: CurrentBucketSta
   if (record.before?.accountPublicAccessBlock?.BlockPublicPolicy === true && (policy !== undefined || accessPointCalls.length > 0)) {
     notes.push('The account had BlockPublicPolicy on at the time; if it still does, S3 rejects the restored policy.');
   }
-  const accessPointPolicies = Object.fromEntries(accessPointCalls.flatMap((call) => (call.api === 'PutAccessPointPolicy' ? [[call.input.Name, call.input.Policy]] : [])));
+  const accessPointPolicies: Record<string, string> = Object.fromEntries(
+    accessPointCalls.flatMap((call): [string, string][] => (call.api === 'PutAccessPointPolicy' ? [[call.input.Name, call.input.Policy]] : [])),
+  );
   return {
     plan: {
       recordId: record.id,

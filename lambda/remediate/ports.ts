@@ -107,9 +107,6 @@ export type WriteAction =
   | { readonly api: 'PutAccessPointPolicy'; readonly request: PutAccessPointPolicyRequest; readonly region: string }
   | { readonly api: 'DeleteAccessPointPolicy'; readonly request: DeleteAccessPointPolicyRequest; readonly region: string };
 
-/** The writes that change a bucket (carry ExpectedBucketOwner). */
-export type BucketWriteAction = Extract<WriteAction, { readonly request: { readonly ExpectedBucketOwner: string } }>;
-
 /**
  * S3 and S3 Control for the pipeline. Every call on a bucket (or an account's setting) is made as the account
  * that owns it: with the function's own credentials in its home account, through the member role elsewhere.

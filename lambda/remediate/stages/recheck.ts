@@ -36,10 +36,11 @@ interface Documents {
 }
 
 function documentsOfPlan(plan: Plan): Documents {
+  const basis = plan.removed?.basis;
   return {
-    acl: plan.removed?.basis?.acl ?? plan.before.acl ?? null,
-    policy: plan.removed?.basis !== undefined ? plan.removed.basis.policy : (plan.before.policy ?? null),
-    accessPointPolicies: new Map((plan.removed?.accessPoints ?? []).filter((door) => door.kind === 'accessPoint').map((door) => [door.name, door.policy])),
+    acl: basis !== undefined ? basis.acl : (plan.before.acl ?? null),
+    policy: basis !== undefined ? basis.policy : (plan.before.policy ?? null),
+    accessPointPolicies: new Map((plan.removed?.accessPoints ?? []).filter((door) => door.kind === 'accessPoint').map((door): [string, string] => [door.name, door.policy])),
   };
 }
 
