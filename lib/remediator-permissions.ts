@@ -34,11 +34,19 @@ export const ACCOUNT_READ_ACTIONS = ['s3:GetAccountPublicAccessBlock'] as const;
 export const ACCOUNT_ENFORCE_ACTIONS = ['s3:PutAccountPublicAccessBlock'] as const;
 
 /**
+ * Only with the strip-public-grants strategy in enforce mode: take the public statements out of a public access
+ * point's policy (PutAccessPointPolicy), or delete the policy when every statement is public. Granted on the
+ * account's access points in the Regions the guardrail covers (`arn:<partition>:s3:<region>:<account>:accesspoint/*`),
+ * never on Multi-Region Access Points (their policy is not written: the request is asynchronous).
+ */
+export const ACCESS_POINT_STRIP_ACTIONS = ['s3:PutAccessPointPolicy', 's3:DeleteAccessPointPolicy'] as const;
+
+/**
  * Reading the doors to a bucket (issue 16), read-only. Resource types per the Service Authorization Reference:
  * `accesspoint` is `arn:<partition>:s3:<region>:<account>:accesspoint/<name>`, `multiregionaccesspoint` is
  * `arn:<partition>:s3::<account>:accesspoint/<alias>`, `objectlambdaaccesspoint` is
- * `arn:<partition>:s3-object-lambda:<region>:<account>:accesspoint/<name>`. No access point write is granted: the
- * guardrail contains access points through the bucket's Block Public Access (RestrictPublicBuckets).
+ * `arn:<partition>:s3-object-lambda:<region>:<account>:accesspoint/<name>`. The guardrail contains access points
+ * through the bucket's Block Public Access (RestrictPublicBuckets); only the strip strategy writes their policies.
  */
 export const ACCESS_POINT_READ_ACTIONS = ['s3:GetAccessPointPolicy', 's3:GetAccessPointPolicyStatus'] as const;
 export const MULTI_REGION_ACCESS_POINT_READ_ACTIONS = ['s3:GetMultiRegionAccessPoint', 's3:GetMultiRegionAccessPointPolicy'] as const;
@@ -63,6 +71,17 @@ export interface RemediatorS3Actions {
   readonly objectLambdaActions?: readonly string[];
   /** Granted on object ARNs (`arn:<partition>:s3:::<bucket>/<key>`, any) of the account's buckets; empty unless objectAclEvents. */
   readonly objectActions?: readonly string[];
+  /**
+   * Granted on the account's access points in `accessPointWriteRegions` only
+   * (`arn:<partition>:s3:<region>:<account>:accesspoint/*`); empty unless the strip strategy in enforce mode.
+   */
+  readonly accessPointWriteActions?: readonly string[];
+  /**
+   * The Regions whose access points `accessPointWriteActions` may change: every Region the guardrail covers (its
+   * events reach the one remediator, which acts in each event's Region).
+   * @default - the Region of the stack the statements are added to
+   */
+  readonly accessPointWriteRegions?: readonly string[];
 }
 
 /**
@@ -76,13 +95,19 @@ export function remediatorS3Actions(settings: {
   readonly enforceAccountBlockPublicAccess: boolean;
   /** @default false */
   readonly objectAclEvents?: boolean;
+  /**
+   * The Regions the guardrail covers, where the strip strategy may change access point policies.
+   * @default - the Region of the stack the statements are added to
+   */
+  readonly regions?: readonly string[];
 }): RemediatorS3Actions {
   const writes = (settings.mode ?? 'enforce') === 'enforce';
+  const strips = writes && settings.strategy === 'strip-public-grants';
   return {
     bucketActions: [
       ...BUCKET_READ_ACTIONS,
       ...(writes ? BUCKET_CONTAIN_ACTIONS : []),
-      ...(writes && settings.strategy === 'strip-public-grants' ? BUCKET_STRIP_ACTIONS : []),
+      ...(strips ? BUCKET_STRIP_ACTIONS : []),
     ],
     accountActions: [...ACCOUNT_READ_ACTIONS, ...(writes && settings.enforceAccountBlockPublicAccess ? ACCOUNT_ENFORCE_ACTIONS : [])],
     accessPointListActions: [...ACCESS_POINT_LIST_ACTIONS],
@@ -90,6 +115,8 @@ export function remediatorS3Actions(settings: {
     multiRegionAccessPointActions: [...MULTI_REGION_ACCESS_POINT_READ_ACTIONS],
     objectLambdaActions: [...OBJECT_LAMBDA_READ_ACTIONS],
     objectActions: settings.objectAclEvents === true ? [...OBJECT_ACL_READ_ACTIONS] : [],
+    accessPointWriteActions: strips ? [...ACCESS_POINT_STRIP_ACTIONS] : [],
+    ...(strips && settings.regions !== undefined && settings.regions.length > 0 ? { accessPointWriteRegions: [...settings.regions] } : {}),
   };
 }
 
@@ -103,17 +130,21 @@ export interface ReadStatement {
 
 /**
  * The access point, Multi-Region Access Point, Object Lambda and (objectAclEvents) object ACL reads, scoped to
- * `account` in `partition`: the same statements for the central remediator and the member role, so a member
- * account's access-point event is read with exactly the remediator's permissions. No access point write: they are
- * contained through the bucket's Block Public Access.
+ * `account` in `partition`, and with the strip strategy the access point policy writes, scoped to the account's
+ * access points in `accessPointWriteRegions` (default `stackRegion`): the same statements for the central remediator
+ * and the member role, so a member account's access-point event is handled with exactly the remediator's permissions.
  */
-export function accessPointReadStatements(actions: RemediatorS3Actions, partition: string, account: string): ReadStatement[] {
+export function accessPointReadStatements(actions: RemediatorS3Actions, partition: string, account: string, stackRegion?: string): ReadStatement[] {
   const statements: ReadStatement[] = [
     { sid: 'ListAccessPoints', actions: [...(actions.accessPointListActions ?? [])], resources: ['*'] },
     { sid: 'ReadAccessPoints', actions: [...(actions.accessPointActions ?? [])], resources: [`arn:${partition}:s3:*:${account}:accesspoint/*`] },
     { sid: 'ReadMultiRegionAccessPoints', actions: [...(actions.multiRegionAccessPointActions ?? [])], resources: [`arn:${partition}:s3::${account}:accesspoint/*`] },
     { sid: 'ReadObjectLambdaAccessPoints', actions: [...(actions.objectLambdaActions ?? [])], resources: [`arn:${partition}:s3-object-lambda:*:${account}:accesspoint/*`] },
   ];
+  const writeActions = actions.accessPointWriteActions ?? [];
+  if (writeActions.length > 0) {
+    statements.push({ sid: 'StripAccessPointPolicies', actions: [...writeActions], resources: accessPointWriteResources(actions, partition, account, stackRegion) });
+  }
   if ((actions.objectActions ?? []).length > 0) {
     statements.push({
       sid: 'ReadObjectAcls',
@@ -123,6 +154,27 @@ export function accessPointReadStatements(actions: RemediatorS3Actions, partitio
     });
   }
   return statements.filter((statement) => statement.actions.length > 0);
+}
+
+/** `arn:<partition>:s3:<region>:<account>:accesspoint/*` per Region the access point policy writes may reach. */
+export function accessPointWriteResources(actions: RemediatorS3Actions, partition: string, account: string, stackRegion?: string): string[] {
+  const regions = actions.accessPointWriteRegions ?? (stackRegion !== undefined ? [stackRegion] : undefined);
+  if (regions === undefined || regions.length === 0) {
+    throw new Error('the access point policy writes need the Regions they may reach: pass regions to remediatorS3Actions or the stack Region');
+  }
+  return [...new Set(regions)].map((region) => `arn:${partition}:s3:${region}:${account}:accesspoint/*`);
+}
+
+/**
+ * cdk-nag acknowledgement of the access point policy writes' wildcard, one per Region as cdk-nag names it (a
+ * literal Region, or `<AWS::Region>` for the stack's own when it is a token).
+ */
+export function accessPointWriteAcknowledgement(nagRegion: string): { readonly id: string; readonly reason: string } {
+  return {
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:${nagRegion}:<AWS::AccountId>:accesspoint/*]`,
+    reason:
+      "Strip strategy only: any access point of the account in a covered Region can be public; s3:PutAccessPointPolicy and s3:DeleteAccessPointPolicy remove exactly its public statements (recorded first), this account's and Region's access points only.",
+  };
 }
 
 /** cdk-nag acknowledgements of accessPointReadStatements' wildcards, for every role that carries them. */

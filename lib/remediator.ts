@@ -6,7 +6,7 @@
  * Its resources are created in the guardrail's scope (see PublicBucketGuardrail) under their old construct IDs
  * (`Remediate`, `RemediateRole`, `RemediateLogGroup`, `FailureQueue`): paths and logical IDs stay.
  */
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -29,7 +29,7 @@ import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
 import { guardrailBundling, lambdaCodeProps } from './lambda-code';
 import { grantAssumeMemberRole, grantDescribeMemberAccounts, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
-import { ACCESS_POINT_READ_ACKNOWLEDGEMENTS, accessPointReadStatements, remediatorS3Actions } from './remediator-permissions';
+import { ACCESS_POINT_READ_ACKNOWLEDGEMENTS, accessPointReadStatements, accessPointWriteAcknowledgement, remediatorS3Actions } from './remediator-permissions';
 
 /** The metric names the remediator publishes through Powertools (namespace from props, `service` dimension). */
 export const REMEDIATE_METRICS = {
@@ -141,7 +141,8 @@ export class Remediator extends Construct {
     // Logs: write to its own log group only.
     allow({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] });
     // S3: the exact bucket-level actions, on buckets of this account only; no object access.
-    const s3Actions = remediatorS3Actions(settings);
+    // The strip strategy's access point policy writes reach the access points of every covered Region.
+    const s3Actions = remediatorS3Actions({ ...settings, ...(settings.coveredRegions !== undefined ? { regions: settings.coveredRegions } : {}) });
     allow({
       sid: 'InspectAndContainBuckets',
       actions: [...s3Actions.bucketActions],
@@ -150,7 +151,7 @@ export class Remediator extends Construct {
     });
     allow({ sid: 'AccountBlockPublicAccess', actions: [...s3Actions.accountActions], resources: ['*'] });
     // S3 Control and object ACL reads: the same statements as the organization member role.
-    for (const statement of accessPointReadStatements(s3Actions, Aws.PARTITION, Aws.ACCOUNT_ID)) allow(statement);
+    for (const statement of accessPointReadStatements(s3Actions, Aws.PARTITION, Aws.ACCOUNT_ID, Stack.of(scope).region)) allow(statement);
     // objectAclEvents: the handler reads the ACL of the object an event names (object ACLs are never rewritten).
     if ((s3Actions.objectActions ?? []).length > 0) setEnvironment(REMEDIATE_ENV.objectAclEvents);
     // The exposure rule leaves out this role's own calls; the handler double-checks with SELF_ROLE_ARN.
@@ -193,6 +194,9 @@ export class Remediator extends Construct {
           'limited to this account by s3:ResourceAccount; no object action is granted).',
       },
       ...ACCESS_POINT_READ_ACKNOWLEDGEMENTS,
+      ...((s3Actions.accessPointWriteActions ?? []).length > 0
+        ? (s3Actions.accessPointWriteRegions ?? [Stack.of(scope).region]).map((region) => accessPointWriteAcknowledgement(Token.isUnresolved(region) ? '<AWS::Region>' : region))
+        : []),
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

@@ -5,7 +5,11 @@
  *  - Block Public Access: the bucket's settings before the remediation, exactly (none configured → delete).
  *  - strip-public-grants: the removed policy statements and ACL grants, merged into the current policy and
  *    ACL at their original positions. When nobody touched the policy (or ACL) since the remediation, the
- *    before-state is put back verbatim.
+ *    before-state is put back verbatim (or, when the strip was planned again after a concurrent owner change,
+ *    the state it was planned from: `removed.basis`).
+ *  - Access point policies the strip changed (`removed.accessPoints`, with a succeeded PutAccessPointPolicy or
+ *    DeleteAccessPointPolicy): the whole policy recorded before the write, verbatim when the access point policy
+ *    is still as the strip left it, else the removed statements merged into the current one.
  *  - Order: S3 rejects a public policy while BlockPublicPolicy is on and public grants while BlockPublicAcls
  *    is on. If the state to restore has those settings on (they were on before, yet the policy was public
  *    through other means), the plan turns them off for the write and puts them back afterwards.
@@ -32,13 +36,36 @@ export type RestoreCall =
   | { readonly api: 'PutBucketPublicAccessBlock'; readonly input: BucketInput & { readonly PublicAccessBlockConfiguration: Required<PublicAccessBlock> } }
   | { readonly api: 'DeleteBucketPublicAccessBlock'; readonly input: BucketInput }
   | { readonly api: 'PutBucketPolicy'; readonly input: BucketInput & { readonly Policy: string } }
-  | { readonly api: 'PutBucketAcl'; readonly input: BucketInput & { readonly AccessControlPolicy: { readonly Owner?: BucketAcl['Owner']; readonly Grants: AclGrant[] } } };
+  | { readonly api: 'PutBucketAcl'; readonly input: BucketInput & { readonly AccessControlPolicy: { readonly Owner?: BucketAcl['Owner']; readonly Grants: AclGrant[] } } }
+  | { readonly api: 'PutAccessPointPolicy'; readonly region: string; readonly input: AccessPointInput & { readonly Policy: string } };
+
+type AccessPointInput = {
+  readonly AccountId: string;
+  readonly Name: string;
+};
+
+/** An access point whose policy the remediation changed: where it is, and what the strip left there. */
+export interface StrippedAccessPoint {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  /** The whole policy recorded before the strip. */
+  readonly before: string;
+  /** The policy the strip wrote (null: it deleted the policy). */
+  readonly afterStrip: string | null;
+  readonly removed: readonly { readonly index: number; readonly statement: unknown }[];
+}
+
+/** Current access point policies by name (null: none), read just before restoring. */
+export type CurrentAccessPointPolicies = ReadonlyMap<string, string | null>;
 
 /** What the bucket must look like once the calls are made; only the parts the restore changes. */
 export interface RestoreTarget {
   readonly bucketPublicAccessBlock?: Required<PublicAccessBlock> | null;
   readonly policy?: string;
   readonly acl?: { readonly Owner?: BucketAcl['Owner']; readonly Grants: AclGrant[] };
+  /** Access point name → the policy it must have. */
+  readonly accessPointPolicies?: Readonly<Record<string, string>>;
 }
 
 export interface RestorePlan {
@@ -145,20 +172,33 @@ function samePolicy(a: string | null | undefined, b: string | null | undefined):
   return left !== 'invalid' && right !== 'invalid' && jsonEqual(left, right);
 }
 
-function planPolicy(record: StoredAuditRecord, current: CurrentBucketState, notes: string[]): { policy?: string; refused?: string } {
-  const removed = record.removed?.policyStatements ?? [];
+/** One policy to put back: what was removed, what the strip started from and left, and what is there now. */
+interface PolicyRestore {
+  /** "the bucket policy", "the policy of access point NAME". */
+  readonly what: string;
+  readonly removed: readonly { readonly index: number; readonly statement: unknown }[];
+  /** The policy the strip removed statements from. */
+  readonly basis: string | null | undefined;
+  /** The policy as the strip left it (null: deleted), when known. */
+  readonly afterStrip: string | null | undefined;
+  readonly current: string | null;
+}
+
+/** The policy to put back: verbatim when nobody touched it since, else the removed statements merged in. */
+function restoredPolicy(input: PolicyRestore, notes: string[]): { policy?: string; refused?: string } {
+  const { removed, basis, what } = input;
   if (removed.length === 0) {
     return {};
   }
-  const before = record.before?.policy;
-  if (typeof before === 'string' && record.after !== undefined && samePolicy(current.policy, record.after.policy)) {
-    return { policy: before };
+  const What = what.charAt(0).toUpperCase() + what.slice(1);
+  if (typeof basis === 'string' && input.afterStrip !== undefined && samePolicy(input.current, input.afterStrip)) {
+    return { policy: basis };
   }
-  const parsed = parsePolicy(current.policy);
+  const parsed = parsePolicy(input.current);
   if (parsed === 'invalid') {
-    return { refused: 'the current bucket policy is not valid JSON, so the removed statements cannot be merged into it' };
+    return { refused: `the current ${what.replace(/^the /, '')} is not valid JSON, so the removed statements cannot be merged into it` };
   }
-  const beforeDocument = parsePolicy(before);
+  const beforeDocument = parsePolicy(basis);
   const base: PolicyDocument =
     parsed ?? {
       Version: beforeDocument && beforeDocument !== 'invalid' && typeof beforeDocument.Version === 'string' ? beforeDocument.Version : '2012-10-17',
@@ -169,18 +209,47 @@ function planPolicy(record: StoredAuditRecord, current: CurrentBucketState, note
     removed.map((entry) => ({ index: entry.index, item: entry.statement })),
   );
   if (added === 0) {
-    notes.push('The removed policy statements are already back in the current policy; it is left as it is.');
+    notes.push(`The removed policy statements are already back in the current ${what === 'the bucket policy' ? 'policy' : what.replace(/^the /, '')}; it is left as it is.`);
     return {};
   }
   notes.push(
-    `The bucket policy changed after the remediation; ${added} removed statement${added === 1 ? '' : 's'} will be merged into the current policy at ${added === 1 ? 'its' : 'their'} original position${added === 1 ? '' : 's'}${added < removed.length ? ` (${removed.length - added} already present)` : ''}.`,
+    `${What} changed after the remediation; ${added} removed statement${added === 1 ? '' : 's'} will be merged into the current policy at ${added === 1 ? 'its' : 'their'} original position${added === 1 ? '' : 's'}${added < removed.length ? ` (${removed.length - added} already present)` : ''}.`,
   );
   const sids = merged.map((statement) => (statement as { Sid?: unknown }).Sid).filter((sid): sid is string => typeof sid === 'string');
   const duplicate = sids.find((sid, index) => sids.indexOf(sid) !== index);
   if (duplicate !== undefined) {
-    return { refused: `merging would give two statements with Sid "${duplicate}"; resolve the conflict in the current policy first` };
+    return { refused: `merging would give two statements with Sid "${duplicate}" in ${what}; resolve the conflict in the current policy first` };
   }
   return { policy: JSON.stringify({ ...base, Statement: merged }) };
+}
+
+function planPolicy(record: StoredAuditRecord, current: CurrentBucketState, notes: string[]): { policy?: string; refused?: string } {
+  const basis = record.removed?.basis;
+  return restoredPolicy(
+    {
+      what: 'the bucket policy',
+      removed: record.removed?.policyStatements ?? [],
+      basis: basis !== undefined ? basis.policy : record.before?.policy,
+      afterStrip: record.after !== undefined ? record.after.policy : undefined,
+      current: current.policy,
+    },
+    notes,
+  );
+}
+
+/** The access points whose policy the remediation in `record` changed (read their current policy before planning). */
+export function strippedAccessPoints(record: StoredAuditRecord): StrippedAccessPoint[] {
+  const actions = Array.isArray(record.actions) ? record.actions : [];
+  return (record.removed?.accessPoints ?? []).flatMap((door): StrippedAccessPoint[] => {
+    if (door.kind !== 'accessPoint' || door.policyStatements.length === 0) return [];
+    const write = [...actions]
+      .reverse()
+      .find((action) => action.result === 'succeeded' && ['PutAccessPointPolicy', 'DeleteAccessPointPolicy'].includes(apiName(String(action.api))) && action.request.Name === door.name && action.request.AccountId === door.account);
+    if (write === undefined) return [];
+    const afterStrip = apiName(String(write.api)) === 'DeleteAccessPointPolicy' ? null : typeof write.request.Policy === 'string' ? write.request.Policy : undefined;
+    if (afterStrip === undefined) return [];
+    return [{ name: door.name, account: door.account, region: door.region, before: door.policy, afterStrip, removed: door.policyStatements }];
+  });
 }
 
 function planAcl(record: StoredAuditRecord, current: CurrentBucketState, notes: string[]): { acl?: RestoreTarget['acl']; skipped?: string } {
@@ -191,7 +260,8 @@ function planAcl(record: StoredAuditRecord, current: CurrentBucketState, notes: 
   if (current.ownership === 'BucketOwnerEnforced') {
     return { skipped: 'Object Ownership is now BucketOwnerEnforced, so ACLs are disabled and the removed grants cannot be put back; change Object Ownership first if they are still needed' };
   }
-  const before = record.before?.acl;
+  const basis = record.removed?.basis;
+  const before = basis !== undefined ? basis.acl : record.before?.acl;
   if (before && record.after?.acl !== undefined && sameGrants(current.acl?.Grants, record.after.acl?.Grants ?? undefined)) {
     return { acl: { ...(before.Owner ? { Owner: before.Owner } : {}), Grants: [...(before.Grants ?? [])] } };
   }
@@ -212,7 +282,7 @@ function planAcl(record: StoredAuditRecord, current: CurrentBucketState, notes: 
 }
 
 /** The calls that put back what the remediation in `record` changed, given the bucket's state now. */
-export function planRestore(record: StoredAuditRecord, current: CurrentBucketState): RestorePlanResult {
+export function planRestore(record: StoredAuditRecord, current: CurrentBucketState, currentAccessPoints: CurrentAccessPointPolicies = new Map()): RestorePlanResult {
   if (record.trigger === 'operator') {
     return { refused: `record ${record.id} is an operator's action (${record.eventName ?? record.outcome}), not a remediation` };
   }
@@ -254,6 +324,24 @@ export function planRestore(record: StoredAuditRecord, current: CurrentBucketSta
     }
     policy = planned.policy;
   }
+  const accessPointCalls: RestoreCall[] = [];
+  for (const point of strippedAccessPoints(record)) {
+    const planned = restoredPolicy(
+      { what: `the policy of access point ${point.name}`, removed: point.removed, basis: point.before, afterStrip: point.afterStrip, current: currentAccessPoints.get(point.name) ?? null },
+      notes,
+    );
+    if (planned.refused) {
+      return { refused: planned.refused };
+    }
+    if (planned.policy !== undefined) {
+      accessPointCalls.push({ api: 'PutAccessPointPolicy', region: point.region, input: { AccountId: point.account, Name: point.name, Policy: planned.policy } });
+    }
+  }
+  for (const door of record.removed?.accessPoints ?? []) {
+    if (door.kind === 'multiRegionAccessPoint' && door.policyStatements.length > 0) {
+      notes.push(`Multi-Region Access Point ${door.name}: its policy was never changed (its public statements were left for the owner), so there is nothing to put back.`);
+    }
+  }
   let acl: RestoreTarget['acl'];
   if (writes.has('PutBucketAcl')) {
     const planned = planAcl(record, current, notes);
@@ -266,7 +354,8 @@ export function planRestore(record: StoredAuditRecord, current: CurrentBucketSta
 
   // The Block Public Access settings in force while the policy and ACL are written, and at the end.
   const finalBlock = blockTarget !== undefined ? blockTarget : current.bucketPublicAccessBlock === null ? null : fullBlock(current.bucketPublicAccessBlock);
-  const relaxPolicy = policy !== undefined && finalBlock?.BlockPublicPolicy === true;
+  // BlockPublicPolicy on the bucket also rejects a public policy on its same-account access points.
+  const relaxPolicy = (policy !== undefined || accessPointCalls.length > 0) && finalBlock?.BlockPublicPolicy === true;
   const relaxAcls = acl !== undefined && finalBlock?.BlockPublicAcls === true;
   const calls: RestoreCall[] = [];
   const putFinalBlock = (): void => {
@@ -293,12 +382,16 @@ export function planRestore(record: StoredAuditRecord, current: CurrentBucketSta
   if (acl !== undefined) {
     calls.push({ api: 'PutBucketAcl', input: { ...owner, AccessControlPolicy: acl } });
   }
+  calls.push(...accessPointCalls);
   if (relaxPolicy || relaxAcls) {
     putFinalBlock();
   }
-  if (record.before?.accountPublicAccessBlock?.BlockPublicPolicy === true && policy !== undefined) {
+  if (record.before?.accountPublicAccessBlock?.BlockPublicPolicy === true && (policy !== undefined || accessPointCalls.length > 0)) {
     notes.push('The account had BlockPublicPolicy on at the time; if it still does, S3 rejects the restored policy.');
   }
+  const accessPointPolicies: Record<string, string> = Object.fromEntries(
+    accessPointCalls.flatMap((call): [string, string][] => (call.api === 'PutAccessPointPolicy' ? [[call.input.Name, call.input.Policy]] : [])),
+  );
   return {
     plan: {
       recordId: record.id,
@@ -310,6 +403,7 @@ export function planRestore(record: StoredAuditRecord, current: CurrentBucketSta
         ...(blockTarget !== undefined ? { bucketPublicAccessBlock: blockTarget } : {}),
         ...(policy !== undefined ? { policy } : {}),
         ...(acl !== undefined ? { acl } : {}),
+        ...(accessPointCalls.length > 0 ? { accessPointPolicies } : {}),
       },
       notes,
       incomplete,
@@ -332,11 +426,13 @@ export function describeCall(call: RestoreCall): string {
       return `PutBucketPolicy ${call.input.Bucket}: ${call.input.Policy}`;
     case 'PutBucketAcl':
       return `PutBucketAcl ${call.input.Bucket}: ${JSON.stringify(call.input.AccessControlPolicy.Grants)}`;
+    case 'PutAccessPointPolicy':
+      return `PutAccessPointPolicy ${call.input.Name} (account ${call.input.AccountId}, ${call.region}): ${call.input.Policy}`;
   }
 }
 
 /** The parts of the target that differ from what was read after the restore (empty when all match). */
-export function targetMismatches(target: RestoreTarget, state: CurrentBucketState): string[] {
+export function targetMismatches(target: RestoreTarget, state: CurrentBucketState, accessPoints: CurrentAccessPointPolicies = new Map()): string[] {
   const mismatches: string[] = [];
   if (target.bucketPublicAccessBlock !== undefined) {
     const now = state.bucketPublicAccessBlock === null ? null : fullBlock(state.bucketPublicAccessBlock);
@@ -349,6 +445,11 @@ export function targetMismatches(target: RestoreTarget, state: CurrentBucketStat
   }
   if (target.acl !== undefined && !sameGrants(state.acl?.Grants, target.acl.Grants)) {
     mismatches.push('the bucket ACL grants differ from the restored ones');
+  }
+  for (const [name, policy] of Object.entries(target.accessPointPolicies ?? {})) {
+    if (!samePolicy(accessPoints.get(name) ?? null, policy)) {
+      mismatches.push(`the policy of access point ${name} differs from the restored one`);
+    }
   }
   return mismatches;
 }

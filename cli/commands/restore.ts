@@ -10,7 +10,8 @@ import { defineCommand } from '../command';
 import { RESTORE_SPEC } from '../specs';
 import { grantExemption, readExemption } from '../audit/exemption-changes';
 import { restoreRecord, type StoredAuditRecord } from '../audit/operator-records';
-import { describeCall, planRestore, targetMismatches, type CurrentBucketState } from '../audit/restore-plan';
+import { describeCall, planRestore, strippedAccessPoints, targetMismatches, type CurrentBucketState } from '../audit/restore-plan';
+import { readAccessPointPolicies, sendAccessPointRestoreCall } from '../audit/access-point-calls';
 import { parseInstant } from '../audit/time-range';
 import { checkItem, expectedArchiveKey } from '../audit/verify-records';
 
@@ -60,7 +61,16 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
       }
       throw error;
     }
-    const planned = planRestore(record, current);
+    // Access point policies the strip changed: their current text, read in their Region as their owner account.
+    const controls = new Map<string, ReturnType<typeof context.clients.s3Control>>();
+    const controlIn = (region: string) => {
+      const existing = controls.get(region) ?? context.clients.s3Control(region);
+      controls.set(region, existing);
+      return existing;
+    };
+    const stripped = strippedAccessPoints(record);
+    const currentAccessPoints = await readAccessPointPolicies(controlIn, stripped);
+    const planned = planRestore(record, current, currentAccessPoints);
     if ('refused' in planned) {
       throw new UsageError(`cannot restore: ${planned.refused}`);
     }
@@ -126,7 +136,8 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
       }
       const at = context.deps.now();
       try {
-        await sendRestoreCall(bucketS3, call);
+        if (call.api === 'PutAccessPointPolicy') await sendAccessPointRestoreCall(controlIn(call.region), call);
+        else await sendRestoreCall(bucketS3, call);
         actions.push({ api: call.api, request: call.input, result: 'succeeded', at: at.toISOString(), durationMs: context.deps.now().getTime() - at.getTime() });
       } catch (error) {
         failure = error;
@@ -136,7 +147,8 @@ export function createRestoreCommand(deps: Partial<AuditCommandDeps> = {}) {
 
     // 3. Read back and compare with the target.
     const after = await readBucketState(bucketS3, plan.bucket, plan.account);
-    const mismatches = failure === undefined ? targetMismatches(plan.target, after) : [];
+    const accessPointsAfter = await readAccessPointPolicies(controlIn, stripped);
+    const mismatches = failure === undefined ? targetMismatches(plan.target, after, accessPointsAfter) : [];
     const succeeded = failure === undefined && mismatches.length === 0;
     const reason = [
       `Restored what remediation ${plan.recordId} changed, run by ${caller.arn}.`,

@@ -313,6 +313,12 @@ export function renderEmail(record: AuditRecord): string {
     if (removed.aclGrants.length > 0) push(`  ACL grants removed: ${removed.aclGrants.map((item) => `#${item.index}`).join(', ')}`);
     if (removed.aclLeftAlone) push(`  ACL left alone: ${removed.aclLeftAlone}`);
     if (removed.policyLeftAlone) push(`  Policy left alone: ${removed.policyLeftAlone}`);
+    for (const door of removed.accessPoints ?? []) {
+      const what = `${door.kind === 'accessPoint' ? 'Access point' : 'Multi-Region Access Point'} ${door.name}`;
+      const statements = door.policyStatements.map((item) => `#${item.index}`).join(', ');
+      if (door.policyLeftAlone !== undefined) push(`  ${what}: policy left alone${statements !== '' ? ` (public statements ${statements})` : ''}: ${door.policyLeftAlone}`);
+      else push(`  ${what}: policy statements removed: ${statements}${door.policyDeleted ? ' (policy deleted: nothing left)' : ''}`);
+    }
   }
   if (record.timeToContainMs !== undefined) {
     push(`  Contained ${formatDuration(record.timeToContainMs)} after the change.`);

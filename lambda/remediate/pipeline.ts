@@ -8,7 +8,8 @@
  *   2. plan            verdict; exempt, private or report-only end here; otherwise the writes to send
  *   3. contain         PutBucketPublicAccessBlock with all four settings on (∥ save the exact removal, strip only)
  *                      (∥ for a sweep: look up in CloudTrail who exposed the bucket)
- *   4. remove-grants   strip only: remove the public ACL grants and policy statements
+ *   4. recheck         strip only: read the documents again; planned once more if the owner changed one meanwhile
+ *      remove-grants   strip only: remove the public ACL grants and policy statements (bucket and access points)
  *   5. verify          read and evaluate again (re-read a little later while S3 catches up, if still public)
  *   6. conclude        complete the audit record ∥ archive copy ∥ SNS alert
  *
@@ -37,6 +38,7 @@ import { contain } from './stages/contain';
 import { remediateThroughAccessPoint, remediateThroughMultiRegionAccessPoint } from './stages/doors';
 import { plan } from './stages/plan';
 import { readState } from './stages/read-state';
+import { recheck } from './stages/recheck';
 import { removeGrants } from './stages/remove-grants';
 import { Run } from './stages/run';
 import { DEFAULT_LEASE_MS, type BucketRemediationRequest, type PipelineDeps, type RemediationResult, type TriggerFields } from './stages/types';
@@ -70,12 +72,13 @@ export async function remediateBucket(request: BucketRemediationRequest, deps: P
   const contained = await contain(run, planned);
   if (contained.finished) return contained.finished;
 
-  const stripFailure = await removeGrants(run, planned, contained.stripFailure);
+  const checked = await recheck(run, planned, contained.stripFailure);
+  const stripFailure = await removeGrants(run, checked.plan, checked.stripFailure);
 
-  const verified = await verify(run, planned, stripFailure);
+  const verified = await verify(run, checked.plan, stripFailure);
   if (verified.finished) return verified.finished;
 
-  return conclude(run, outcomeAfterVerify(planned, verified, stripFailure));
+  return conclude(run, outcomeAfterVerify(checked.plan, verified, stripFailure));
 }
 
 /**

@@ -80,6 +80,17 @@ export interface DeleteBucketPolicyRequest {
   readonly Bucket: string;
   readonly ExpectedBucketOwner: string;
 }
+/** S3 Control PutAccessPointPolicy, sent to the access point's Region as its owner (strip strategy). */
+export interface PutAccessPointPolicyRequest {
+  readonly AccountId: string;
+  readonly Name: string;
+  readonly Policy: string;
+}
+/** S3 Control DeleteAccessPointPolicy: every statement of the access point policy was public. */
+export interface DeleteAccessPointPolicyRequest {
+  readonly AccountId: string;
+  readonly Name: string;
+}
 /** S3 Control PutPublicAccessBlock (logged by CloudTrail as PutAccountPublicAccessBlock). */
 export interface PutAccountPublicAccessBlockRequest {
   readonly AccountId: string;
@@ -92,7 +103,9 @@ export type WriteAction =
   | { readonly api: 'PutBucketAcl'; readonly request: PutBucketAclRequest; readonly region: string }
   | { readonly api: 'PutBucketPolicy'; readonly request: PutBucketPolicyRequest; readonly region: string }
   | { readonly api: 'DeleteBucketPolicy'; readonly request: DeleteBucketPolicyRequest; readonly region: string }
-  | { readonly api: 'PutAccountPublicAccessBlock'; readonly request: PutAccountPublicAccessBlockRequest; readonly region: string };
+  | { readonly api: 'PutAccountPublicAccessBlock'; readonly request: PutAccountPublicAccessBlockRequest; readonly region: string }
+  | { readonly api: 'PutAccessPointPolicy'; readonly request: PutAccessPointPolicyRequest; readonly region: string }
+  | { readonly api: 'DeleteAccessPointPolicy'; readonly request: DeleteAccessPointPolicyRequest; readonly region: string };
 
 /**
  * S3 and S3 Control for the pipeline. Every call on a bucket (or an account's setting) is made as the account
@@ -125,6 +138,12 @@ export interface S3StatePort {
    * @default - not available: Multi-Region Access Point events are ignored with the reason
    */
   readMultiRegionAccessPoint?(account: string, name: string): Promise<MultiRegionAccessPointState | null>;
+  /**
+   * S3's own answer (GetAccessPointPolicyStatus in `region` as `account`): is the access point policy public?
+   * 'no-policy' when it has none. Used to verify an access point policy strip.
+   * @default - not available: the strip is verified with the engine's reading of the policy read again
+   */
+  readAccessPointPolicyStatus?(account: string, region: string, name: string): Promise<'public' | 'not-public' | 'no-policy'>;
   /**
    * The member-account role calls on `account` go through, when not the function's own credentials (for the
    * audit record). @default - the function's own credentials everywhere

@@ -52,21 +52,28 @@ function planAcl(input: StripInput, report: ExposureReport): Pick<StripPlan, 'ne
   };
 }
 
-function planPolicy(
-  input: StripInput,
-  report: ExposureReport,
-): Pick<StripPlan, 'policy'> & Pick<AuditRemoval, 'policyStatements' | 'policyDeleted' | 'policyLeftAlone'> {
-  const policyFindings = report.findings.filter((finding) => finding.source === 'policy');
-  if (policyFindings.length === 0 || input.policy === null) {
-    return { policyStatements: [], policyDeleted: false };
-  }
-  const leftAlone = (why: string) => ({ policyStatements: [], policyDeleted: false, policyLeftAlone: why });
-  if (!report.policyValid || policyFindings.some((finding) => finding.statementIndex === null)) {
+/** A policy with exactly the public statements taken out, or why it is left as it is. */
+export interface StatementRemoval {
+  readonly policyStatements: { readonly index: number; readonly statement: unknown }[];
+  readonly policyDeleted: boolean;
+  readonly policyLeftAlone?: string;
+  /** What to write, when statements are removed: the rest of the document, or delete when nothing is left. */
+  readonly policy?: { readonly action: 'put'; readonly text: string } | { readonly action: 'delete' };
+}
+
+/**
+ * Takes the statements the engine named (by index) out of a policy text, for a bucket or an access point policy
+ * alike. Nothing is removed when the document is not one S3 would accept or does not match the findings. Pure.
+ */
+export function removePublicStatements(text: string, findings: readonly { readonly statementIndex: number | null }[], policyValid: boolean): StatementRemoval {
+  if (findings.length === 0) return { policyStatements: [], policyDeleted: false };
+  const leftAlone = (why: string): StatementRemoval => ({ policyStatements: [], policyDeleted: false, policyLeftAlone: why });
+  if (!policyValid || findings.some((finding) => finding.statementIndex === null)) {
     return leftAlone('the policy is not a document S3 would accept, so no single statement can be removed; left in place (Block Public Access contains it)');
   }
   let document: unknown;
   try {
-    document = JSON.parse(input.policy);
+    document = JSON.parse(text);
   } catch {
     return leftAlone('the policy text is not JSON; left in place (Block Public Access contains it)');
   }
@@ -75,7 +82,7 @@ function planPolicy(
   }
   const statementField = (document as Record<string, unknown>).Statement;
   const statements: unknown[] = Array.isArray(statementField) ? statementField : statementField === undefined ? [] : [statementField];
-  const indexes = uniqueSorted(policyFindings.map((finding) => finding.statementIndex as number));
+  const indexes = uniqueSorted(findings.map((finding) => finding.statementIndex as number));
   if (indexes.some((index) => index < 0 || index >= statements.length)) {
     return leftAlone('the policy read back does not match the findings; left in place (Block Public Access contains it)');
   }
@@ -87,6 +94,14 @@ function planPolicy(
   }
   const newDocument = { ...(document as Record<string, unknown>), Statement: remaining };
   return { policyStatements, policyDeleted: false, policy: { action: 'put', text: JSON.stringify(newDocument) } };
+}
+
+function planPolicy(input: StripInput, report: ExposureReport): StatementRemoval {
+  const policyFindings = report.findings.filter((finding) => finding.source === 'policy');
+  if (policyFindings.length === 0 || input.policy === null) {
+    return { policyStatements: [], policyDeleted: false };
+  }
+  return removePublicStatements(input.policy, policyFindings, report.policyValid);
 }
 
 export function planStrip(input: StripInput, report: ExposureReport): StripPlan {

@@ -221,6 +221,8 @@ export class OrganizationGuardrailStack extends Stack {
         mode: props.guardrail?.remediationMode ?? GUARDRAIL_DEFAULTS.remediationMode,
         strategy: props.guardrail?.remediationStrategy ?? GUARDRAIL_DEFAULTS.remediationStrategy,
         enforceAccountBlockPublicAccess: props.guardrail?.enforceAccountBlockPublicAccess ?? GUARDRAIL_DEFAULTS.enforceAccountBlockPublicAccess,
+        // The member role (created in one Region) strips access point policies in every Region the remediator covers.
+        regions: props.guardrail?.coveredRegions ?? organization.memberRegions,
       }),
       centralEventBus: this.eventBus,
       // The remediator acts in the event's account; the sweep's lister lists and its worker checks every member account.

@@ -26,7 +26,7 @@ import type { Construct } from 'constructs';
 import { DEAD_LETTER_QUEUE_REASON } from '../encrypted-resources';
 import { exposureEventPattern, type RawEventPattern } from '../exposure-events';
 import { acknowledgeControl } from '../policy-checks';
-import { ACCESS_POINT_READ_ACKNOWLEDGEMENTS, accessPointReadStatements, type RemediatorS3Actions } from '../remediator-permissions';
+import { ACCESS_POINT_READ_ACKNOWLEDGEMENTS, accessPointReadStatements, accessPointWriteAcknowledgement, type RemediatorS3Actions } from '../remediator-permissions';
 import { checkRegion } from '../validation';
 import { checkOrganizationId, checkRoleName } from './organization-settings';
 
@@ -209,6 +209,7 @@ export class MemberStack extends Stack {
     (this.memberRole.node.defaultChild as iam.CfnRole).cfnOptions.condition = this.memberRoleCondition;
     Validations.of(this.memberRole).acknowledge(
       ...ACCESS_POINT_READ_ACKNOWLEDGEMENTS,
+      ...((props.s3Actions.accessPointWriteActions ?? []).length > 0 ? (props.s3Actions.accessPointWriteRegions ?? []).map(accessPointWriteAcknowledgement) : []),
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::*]',
         reason:

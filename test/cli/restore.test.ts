@@ -135,6 +135,90 @@ describe('bucket-guardrail restore', () => {
     expect(io.out()).toContain('Note: The bucket policy changed after the remediation; 1 removed statement will be merged');
   });
 
+  describe('access point policies the strip changed (issue 16 item 3)', () => {
+    const AP = 'vendor-drop';
+    const apArn = `arn:aws:s3:us-east-1:111122223333:accesspoint/${AP}`;
+    const publicStatement = { Sid: 'PublicDrop', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${apArn}/object/*` };
+    const teamStatement = { Sid: 'TeamRead', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/Team' }, Action: 's3:GetObject', Resource: `${apArn}/object/*` };
+    const doc = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+    const original = doc(publicStatement, teamStatement);
+
+    /** The strip record, with the access point policy strip it also made (`deleted`: every statement was public). */
+    function recordWithAccessPoint(deleted = false, before: Partial<AuditRecord> = {}): AuditRecord {
+      const base = loadRecord('remediated-strip-public-grants');
+      const policy = deleted ? doc(publicStatement) : original;
+      return variant(base, {
+        ...before,
+        removed: {
+          ...base.removed,
+          accessPoints: [{ kind: 'accessPoint', name: AP, arn: apArn, account: '111122223333', region: 'us-east-1', policy, policyStatements: [{ index: 0, statement: publicStatement }], policyDeleted: deleted }],
+        },
+        actions: [
+          ...base.actions,
+          deleted
+            ? { api: 'DeleteAccessPointPolicy', request: { AccountId: '111122223333', Name: AP }, result: 'succeeded' }
+            : { api: 'PutAccessPointPolicy', request: { AccountId: '111122223333', Name: AP, Policy: doc(teamStatement) }, result: 'succeeded' },
+        ],
+      });
+    }
+
+    test('the access point policy is put back exactly as recorded before the strip, after the plan was shown', async () => {
+      // GIVEN a strip that took the public statement out of an access point policy, and the access point as it left it
+      const record = recordWithAccessPoint();
+      world.store(record);
+      bucketAfter(world, record);
+      const point = world.s3.addAccessPoint({ name: AP, bucket: 'vendor-uploads-2019', policy: doc(teamStatement) });
+      // WHEN restored
+      const { code, io } = await restore([record.id, '--yes']);
+      // THEN the access point policy is the recorded one, byte for byte, and the bucket is back too
+      expect(code).toBe(0);
+      expect(point.policy).toBe(original);
+      expect(bucketState(world, 'vendor-uploads-2019')).toEqual(beforeState(record));
+      expect(io.out()).toContain(`PutAccessPointPolicy ${AP} (account 111122223333, us-east-1): ${original}`);
+      expect(world.tables.item(AUDIT_TABLE_NAME, 'op-test-2')?.actions).toEqual([
+        expect.objectContaining({ api: 'PutBucketPublicAccessBlock', result: 'succeeded' }),
+        expect.objectContaining({ api: 'PutBucketPolicy', result: 'succeeded' }),
+        expect.objectContaining({ api: 'PutBucketAcl', result: 'succeeded' }),
+        expect.objectContaining({ api: 'PutAccessPointPolicy', result: 'succeeded', request: { AccountId: '111122223333', Name: AP, Policy: original } }),
+      ]);
+    });
+
+    test('a deleted access point policy is put back', async () => {
+      const record = recordWithAccessPoint(true);
+      world.store(record);
+      bucketAfter(world, record);
+      const point = world.s3.addAccessPoint({ name: AP, bucket: 'vendor-uploads-2019', policy: null });
+      const { code } = await restore([record.id, '--yes']);
+      expect(code).toBe(0);
+      expect(point.policy).toBe(doc(publicStatement));
+    });
+
+    test('an access point policy changed since keeps the change and gets the removed statement back', async () => {
+      const record = recordWithAccessPoint();
+      world.store(record);
+      bucketAfter(world, record);
+      const added = { ...teamStatement, Sid: 'AuditorsRead', Principal: { AWS: 'arn:aws:iam::111122223333:role/Auditors' } };
+      const point = world.s3.addAccessPoint({ name: AP, bucket: 'vendor-uploads-2019', policy: doc(teamStatement, added) });
+      const { code, io } = await restore([record.id, '--yes']);
+      expect(code).toBe(0);
+      expect(JSON.parse(point.policy ?? '{}').Statement).toEqual([publicStatement, teamStatement, added]);
+      expect(io.out()).toContain(`Note: The policy of access point ${AP} changed after the remediation; 1 removed statement will be merged`);
+    });
+
+    test('with BlockPublicPolicy on in the bucket state to restore, S3 accepts the access point policy (relax, write, re-block)', async () => {
+      const base = loadRecord('remediated-strip-public-grants');
+      const blocked = { ...ALL_OFF, BlockPublicPolicy: true };
+      const record = recordWithAccessPoint(false, { before: { ...base.before, bucketPublicAccessBlock: blocked } });
+      world.store(record);
+      bucketAfter(world, record);
+      const point = world.s3.addAccessPoint({ name: AP, bucket: 'vendor-uploads-2019', policy: doc(teamStatement) });
+      const { code } = await restore([record.id, '--yes']);
+      expect(code).toBe(0);
+      expect(point.policy).toBe(original);
+      expect(world.s3.bucket('vendor-uploads-2019').publicAccessBlock).toEqual(blocked);
+    });
+  });
+
   test('a record that does not match its archive copy is not restored from', async () => {
     // GIVEN the record's before-state was edited in DynamoDB (hash recomputed) to open the bucket wider
     const record = loadRecord('remediated-block-public-access');

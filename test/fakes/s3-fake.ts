@@ -10,7 +10,9 @@
  *   BlockPublicPolicy → AccessDenied;
  * - GetBucketPolicyStatus answers from the policy alone (the exposure engine's `policyIsPublic`), unless a
  *   test overrides it to model a disagreement;
- * - calls reach a bucket only through a client of the bucket's region (PermanentRedirect otherwise).
+ * - calls reach a bucket only through a client of the bucket's region (PermanentRedirect otherwise);
+ * - PutAccessPointPolicy with a public policy under BlockPublicPolicy (access point, bucket or account) →
+ *   AccessDenied; GetAccessPointPolicyStatus answers from the access point policy alone.
  * Every call can be delayed (the benchmark's D) and any call can be made to fail (error injection).
  */
 import {
@@ -42,8 +44,11 @@ import {
   DeletePublicAccessBlockCommand as DeleteAccountPublicAccessBlockCommand,
   GetAccessPointCommand,
   GetAccessPointConfigurationForObjectLambdaCommand,
+  DeleteAccessPointPolicyCommand,
   GetAccessPointPolicyCommand,
+  GetAccessPointPolicyStatusCommand,
   GetMultiRegionAccessPointCommand,
+  PutAccessPointPolicyCommand,
   GetMultiRegionAccessPointPolicyCommand,
   ListAccessPointsCommand,
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
@@ -561,6 +566,33 @@ export class S3Fake {
       if (point.policy === null) throw controlError('NoSuchAccessPointPolicy', 404, 'The specified accesspoint policy does not exist');
       return { Policy: point.policy };
     });
+    on(control, 's3control', GetAccessPointPolicyStatusCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      const point = accessPoint(input, region);
+      if (point.policy === null) throw controlError('NoSuchAccessPointPolicy', 404, 'The specified accesspoint policy does not exist');
+      return { PolicyStatus: { IsPublic: this.accessPointPolicyIsPublic(point, point.policy) } };
+    });
+    on(control, 's3control', PutAccessPointPolicyCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      const point = accessPoint(input, region);
+      const policy = String(input.Policy);
+      try {
+        JSON.parse(policy);
+      } catch {
+        throw controlError('MalformedPolicy', 400, 'Policies must be valid JSON');
+      }
+      // BlockPublicPolicy on the access point, its bucket (same account) or the account rejects a public policy.
+      const bucket = this.bucket(point.bucket);
+      const blocked = point.publicAccessBlock.BlockPublicPolicy === true || effectiveBlock(bucket.publicAccessBlock, this.accountBlocks.get(point.account) ?? null).BlockPublicPolicy;
+      if (blocked && this.accessPointPolicyIsPublic(point, policy)) throw controlError('AccessDenied', 403, 'Access Denied (BlockPublicPolicy)');
+      point.policy = policy;
+      return {};
+    });
+    on(control, 's3control', DeleteAccessPointPolicyCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      accessPoint(input, region).policy = null;
+      return {};
+    });
     on(control, 's3control', ListAccessPointsCommand, (input, region, caller) => {
       this.checkAccountCaller(input, caller);
       // Pages of one, so pagination is exercised.
@@ -663,6 +695,16 @@ export class S3Fake {
       this.policyAnswers.set(key, answer);
     }
     return answer;
+  }
+
+  /** GetAccessPointPolicyStatus' meaning: the access point policy alone, judged with its ARN. */
+  private accessPointPolicyIsPublic(point: FakeAccessPoint, policy: string): boolean {
+    const report = evaluateExposure({
+      bucket: point.bucket,
+      accountId: point.account,
+      accessPoints: [{ Name: point.name, AccessPointArn: `arn:aws:s3:${point.region}:${point.account}:accesspoint/${point.name}`, Policy: policy }],
+    });
+    return report.accessPoints?.[0]?.policyIsPublic === true;
   }
 
   /** S3 Control acts on the caller's own account only (without a cross-account grant). */

@@ -18,6 +18,7 @@ import {
   ACCESS_POINT_READ_ACTIONS,
   MULTI_REGION_ACCESS_POINT_READ_ACTIONS,
   OBJECT_LAMBDA_READ_ACTIONS,
+  ACCESS_POINT_STRIP_ACTIONS,
 } from '../../lib/remediator-permissions';
 import {
   DELIVERY_RETRIES,
@@ -148,8 +149,16 @@ describe('PublicBucketGuardrail', () => {
       expect(remediatorGrants(synth('default'))).toEqual(baseGrants());
     });
 
-    it('adds only s3:PutBucketAcl, s3:PutBucketPolicy and s3:DeleteBucketPolicy with the strip strategy', () => {
-      expect(remediatorGrants(synth('strip', { remediationStrategy: 'strip-public-grants' }))).toEqual(baseGrants(BUCKET_STRIP_ACTIONS));
+    it("adds only s3:PutBucketAcl, s3:PutBucketPolicy, s3:DeleteBucketPolicy and the access point policy writes on this Region's access points with the strip strategy", () => {
+      const accessPointWrites = ACCESS_POINT_STRIP_ACTIONS.map((action) => `Allow ${action} on arn:aws:s3:eu-west-1:111122223333:accesspoint/*`);
+      expect(remediatorGrants(synth('strip', { remediationStrategy: 'strip-public-grants' }))).toEqual([...baseGrants(BUCKET_STRIP_ACTIONS), ...accessPointWrites].sort());
+    });
+
+    it('scopes the access point policy writes to the access points of each covered Region, never any Region or a Multi-Region Access Point', () => {
+      const grants = remediatorGrants(synth('strip-regions', { remediationStrategy: 'strip-public-grants', coveredRegions: ['eu-west-1', 'us-east-1'] }));
+      expect(grants.filter((line) => /AccessPointPolicy on/.test(line) && !/s3:Get/.test(line))).toEqual(
+        ACCESS_POINT_STRIP_ACTIONS.flatMap((action) => ['eu-west-1', 'us-east-1'].map((region) => `Allow ${action} on arn:aws:s3:${region}:111122223333:accesspoint/*`)).sort(),
+      );
     });
 
     it('adds only s3:PutAccountPublicAccessBlock with enforceAccountBlockPublicAccess', () => {

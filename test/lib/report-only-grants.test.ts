@@ -13,12 +13,13 @@ import {
   BUCKET_CONTAIN_ACTIONS,
   BUCKET_READ_ACTIONS,
   BUCKET_STRIP_ACTIONS,
+  ACCESS_POINT_STRIP_ACTIONS,
   remediatorS3Actions,
 } from '../../lib/remediator-permissions';
 import { grantLines, logicalIdOf, newTestApp } from './stack-test-helpers';
 
 /** Every S3 action that changes a bucket or the account setting. */
-const S3_WRITES = [...BUCKET_CONTAIN_ACTIONS, ...BUCKET_STRIP_ACTIONS, ...ACCOUNT_ENFORCE_ACTIONS];
+const S3_WRITES = [...BUCKET_CONTAIN_ACTIONS, ...BUCKET_STRIP_ACTIONS, ...ACCOUNT_ENFORCE_ACTIONS, ...ACCESS_POINT_STRIP_ACTIONS];
 
 describe('remediatorS3Actions', () => {
   it.each([
@@ -31,6 +32,18 @@ describe('remediatorS3Actions', () => {
     const accessPointActions = [...(actions.accessPointListActions ?? []), ...(actions.accessPointActions ?? []), ...(actions.multiRegionAccessPointActions ?? []), ...(actions.objectLambdaActions ?? [])];
     expect(accessPointActions.length).toBeGreaterThan(0);
     expect(accessPointActions.filter((action) => !/^s3:(Get|List)/.test(action))).toEqual([]);
+    // No access point policy write either (issue 16 item 3: strip mode only)
+    expect(actions.accessPointWriteActions).toEqual([]);
+  });
+
+  it.each([
+    ['enforce', 'strip-public-grants', [...ACCESS_POINT_STRIP_ACTIONS]],
+    ['enforce', 'block-public-access', []],
+    ['report-only', 'strip-public-grants', []],
+  ] as const)('%s with %s may write access point policies: %j', (mode, strategy, expected) => {
+    const actions = remediatorS3Actions({ mode, strategy, enforceAccountBlockPublicAccess: false, regions: ['eu-west-1'] });
+    expect(actions.accessPointWriteActions).toEqual(expected);
+    expect(actions.accessPointWriteRegions).toEqual(expected.length > 0 ? ['eu-west-1'] : undefined);
   });
 
   it('enforce keeps containment, the strip actions and the account write when asked (and is the default)', () => {

@@ -27,6 +27,7 @@ import type { BucketState, BucketTarget, LoggerPort, S3StatePort, WriteAction } 
 import type { AccessPointSnapshot, MultiRegionAccessPointSnapshot } from '../../shared/exposure/access-point-types';
 import type { MultiRegionAccessPointState } from '../ports';
 import { AccountBlockCache } from './account-block-cache';
+import { isAccessPointPolicyWrite, readAccessPointPolicyStatus, writeAccessPointPolicy } from './access-point-policy';
 import {
   absentAsNull,
   blockOf,
@@ -147,6 +148,10 @@ export class S3StateAdapter implements S3StatePort {
     return readObjectLambdaSupportingAccessPoint(await this.controlIn(region, account), account, name);
   }
 
+  async readAccessPointPolicyStatus(account: string, region: string, name: string): Promise<'public' | 'not-public' | 'no-policy'> {
+    return readAccessPointPolicyStatus(await this.controlIn(region, account), account, name);
+  }
+
   async readMultiRegionAccessPoint(account: string, name: string): Promise<MultiRegionAccessPointState | null> {
     return readMultiRegionAccessPoint(await this.controlIn(MULTI_REGION_CONTROL_REGION, account), account, name);
   }
@@ -210,6 +215,10 @@ export class S3StateAdapter implements S3StatePort {
       const control = await this.clients.s3Control(action.request.AccountId);
       await control.send(new PutAccountPublicAccessBlockCommand({ ...action.request }));
       this.accountBlocks.set(action.request.AccountId, action.request.PublicAccessBlockConfiguration);
+      return;
+    }
+    if (isAccessPointPolicyWrite(action)) {
+      await writeAccessPointPolicy(await this.controlIn(action.region, action.request.AccountId), action);
       return;
     }
     const s3 = await this.clients.s3(action.region, action.request.ExpectedBucketOwner);

@@ -9,6 +9,7 @@ import { ALL_BLOCKED } from '../decide';
 import { METRICS, type BucketState, type BucketTarget, type SavedContainment, type WriteAction } from '../ports';
 import { bucketSeverity } from '../severity';
 import { planStrip, type StripPlan } from '../strip';
+import { doorKey, planAccessPointStrips, type AccessPointStrip, type DoorSelection } from '../strip-access-points';
 import { claimNow, duplicate } from './claim';
 import { conclude } from './conclude';
 import { snapshotOf, verdictOf, type Reading } from './read-state';
@@ -100,16 +101,49 @@ async function concludeEarlierContainment(run: Run, earlier: SavedContainment, n
   });
 }
 
-/** The writes for a public bucket under the strategy, and what the strips remove. Pure. */
+/**
+ * The writes for a public bucket under the strategy, and what the strips remove: the bucket's public grants and
+ * statements, and the public statements of its public access points' policies. `doors` names the access points to
+ * strip when planning again after containment (see recheck.ts); by default, those the verdict judges public. Pure.
+ */
 export function containmentPlan(
   target: BucketTarget,
   strategy: RemediationStrategy,
-  state: Pick<BucketState, 'acl' | 'policy' | 'ownership'>,
+  state: Pick<BucketState, 'acl' | 'policy' | 'ownership' | 'accessPoints' | 'multiRegionAccessPoints'>,
   verdict: Pick<AuditVerdict, 'engine'>,
+  doors?: DoorSelection,
 ): { contain: WriteAction; strips: WriteAction[]; removed?: AuditRemoval } {
-  const strip = strategy === 'strip-public-grants' ? planStrip({ acl: state.acl, policy: state.policy, ownership: state.ownership }, verdict.engine) : undefined;
-  const strips = strip !== undefined ? stripWrites(target, strip) : [];
-  return { contain: containWrite(target), strips, ...(strip?.removal ? { removed: strip.removal } : {}) };
+  if (strategy !== 'strip-public-grants') return { contain: containWrite(target), strips: [] };
+  const strip = planStrip({ acl: state.acl, policy: state.policy, ownership: state.ownership }, verdict.engine);
+  const doorStrips = planAccessPointStrips(
+    {
+      account: target.account,
+      region: target.region,
+      ...(state.accessPoints !== undefined ? { accessPoints: state.accessPoints } : {}),
+      ...(state.multiRegionAccessPoints !== undefined ? { multiRegionAccessPoints: state.multiRegionAccessPoints } : {}),
+    },
+    verdict.engine,
+    doors,
+  );
+  const removed: AuditRemoval = doorStrips.length > 0 ? { ...strip.removal, accessPoints: doorStrips.map((door) => door.removal) } : strip.removal;
+  return { contain: containWrite(target), strips: [...stripWrites(target, strip), ...accessPointWrites(doorStrips)], removed };
+}
+
+/** The doors a plan strips, to plan them again from a later state. */
+export function doorsOf(removed: AuditRemoval | undefined): DoorSelection {
+  return { only: new Set((removed?.accessPoints ?? []).map((door) => doorKey(door.kind, door.name))) };
+}
+
+/** PutAccessPointPolicy or DeleteAccessPointPolicy per access point strip, as its owner in its Region. Pure. */
+export function accessPointWrites(strips: readonly AccessPointStrip[]): WriteAction[] {
+  return strips.flatMap((strip): WriteAction[] => {
+    const { removal, policy } = strip;
+    if (removal.kind !== 'accessPoint' || policy === undefined) return [];
+    const owner = { AccountId: removal.account, Name: removal.name };
+    return policy.action === 'put'
+      ? [{ api: 'PutAccessPointPolicy', region: removal.region, request: { ...owner, Policy: policy.text } }]
+      : [{ api: 'DeleteAccessPointPolicy', region: removal.region, request: owner }];
+  });
 }
 
 /** PutBucketPublicAccessBlock with all four settings on, for the bucket's owner only. Pure. */

@@ -16,6 +16,51 @@ import type { RecordFields, Stage, StripFailure } from './types';
 export interface Verified {
   readonly after?: BucketState;
   readonly afterVerdict?: AuditVerdict;
+  /** Access points whose policy is still public after the strip removed its public statements. */
+  readonly accessPointsStillPublic?: readonly string[];
+}
+
+/** The access points whose policy this run wrote (PutAccessPointPolicy or DeleteAccessPointPolicy succeeded). */
+function strippedAccessPoints(run: Run, plan: Pick<Plan, 'strips'>): { name: string; account: string; region: string }[] {
+  return plan.strips.flatMap((write) => {
+    if (write.api !== 'PutAccessPointPolicy' && write.api !== 'DeleteAccessPointPolicy') return [];
+    const sent = run.actions.some((action) => action.api === write.api && action.result === 'succeeded' && action.request.Name === write.request.Name && action.request.AccountId === write.request.AccountId);
+    return sent ? [{ name: write.request.Name, account: write.request.AccountId, region: write.region }] : [];
+  });
+}
+
+/**
+ * Verifies each access point policy strip with S3's own answer (GetAccessPointPolicyStatus), reading again a little
+ * later while it still says public. Without that answer (not wired, or refused), the engine's reading of the policy
+ * read again after containment decides, and the record says so.
+ */
+async function verifyAccessPoints(run: Run, plan: Pick<Plan, 'strips'>, after: BucketState | undefined, afterVerdict: AuditVerdict | undefined): Promise<string[]> {
+  const { s3 } = run.deps;
+  const { delays, sleep } = run.verifyRetries();
+  const stillPublic: string[] = [];
+  for (const point of strippedAccessPoints(run, plan)) {
+    // Fail closed: without a reading of the access points after the strip, it cannot be shown not public.
+    const engineSays = (): boolean => {
+      const reports = afterVerdict?.engine.accessPoints;
+      return reports === undefined || after === undefined ? true : (reports.find((report) => report.name === point.name)?.policyIsPublic ?? false);
+    };
+    let isPublic: boolean | undefined;
+    for (let attempt = 0; attempt <= delays.length && s3.readAccessPointPolicyStatus !== undefined; attempt += 1) {
+      try {
+        isPublic = (await s3.readAccessPointPolicyStatus(point.account, point.region, point.name)) === 'public';
+      } catch (error) {
+        const code = describeError(error);
+        run.notes.push(`GetAccessPointPolicyStatus for access point ${point.name} failed (${code.code ?? code.name}), so its strip was verified with the engine's reading of the policy read again`);
+        isPublic = undefined;
+        break;
+      }
+      const delay = delays[attempt];
+      if (!isPublic || delay === undefined) break;
+      await sleep(delay);
+    }
+    if (isPublic ?? engineSays()) stillPublic.push(point.name);
+  }
+  return stillPublic;
 }
 
 /** Reads until private or out of retries. Finished when the re-read fails (gone, refused, unknown). */
@@ -65,7 +110,12 @@ export async function verify(run: Run, plan: Plan, stripFailure: StripFailure | 
       await sleep(delay);
     }
   }
-  return { ...(after !== undefined ? { after } : {}), ...(afterVerdict !== undefined ? { afterVerdict } : {}) };
+  const accessPointsStillPublic = await verifyAccessPoints(run, plan, after, afterVerdict);
+  return {
+    ...(after !== undefined ? { after } : {}),
+    ...(afterVerdict !== undefined ? { afterVerdict } : {}),
+    ...(accessPointsStillPublic.length > 0 ? { accessPointsStillPublic } : {}),
+  };
 }
 
 /** The record of a contained and verified bucket: still public, a failed removal, or remediated. Pure. */
@@ -83,6 +133,15 @@ export function outcomeAfterVerify(plan: Pick<Plan, 'common' | 'removed' | 'stri
   }
   if (stripFailure !== undefined) {
     return { ...withAfter, severity: 'critical', outcome: 'failed', reason: stripFailure.reason, error: describeError(stripFailure.error) };
+  }
+  if (verified.accessPointsStillPublic !== undefined && verified.accessPointsStillPublic.length > 0) {
+    const names = verified.accessPointsStillPublic.join(', ');
+    return {
+      ...withAfter,
+      severity: 'critical',
+      outcome: 'failed',
+      reason: `contained with Block Public Access, but the policy of access point ${names} is still public after its public statements were removed`,
+    };
   }
   return {
     ...withAfter,

@@ -135,6 +135,39 @@ export interface AuditRemoval {
   readonly aclLeftAlone?: string;
   /** Why policy statements were left in place, when they were. */
   readonly policyLeftAlone?: string;
+  /**
+   * The public access points (and Multi-Region Access Points) whose policies the strip strategy changed or left
+   * alone, each with its whole policy as read before any change. Absent when the run judged no such door.
+   */
+  readonly accessPoints?: readonly AuditAccessPointRemoval[];
+  /**
+   * Set when the bucket's ACL or policy changed between the first read and the strip (a concurrent owner change):
+   * the strips were planned again from this later state, so it, not `before`, is what they were taken out of.
+   */
+  readonly basis?: { readonly acl: BucketAcl | null; readonly policy: string | null };
+}
+
+/** One access point policy the strip strategy changed (or would change, or left alone), recorded before the write. */
+export interface AuditAccessPointRemoval {
+  readonly kind: 'accessPoint' | 'multiRegionAccessPoint';
+  readonly name: string;
+  /** Its ARN, when S3 returned it. */
+  readonly arn?: string;
+  /** The account that owns it (AccountId of the S3 Control calls). */
+  readonly account: string;
+  /** Where its control calls go: the access point's Region (us-west-2 for a Multi-Region Access Point). */
+  readonly region: string;
+  /** The whole policy exactly as read before the strip (GetAccessPointPolicy); restore puts it back from here. */
+  readonly policy: string;
+  /**
+   * The public statements removed (or, in report-only, that would be); with `policyLeftAlone`, the public
+   * statements left in place for the owner to remove.
+   */
+  readonly policyStatements: readonly { readonly index: number; readonly statement: unknown }[];
+  /** True when no statement was left and the policy is deleted (DeleteAccessPointPolicy) rather than rewritten. */
+  readonly policyDeleted: boolean;
+  /** Why the policy was not changed, when it was not. */
+  readonly policyLeftAlone?: string;
 }
 
 /** Where an exemption is kept: the reviewed list in the deployment (`EXEMPTIONS`) or the exemptions table. */

@@ -204,11 +204,18 @@ describe('member template', () => {
       expect(memberRole().Properties).not.toHaveProperty('ManagedPolicyArns');
     });
 
-    it.each<[string, Parameters<typeof remediatorS3Actions>[0], readonly string[], readonly string[]]>([
-      ['block-public-access', { strategy: 'block-public-access', enforceAccountBlockPublicAccess: false }, [], []],
-      ['strip-public-grants', { strategy: 'strip-public-grants', enforceAccountBlockPublicAccess: false }, BUCKET_STRIP_ACTIONS, []],
-      ['account enforcement', { strategy: 'block-public-access', enforceAccountBlockPublicAccess: true }, [], ACCOUNT_ENFORCE_ACTIONS],
-    ])('grants exactly the remediator’s S3 actions with %s, on this account’s buckets only', (_title, settings, extraBucket, extraAccount) => {
+    it.each<[string, Parameters<typeof remediatorS3Actions>[0], readonly string[], readonly string[], readonly string[]]>([
+      ['block-public-access', { strategy: 'block-public-access', enforceAccountBlockPublicAccess: false }, [], [], []],
+      [
+        'strip-public-grants',
+        { strategy: 'strip-public-grants', enforceAccountBlockPublicAccess: false, regions: ['us-east-1', 'eu-west-1'] },
+        BUCKET_STRIP_ACTIONS,
+        [],
+        // The access point policy writes, on this account's access points in the member Regions only.
+        ['s3:PutAccessPointPolicy', 's3:DeleteAccessPointPolicy'].flatMap((action) => ['us-east-1', 'eu-west-1'].map((region) => `Allow ${action} on arn:aws:s3:${region}:${ACCOUNT}:accesspoint/*`)),
+      ],
+      ['account enforcement', { strategy: 'block-public-access', enforceAccountBlockPublicAccess: true }, [], ACCOUNT_ENFORCE_ACTIONS, []],
+    ])('grants exactly the remediator’s S3 actions with %s, on this account’s buckets only', (_title, settings, extraBucket, extraAccount, accessPointWrites) => {
       // GIVEN the remediator settings WHEN the member template is synthesized THEN its role has exactly those S3 grants
       const synthesized = synthesizeMemberTemplate({ ...PROPS, s3Actions: remediatorS3Actions(settings) }, { context: CDK_JSON_CONTEXT }).template as TemplateJson;
       const [[, role]] = resourcesOf(synthesized, 'AWS::IAM::Role').filter(([, r]) => r.Properties.RoleName !== undefined);
@@ -227,6 +234,7 @@ describe('member template', () => {
           `Allow s3:GetAccessPointPolicyStatus on arn:aws:s3:*:${ACCOUNT}:accesspoint/*`,
           `Allow s3:GetMultiRegionAccessPoint on arn:aws:s3::${ACCOUNT}:accesspoint/*`,
           `Allow s3:GetMultiRegionAccessPointPolicy on arn:aws:s3::${ACCOUNT}:accesspoint/*`,
+          ...accessPointWrites,
         ].sort(),
       );
     });
