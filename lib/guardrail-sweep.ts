@@ -252,7 +252,6 @@ export class GuardrailSweep extends Construct {
           workQueueUrl: this.workQueue.queueUrl,
           progressTableName: this.progressTable.tableName,
           maxAttempts: DEFAULT_MAX_ATTEMPTS,
-          selfRoleArns,
           recordPrivateBuckets: props.recordPrivateBuckets ?? false,
         }),
         POWERTOOLS_SERVICE_NAME: SWEEP_SERVICE_NAMES.worker,

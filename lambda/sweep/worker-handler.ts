@@ -44,7 +44,7 @@ const lookupExposedBy = cloudTrailExposedBy((region, account) => {
     cloudTrailClients.set(key, client);
   }
   return client;
-}, sweepConfig.selfRoleArns);
+});
 // The event path's dependencies, with the sweep's two differences: the worker retries a failing bucket through
 // its queue and alerts once when it gives up, and private buckets get a record only when configured.
 const pipelineDeps = createPipelineDeps(runtime.config, clients, logger, metrics, {

@@ -500,10 +500,11 @@ describe('GuardrailSweep', () => {
         [SWEEP_ENV.workQueueUrl]: '${WorkQueue}',
         [SWEEP_ENV.progressTableName]: '${ProgressTable}',
         [SWEEP_ENV.maxAttempts]: '5',
-        [SWEEP_ENV.selfRoleArns]: '${WorkerRole.Arn},${RemediatorRole.Arn}',
         [SWEEP_ENV.recordPrivateBuckets]: 'false',
       }),
     );
+    // AND it names whoever made the exposing call, the guardrail's own roles included (issue 11): no role list
+    expect(worker.Environment.Variables).not.toHaveProperty(SWEEP_ENV.selfRoleArns);
     expect(worker.Runtime).toBe('nodejs22.x');
     expect(worker.Architectures).toEqual(['arm64']);
     // AND the lister checks the covered regions

@@ -102,9 +102,6 @@ export function remediationChecker(deps: PipelineDeps, options: RemediationCheck
  * LookupEvents in the bucket's region and account (CloudTrail event history is per account), through one
  * CloudTrail client per (account, region).
  */
-export function cloudTrailExposedBy(
-  cloudTrailIn: (region: string, account: string) => Parameters<typeof lookupExposingCall>[0],
-  selfRoleArns: readonly string[],
-): LookupExposedBy {
-  return async (bucket, region, account) => toExposedBy(await lookupExposingCall(cloudTrailIn(region, account), bucket, { selfRoleArns }));
+export function cloudTrailExposedBy(cloudTrailIn: (region: string, account: string) => Parameters<typeof lookupExposingCall>[0]): LookupExposedBy {
+  return async (bucket, region, account) => toExposedBy(await lookupExposingCall(cloudTrailIn(region, account), bucket));
 }

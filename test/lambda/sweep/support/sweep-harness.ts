@@ -227,7 +227,7 @@ export class SweepHarness {
       fallbackRegion: 'us-east-1',
       leaseUntil: () => Date.now() + 300_000,
       now: () => Date.now(),
-      lookupExposedBy: cloudTrailExposedBy((region) => new CloudTrailClient(this.clients.baseConfig('cloudtrail', region)), [WORKER_ROLE_ARN]),
+      lookupExposedBy: cloudTrailExposedBy((region) => new CloudTrailClient(this.clients.baseConfig('cloudtrail', region))),
     });
     return {
       checkBucket: wrapCheck ? wrapCheck(check) : check,
