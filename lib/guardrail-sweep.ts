@@ -39,6 +39,7 @@ import { grantAssumeMemberRole } from './member-role-grants';
 import { acknowledgeControl } from './policy-checks';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
+import { grantSweepDoorReads } from './sweep-door-grants';
 import { acknowledgeSweepFindings } from './sweep-findings';
 import { sweepAfterEveryDeploy, sweepOnAccountChange } from './sweep-triggers';
 import {
@@ -276,6 +277,8 @@ export class GuardrailSweep extends Construct {
     // No resource type for either: the account setting and CloudTrail's event history.
     worker('AccountBlockPublicAccess', { actions: [...s3Actions.accountActions], resources: ['*'] });
     worker('LookupExposingCalls', { actions: ['cloudtrail:LookupEvents'], resources: ['*'] });
+    // Access points and Multi-Region Access Points: listed per account, each bucket judged with its own (read-only).
+    grantSweepDoorReads(workerRole, Aws.PARTITION, Aws.ACCOUNT_ID);
     worker('RetryLater', { actions: ['sqs:ChangeMessageVisibility'], resources: [this.workQueue.queueArn] });
     worker('TrackProgress', { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.progressTable.tableArn] });
     worker('ReadQueueAndProgressKey', { actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn] });

@@ -32,7 +32,8 @@ export function acknowledgeSweepFindings(sweep: GuardrailSweep, props: Guardrail
     },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 's3:GetAccountPublicAccessBlock and cloudtrail:LookupEvents have no resource type in the Service Authorization Reference; IAM requires "*".',
+      reason:
+        's3:GetAccountPublicAccessBlock, cloudtrail:LookupEvents, s3:ListAccessPoints, s3:ListMultiRegionAccessPoints and s3:GetAccessPoint have no resource type in the Service Authorization Reference; IAM requires "*".',
     },
     logStreams(sweep.workerFunction.logGroup),
   );
