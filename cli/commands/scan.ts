@@ -172,9 +172,18 @@ function doorState(door: DoorVerdict): string {
   return door.public === null ? 'UNKNOWN' : door.public ? 'PUBLIC' : 'private';
 }
 
+const HELD_BY: Record<NonNullable<DoorVerdict['neutralisedBy']>, string> = {
+  NetworkOriginVpc: 'public policy, but its network origin is VPC',
+  RestrictPublicBuckets: 'public policy, but RestrictPublicBuckets is on',
+  BucketDoesNotAllow: 'public policy, but the bucket does not let the public through it',
+};
+
+/** One short line for a person (the JSON has the full explanation in `why`). */
 function doorLine(door: DoorVerdict): string {
-  const can = door.public === true && door.access.length > 0 ? `the public can ${door.access.map((level) => ACCESS_WORDS[level]).join(', ')}: ` : '';
-  return `${can}${door.why}`;
+  if (door.public === null) return door.error !== undefined ? `${door.error.code ?? door.error.name}: ${door.why}` : door.why;
+  if (door.public) return `${door.access.length > 0 ? `the public can ${door.access.map((level) => ACCESS_WORDS[level]).join(', ')}` : 'public'}: ${door.why}`;
+  if (door.neutralisedBy !== undefined) return HELD_BY[door.neutralisedBy];
+  return door.policyIsPublic === false ? 'its policy grants the public nothing' : door.why;
 }
 
 function clip(line: string, width: number): string {

@@ -14,7 +14,7 @@
 import type { DoorScope } from '../remediate/ports';
 import type { ErrorDescription } from '../shared/aws/errors';
 import { evaluateAccessPoint, evaluateMultiRegionAccessPoint, type BucketSide } from '../shared/exposure/access-point';
-import type { AccessPointReport, AccessPointSnapshot, MultiRegionAccessPointSnapshot, NetworkOrigin } from '../shared/exposure/access-point-types';
+import type { AccessPointNeutraliser, AccessPointReport, AccessPointSnapshot, MultiRegionAccessPointSnapshot, NetworkOrigin } from '../shared/exposure/access-point-types';
 import type { AccessLevel, PublicAccessBlock } from '../shared/exposure/types';
 
 /** One entry of ListAccessPoints (in `region`). */
@@ -122,8 +122,10 @@ export interface DoorVerdict {
   /** S3's meaning of a public policy, from its own policy alone. */
   readonly policyIsPublic?: boolean;
   readonly networkOrigin?: NetworkOrigin;
-  /** One line: why it is public, or what keeps it from being public. */
+  /** Why it is public, or what keeps it from being public. */
   readonly why: string;
+  /** When its policy is public but nothing gets through today: what stops it. */
+  readonly neutralisedBy?: AccessPointNeutraliser;
   readonly error?: ErrorDescription;
 }
 
@@ -132,6 +134,7 @@ export function doorVerdictsOf(reports: readonly AccessPointReport[]): DoorVerdi
   return reports.map((report) => {
     const live = report.findings.filter((finding) => finding.neutralisedBy === undefined);
     const why = live.length > 0 ? live.map((finding) => finding.why).join(' ') : (report.findings[0]?.why ?? 'Its policy grants the public nothing.');
+    const neutralisedBy = live.length === 0 ? report.findings[0]?.neutralisedBy : undefined;
     return {
       kind: report.kind,
       name: report.name,
@@ -141,6 +144,7 @@ export function doorVerdictsOf(reports: readonly AccessPointReport[]): DoorVerdi
       policyIsPublic: report.policyIsPublic,
       ...(report.networkOrigin !== undefined ? { networkOrigin: report.networkOrigin } : {}),
       why,
+      ...(neutralisedBy !== undefined ? { neutralisedBy } : {}),
     };
   });
 }
@@ -195,5 +199,6 @@ export function judgeForeignDoor(door: ForeignDoor, snapshot: AccessPointSnapsho
     policyIsPublic: report.policyIsPublic,
     ...(report.networkOrigin !== undefined ? { networkOrigin: report.networkOrigin } : {}),
     why,
+    ...(open.length === 0 && shut?.neutralisedBy !== undefined ? { neutralisedBy: shut.neutralisedBy } : {}),
   };
 }

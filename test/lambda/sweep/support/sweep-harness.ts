@@ -29,6 +29,7 @@ import { s3BucketLister } from '../../../../lambda/sweep/adapters/bucket-listing
 import { readRegionCoverage } from '../../../../lambda/sweep/adapters/cloudtrail';
 import { dynamoProgressStore, type ProgressStore } from '../../../../lambda/sweep/adapters/progress-store';
 import { cloudTrailExposedBy, remediationChecker } from '../../../../lambda/sweep/adapters/remediation';
+import { sweepDoorScopes } from '../../../../lambda/sweep/adapters/sweep-doors';
 import { continueListing, startSweep, type ListerDeps, type ListerSettings, type StartResult } from '../../../../lambda/sweep/lister';
 import { parseListMessage, parseStartEvent } from '../../../../lambda/sweep/messages';
 import type { BucketTally } from '../../../../lambda/sweep/progress';
@@ -63,6 +64,11 @@ export interface HarnessOptions {
   readonly transport?: 'mock' | 'direct';
   /** As GuardrailSweepProps.recordPrivateBuckets. @default false */
   readonly recordPrivateBuckets?: boolean;
+  /**
+   * Check every bucket with its access points and Multi-Region Access Points, listed per account as the worker
+   * handler does (sweep-doors.ts). Off by default so the call counts of the other tests stay the bucket's own.
+   */
+  readonly doors?: boolean;
 }
 
 /** The fakes behind a harness, whichever the transport. */
@@ -76,7 +82,7 @@ export interface HarnessFakes {
 
 interface Transport {
   s3(region: string): S3Client;
-  s3Control(): S3ControlClient;
+  s3Control(region?: string): S3ControlClient;
   sns(): SNSClient;
   documents(): DynamoDBDocumentClient;
 }
@@ -87,7 +93,7 @@ function mockTransport(delayMs: number): { fakes: HarnessFakes; transport: Trans
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } }));
   return {
     fakes,
-    transport: { s3: (region) => clients.s3(region), s3Control: () => clients.s3Control(), sns: () => clients.sns(), documents: () => documents },
+    transport: { s3: (region) => clients.s3(region), s3Control: (region) => clients.s3Control(region), sns: () => clients.sns(), documents: () => documents },
   };
 }
 
@@ -104,6 +110,7 @@ function directTransport(delayMs: number): { fakes: HarnessFakes; transport: Tra
   table.install(tableStub.asStub());
   sns.install(snsStub.asStub());
   const s3Clients = new Map<string, S3Client>();
+  const controlClients = new Map<string, S3ControlClient>();
   return {
     fakes: { log, s3, table, sns, restore: () => undefined },
     transport: {
@@ -115,7 +122,14 @@ function directTransport(delayMs: number): { fakes: HarnessFakes; transport: Tra
         }
         return client;
       },
-      s3Control: () => controlStub.client('us-east-1') as unknown as S3ControlClient,
+      s3Control: (region = 'us-east-1') => {
+        let client = controlClients.get(region);
+        if (client === undefined) {
+          client = controlStub.client(region) as unknown as S3ControlClient;
+          controlClients.set(region, client);
+        }
+        return client;
+      },
       sns: () => snsStub.client('us-east-1') as unknown as SNSClient,
       documents: () => tableStub.client('us-east-1') as unknown as DynamoDBDocumentClient,
     },
@@ -144,6 +158,11 @@ export class SweepHarness {
   private readonly maxAttempts: number;
   private readonly clients = createAwsClients({ AWS_REGION: 'us-east-1' }, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
   private invocations = 0;
+  /** One door view for the whole run, as one worker container keeps it. */
+  private readonly doorsFor = sweepDoorScopes({
+    controlIn: (region) => this.transport.s3Control(region),
+    onListingError: (failure) => this.logged.push({ level: 'warn', message: 'could not list the doors of an account', attributes: { ...failure } }),
+  });
 
   constructor(private readonly options: HarnessOptions = {}) {
     const delayMs = options.delayMs ?? 0;
@@ -183,7 +202,10 @@ export class SweepHarness {
     const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     this.pipelineDeps = {
       config,
-      s3: new S3StateAdapter({ s3: (region) => this.transport.s3(region), s3Control: () => this.transport.s3Control() }, new AccountBlockCache()),
+      s3: new S3StateAdapter(
+        { s3: (region) => this.transport.s3(region), s3Control: () => this.transport.s3Control(), s3ControlIn: (region) => this.transport.s3Control(region) },
+        new AccountBlockCache(),
+      ),
       audit: new DynamoAuditStore(this.transport.documents(), config.auditTableName),
       alerts: new SnsAlertPublisher(this.transport.sns(), TOPIC_ARN),
       clock: { now: () => Date.now() },
@@ -228,6 +250,7 @@ export class SweepHarness {
       leaseUntil: () => Date.now() + 300_000,
       now: () => Date.now(),
       lookupExposedBy: cloudTrailExposedBy((region) => new CloudTrailClient(this.clients.baseConfig('cloudtrail', region))),
+      ...(this.options.doors === true ? { doorsFor: this.doorsFor } : {}),
     });
     return {
       checkBucket: wrapCheck ? wrapCheck(check) : check,
