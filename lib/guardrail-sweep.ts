@@ -210,6 +210,8 @@ export class GuardrailSweep extends Construct {
     // ListBuckets (IAM: s3:ListAllMyBuckets) and DescribeTrails have no resource type.
     lister('ListBuckets', { actions: ['s3:ListAllMyBuckets'], resources: ['*'] });
     lister('DescribeTrails', { actions: ['cloudtrail:DescribeTrails'], resources: ['*'] });
+    // The account's doors to other accounts' buckets, judged on their own side and alerted once per sweep (read-only).
+    grantSweepDoorReads(listerRole, Aws.PARTITION, Aws.ACCOUNT_ID);
     // Organization and multi-region trails live in other accounts and regions: any trail, read-only.
     lister('ReadTrailCoverage', {
       actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],

@@ -412,6 +412,14 @@ describe('GuardrailSweep', () => {
         ...bucketLines,
         'Allow s3:GetAccountPublicAccessBlock on *',
         'Allow cloudtrail:LookupEvents on *',
+        // Access points and Multi-Region Access Points (issue 16): the listings have no resource type; the reads are
+        // this account's doors only, and nothing is written to a door.
+        'Allow s3:ListAccessPoints on *',
+        'Allow s3:ListMultiRegionAccessPoints on *',
+        'Allow s3:GetAccessPoint on *',
+        'Allow s3:GetAccessPointPolicy on arn:aws:s3:*:111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPoint on arn:aws:s3::111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPointPolicy on arn:aws:s3::111122223333:accesspoint/*',
         'Allow logs:CreateLogStream on ${WorkerLogs.Arn}',
         'Allow logs:PutLogEvents on ${WorkerLogs.Arn}',
         'Allow sqs:ChangeMessageVisibility on ${WorkQueue.Arn}',
@@ -454,6 +462,13 @@ describe('GuardrailSweep', () => {
       [
         'Allow s3:ListAllMyBuckets on *',
         'Allow cloudtrail:DescribeTrails on *',
+        // The account's doors to other accounts' buckets (issue 16), read-only.
+        'Allow s3:ListAccessPoints on *',
+        'Allow s3:ListMultiRegionAccessPoints on *',
+        'Allow s3:GetAccessPoint on *',
+        'Allow s3:GetAccessPointPolicy on arn:aws:s3:*:111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPoint on arn:aws:s3::111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPointPolicy on arn:aws:s3::111122223333:accesspoint/*',
         'Allow cloudtrail:GetTrailStatus on arn:aws:cloudtrail:*:*:trail/*',
         'Allow cloudtrail:GetEventSelectors on arn:aws:cloudtrail:*:*:trail/*',
         'Allow logs:CreateLogStream on ${ListerLogs.Arn}',

@@ -337,18 +337,18 @@ describe('a sweep with access points and Multi-Region Access Points (issue 16)',
 
   test('a bucket public only through its access point is found, contained with its Block Public Access, and recorded with the door', async () => {
     // GIVEN a bucket private by itself that delegates to its access points, one of which has a public policy
-    harness = new SweepHarness({ regions: ['eu-west-1'], doors: true });
+    harness = new SweepHarness({ regions: ['eu-west-1'], doors: true, callerAccount: ACCOUNT });
     harness.fakes.s3.addBucket('shared-data', { region: 'eu-west-1', publicAccessBlock: null, policy: delegation('shared-data') });
     const web = harness.fakes.s3.addAccessPoint({ name: 'web', bucket: 'shared-data', policy: pointPolicy('eu-west-1', ACCOUNT, 'web') });
     harness.fakes.s3.addMultiRegionAccessPoint({ name: 'global', alias: 'mfzwi23gnjvgw.mrap', account: ACCOUNT, buckets: ['shared-data'] });
     // AND plain private buckets, with no doors
     for (const name of ['plain-1', 'plain-2', 'plain-3']) harness.fakes.s3.addBucket(name, { region: 'eu-west-1' });
-    // WHEN the sweep lists the account; then, before the workers run, an access point of ours appears on a bucket of
-    // another account (added after the listing: the fake's ListBuckets would otherwise list that bucket as ours)
-    await harness.start();
-    await harness.runListing();
+    // AND an access point of ours, with a public policy, on a bucket of another account
     harness.fakes.s3.addBucket('partner-data', { region: 'eu-west-1', account: THEIRS, publicAccessBlock: null });
     harness.fakes.s3.addAccessPoint({ name: 'partner-share', bucket: 'partner-data', account: ACCOUNT, policy: pointPolicy('eu-west-1', ACCOUNT, 'partner-share') });
+    // WHEN the sweep runs
+    await harness.start();
+    await harness.runListing();
     await harness.runWorkers({ concurrency: 1 });
     // THEN the bucket was contained with the one reversible write, and the access point itself was never changed
     expect(harness.fakes.s3.bucket('shared-data').publicAccessBlock).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
@@ -371,8 +371,15 @@ describe('a sweep with access points and Multi-Region Access Points (issue 16)',
     );
     expect(harness.fakes.log.entries.filter((entry) => entry.input.Bucket === 'partner-data')).toEqual([]);
     expect(harness.fakes.s3.bucket('partner-data').publicAccessBlock).toBeNull();
-    // AND the summary counts it as public and remediated
+    // AND the summary counts it as public and remediated (the other account's bucket is not one of ours)
     const summary = harness.summaryJson(harness.summaries()[0] as never);
     expect(summary).toEqual(expect.objectContaining({ counts: expect.objectContaining({ checked: 4, public: 1, remediated: 1 }) }));
+    // AND our public door to the other account's bucket is reported once, as such, judged on its own side
+    const foreign = harness.fakes.sns.published.filter((alert) => alert.MessageAttributes?.outcome?.StringValue === 'foreign-access-points');
+    expect(foreign).toHaveLength(1);
+    const body = JSON.parse(SnsFake.parts(foreign[0] as never).default) as { severity: string; doors: { name: string; bucket: string; bucketAccount: string; public: boolean }[] };
+    expect(body.severity).toBe('high');
+    expect(body.doors.map((door) => [door.name, door.bucket, door.bucketAccount, door.public])).toEqual([['partner-share', 'partner-data', THEIRS, true]]);
+    expect(SnsFake.parts(foreign[0] as never).email).toMatch(/PUBLIC  access point partner-share \(eu-west-1\) -> bucket partner-data of account 444455556666/);
   });
 });

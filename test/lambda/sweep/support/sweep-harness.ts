@@ -30,6 +30,7 @@ import { readRegionCoverage } from '../../../../lambda/sweep/adapters/cloudtrail
 import { dynamoProgressStore, type ProgressStore } from '../../../../lambda/sweep/adapters/progress-store';
 import { cloudTrailExposedBy, remediationChecker } from '../../../../lambda/sweep/adapters/remediation';
 import { sweepDoorScopes } from '../../../../lambda/sweep/adapters/sweep-doors';
+import { judgeForeignDoors, readDoorInventory } from '../../../../lambda/sweep/adapters/door-listing';
 import { continueListing, startSweep, type ListerDeps, type ListerSettings, type StartResult } from '../../../../lambda/sweep/lister';
 import { parseListMessage, parseStartEvent } from '../../../../lambda/sweep/messages';
 import type { BucketTally } from '../../../../lambda/sweep/progress';
@@ -69,6 +70,11 @@ export interface HarnessOptions {
    * handler does (sweep-doors.ts). Off by default so the call counts of the other tests stay the bucket's own.
    */
   readonly doors?: boolean;
+  /**
+   * `mock` transport: S3 checks who calls, as IAM would: every call is made as this account, so ListBuckets lists its
+   * buckets only and another account's bucket in the fake is not taken for one. @default - callers are not checked
+   */
+  readonly callerAccount?: string;
 }
 
 /** The fakes behind a harness, whichever the transport. */
@@ -87,8 +93,8 @@ interface Transport {
   documents(): DynamoDBDocumentClient;
 }
 
-function mockTransport(delayMs: number): { fakes: HarnessFakes; transport: Transport } {
-  const fakes: AwsFakes = installAwsFakes({ delayMs });
+function mockTransport(delayMs: number, callerAccount?: string): { fakes: HarnessFakes; transport: Transport } {
+  const fakes: AwsFakes = installAwsFakes({ delayMs, ...(callerAccount !== undefined ? { accountOfAccessKey: () => callerAccount } : {}) });
   const clients = createAwsClients({ AWS_REGION: 'us-east-1' }, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } }));
   return {
@@ -166,7 +172,7 @@ export class SweepHarness {
 
   constructor(private readonly options: HarnessOptions = {}) {
     const delayMs = options.delayMs ?? 0;
-    const { fakes, transport } = options.transport === 'direct' ? directTransport(delayMs) : mockTransport(delayMs);
+    const { fakes, transport } = options.transport === 'direct' ? directTransport(delayMs) : mockTransport(delayMs, options.callerAccount);
     this.fakes = fakes;
     this.transport = transport;
     this.progressTable = new ProgressTableFake({ tableName: PROGRESS_TABLE_NAME, delayMs });
@@ -235,6 +241,14 @@ export class SweepHarness {
       queue: this.queues.adapter(),
       progress: this.progress,
       readCoverage: (region) => readRegionCoverage(new CloudTrailClient(this.clients.baseConfig('cloudtrail', region)), region),
+      ...(this.options.doors === true
+        ? {
+            readForeignDoors: async () => {
+              const controlIn = (region: string) => this.transport.s3Control(region);
+              return judgeForeignDoors(controlIn, await readDoorInventory(controlIn, ACCOUNT, this.settings.regions));
+            },
+          }
+        : {}),
       publish: snsAlertPublisher(this.transport.sns(), TOPIC_ARN),
       metrics: { coverage: () => undefined, bucketsListed: () => undefined, summarySent: () => undefined },
       log: this.log(),
