@@ -313,7 +313,11 @@ describe('bucket-guardrail scan', () => {
       bucket?: string;
       bucketAccount?: string;
     }
-    type DoorScanJson = ScanJson & { buckets: (ScanJson['buckets'][number] & { accessPoints?: DoorJson[] })[]; foreignAccessPoints: DoorJson[]; accessPointListingErrors: { scope: string }[] };
+    type DoorScanJson = Omit<ScanJson, 'buckets'> & {
+      buckets: (ScanJson['buckets'][number] & { accessPoints?: DoorJson[] })[];
+      foreignAccessPoints: DoorJson[];
+      accessPointListingErrors: { scope: string }[];
+    };
 
     beforeEach(() => {
       // Two accounts in one fake: S3 checks who calls, so ListBuckets lists only this account's buckets.

@@ -33,7 +33,7 @@ export function sweepDoorScopes(options: SweepDoorsOptions): (bucket: { readonly
     cache.set(key, listing);
     while (cache.size > limit) cache.delete(cache.keys().next().value as string);
     // A failed listing is not kept: the next bucket lists again.
-    listing.catch(() => cache.get(key) === listing && cache.delete(key));
+    void listing.catch(() => cache.get(key) === listing && cache.delete(key));
     return listing;
   }
   return async (bucket, account, sweepId) => {

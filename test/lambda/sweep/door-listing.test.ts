@@ -7,7 +7,6 @@ import { installAwsFakes, type AwsFakes } from '../../fakes/aws-fakes';
 
 const OURS = '111122223333';
 const THEIRS = '444455556666';
-const OPEN = { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false };
 
 function publicPointPolicy(region: string, account: string, name: string): string {
   return JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:${region}:${account}:accesspoint/${name}/object/*` }] });
