@@ -123,7 +123,7 @@ describe('door listings against the S3 Control fake', () => {
     const doorsFor = sweepDoorScopes({ controlIn: (region) => controlIn(region), onListingError: (failure) => failures.push(`${failure.scope}:${failure.error.code}`) });
     // WHEN a bucket without doors is checked THEN it is told to read its own access points (never taken as doorless)
     await expect(doorsFor({ name: 'plain', region: 'eu-west-1' }, OURS, 'sweep-1')).resolves.toEqual({ accessPoints: true });
-    expect(failures).toEqual(['eu-west-1:Throttling']);
+    expect(failures).toEqual(['eu-west-1:SlowDown']);
     // AND the next bucket lists again and gets the real answer
     await expect(doorsFor({ name: 'plain', region: 'eu-west-1' }, OURS, 'sweep-1')).resolves.toBeUndefined();
   });
