@@ -55,7 +55,6 @@ const SAMPLE_ENVIRONMENTS: Record<keyof typeof LAMBDA_ENTRIES, Record<string, st
       workQueueUrl: WORK_QUEUE_URL,
       progressTableName: 'bench-sweep-progress',
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
-      selfRoleArns: ['arn:aws:iam::111122223333:role/bench-sweep-worker', REMEDIATE_SAMPLE.selfRoleArn],
       recordPrivateBuckets: false,
     }),
   },

@@ -39,6 +39,7 @@ import { grantAssumeMemberRole } from './member-role-grants';
 import { acknowledgeControl } from './policy-checks';
 import { QueueDestination } from './queue-destination';
 import { remediatorS3Actions } from './remediator-permissions';
+import { grantSweepDoorReads } from './sweep-door-grants';
 import { acknowledgeSweepFindings } from './sweep-findings';
 import { sweepAfterEveryDeploy, sweepOnAccountChange } from './sweep-triggers';
 import {
@@ -209,6 +210,8 @@ export class GuardrailSweep extends Construct {
     // ListBuckets (IAM: s3:ListAllMyBuckets) and DescribeTrails have no resource type.
     lister('ListBuckets', { actions: ['s3:ListAllMyBuckets'], resources: ['*'] });
     lister('DescribeTrails', { actions: ['cloudtrail:DescribeTrails'], resources: ['*'] });
+    // The account's doors to other accounts' buckets, judged on their own side and alerted once per sweep (read-only).
+    grantSweepDoorReads(listerRole, Aws.PARTITION, Aws.ACCOUNT_ID);
     // Organization and multi-region trails live in other accounts and regions: any trail, read-only.
     lister('ReadTrailCoverage', {
       actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
@@ -253,7 +256,6 @@ export class GuardrailSweep extends Construct {
           workQueueUrl: this.workQueue.queueUrl,
           progressTableName: this.progressTable.tableName,
           maxAttempts: DEFAULT_MAX_ATTEMPTS,
-          selfRoleArns,
           recordPrivateBuckets: props.recordPrivateBuckets ?? false,
         }),
         POWERTOOLS_SERVICE_NAME: SWEEP_SERVICE_NAMES.worker,
@@ -278,6 +280,8 @@ export class GuardrailSweep extends Construct {
     // No resource type for either: the account setting and CloudTrail's event history.
     worker('AccountBlockPublicAccess', { actions: [...s3Actions.accountActions], resources: ['*'] });
     worker('LookupExposingCalls', { actions: ['cloudtrail:LookupEvents'], resources: ['*'] });
+    // Access points and Multi-Region Access Points: listed per account, each bucket judged with its own (read-only).
+    grantSweepDoorReads(workerRole, Aws.PARTITION, Aws.ACCOUNT_ID);
     worker('RetryLater', { actions: ['sqs:ChangeMessageVisibility'], resources: [this.workQueue.queueArn] });
     worker('TrackProgress', { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.progressTable.tableArn] });
     worker('ReadQueueAndProgressKey', { actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn] });

@@ -15,7 +15,7 @@ export function acknowledgeSweepFindings(sweep: GuardrailSweep, props: Guardrail
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        's3:ListAllMyBuckets and cloudtrail:DescribeTrails' +
+        's3:ListAllMyBuckets, cloudtrail:DescribeTrails, s3:ListAccessPoints, s3:ListMultiRegionAccessPoints and s3:GetAccessPoint' +
         (props.crossAccount !== undefined ? ' (and organizations:ListAccounts)' : '') +
         ' have no resource type in the Service Authorization Reference; IAM requires "*".',
     },
@@ -32,7 +32,8 @@ export function acknowledgeSweepFindings(sweep: GuardrailSweep, props: Guardrail
     },
     {
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 's3:GetAccountPublicAccessBlock and cloudtrail:LookupEvents have no resource type in the Service Authorization Reference; IAM requires "*".',
+      reason:
+        's3:GetAccountPublicAccessBlock, cloudtrail:LookupEvents, s3:ListAccessPoints, s3:ListMultiRegionAccessPoints and s3:GetAccessPoint have no resource type in the Service Authorization Reference; IAM requires "*".',
     },
     logStreams(sweep.workerFunction.logGroup),
   );

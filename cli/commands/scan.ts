@@ -22,6 +22,8 @@ import type { DecodedExemptions } from '../../lambda/shared/exemptions/exemption
 import type { AccessLevel } from '../../lambda/shared/exposure/types';
 import { s3BucketLister } from '../../lambda/sweep/adapters/bucket-listing';
 import { readRegionCoverage } from '../../lambda/sweep/adapters/cloudtrail';
+import { judgeForeignDoors, readDoorInventory } from '../../lambda/sweep/adapters/door-listing';
+import type { DoorVerdict } from '../../lambda/sweep/doors';
 import { fixBuckets, inMemoryPorts, scanAccount, type ScanDeps, type ScanResult, type ScannedBucket } from '../../lambda/sweep/scan-account';
 import { scanExemptions } from '../../lambda/shared/exemptions/exemptions-store';
 import { describeStackOutputs } from '../audit/aws';
@@ -142,6 +144,7 @@ export function renderScan(result: ScanResult, options: { readonly width: number
     const rows = publicBuckets.map((bucket) => [bucket.bucket, bucket.region, whatThePublicCanDo(bucket), actionText(bucket) || (options.fixed ? '' : 'none (read-only scan)'), why(bucket)]);
     out.push(table([header, ...rows], options.width));
   }
+  out.push(...renderDoors(result, options.width));
   const errors = result.buckets.filter((bucket) => bucket.error !== undefined);
   if (errors.length > 0) {
     out.push('', `Could not check (${errors.length}):`);
@@ -161,6 +164,60 @@ export function renderScan(result: ScanResult, options: { readonly width: number
     out.push('Run again with --fix to apply the configured remediation (Block Public Access; reversible, removes nothing by default).');
   }
   return `${out.join('\n')}\n`;
+}
+
+const DOOR_KIND: Record<DoorVerdict['kind'], string> = { accessPoint: 'access point', multiRegionAccessPoint: 'Multi-Region Access Point' };
+
+function doorState(door: DoorVerdict): string {
+  return door.public === null ? 'UNKNOWN' : door.public ? 'PUBLIC' : 'private';
+}
+
+const HELD_BY: Record<NonNullable<DoorVerdict['neutralisedBy']>, string> = {
+  NetworkOriginVpc: 'public policy, but its network origin is VPC',
+  RestrictPublicBuckets: 'public policy, but RestrictPublicBuckets is on',
+  BucketDoesNotAllow: 'public policy, but the bucket does not let the public through it',
+};
+
+/** One short line for a person (the JSON has the full explanation in `why`). */
+function doorLine(door: DoorVerdict): string {
+  if (door.public === null) return door.error !== undefined ? `${door.error.code ?? door.error.name}: ${door.why}` : door.why;
+  if (door.public) return `${door.access.length > 0 ? `the public can ${door.access.map((level) => ACCESS_WORDS[level]).join(', ')}` : 'public'}: ${door.why}`;
+  if (door.neutralisedBy !== undefined) return HELD_BY[door.neutralisedBy];
+  return door.policyIsPublic === false ? 'its policy grants the public nothing' : door.why;
+}
+
+function clip(line: string, width: number): string {
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+}
+
+/** Every bucket's access points and Multi-Region Access Points, indented under it; then the doors to other accounts' buckets. */
+function renderDoors(result: ScanResult, width: number): string[] {
+  const out: string[] = [];
+  const withDoors = result.buckets.filter((bucket) => (bucket.doors ?? []).length > 0);
+  if (withDoors.length > 0) {
+    const count = withDoors.reduce((sum, bucket) => sum + (bucket.doors?.length ?? 0), 0);
+    out.push('', `Access points and Multi-Region Access Points (${count}, on ${withDoors.length} bucket${withDoors.length === 1 ? '' : 's'}):`);
+    const labelWidth = Math.max(...withDoors.flatMap((bucket) => (bucket.doors ?? []).map((door) => `${DOOR_KIND[door.kind]} ${door.name}`.length)));
+    for (const bucket of withDoors) {
+      out.push(clip(`  ${bucket.bucket} (${bucket.region})${bucket.public ? ' PUBLIC' : ''}`, width));
+      for (const door of bucket.doors ?? []) {
+        out.push(clip(`    ${`${DOOR_KIND[door.kind]} ${door.name}`.padEnd(labelWidth)}  ${doorState(door).padEnd(7)}  ${doorLine(door)}`, width));
+      }
+    }
+  }
+  if (result.foreignDoors.length > 0) {
+    out.push('', `Access points of this account on buckets of other accounts (${result.foreignDoors.length}), judged on their own side and never changed by the guardrail:`);
+    for (const door of result.foreignDoors) {
+      out.push(clip(`  ${DOOR_KIND[door.kind]} ${door.name} (${door.region}) -> bucket ${door.bucket} of account ${door.bucketAccount}: ${doorState(door)}  ${doorLine(door)}`, width));
+    }
+  }
+  if (result.doorListingErrors.length > 0) {
+    out.push('', `Could not list access points (${result.doorListingErrors.length}); the buckets there were checked without them:`);
+    for (const failure of result.doorListingErrors) {
+      out.push(`  ${failure.scope}: ${failure.error.code ?? failure.error.name}: ${failure.error.message}`);
+    }
+  }
+  return out;
 }
 
 function isUnreadable(bucket: ScannedBucket): boolean {
@@ -194,7 +251,11 @@ function toJson(result: ScanResult): unknown {
       ...(bucket.exemption !== undefined ? { exemption: bucket.exemption } : {}),
       ...(bucket.action !== undefined ? { action: bucket.action } : {}),
       ...(bucket.error !== undefined ? { error: bucket.error } : {}),
+      // Each door with its verdict: true or false, or null with the error when it (or its bucket) could not be read.
+      ...(bucket.doors !== undefined ? { accessPoints: bucket.doors } : {}),
     })),
+    foreignAccessPoints: result.foreignDoors,
+    accessPointListingErrors: result.doorListingErrors,
     trails: result.trails,
     totals: result.totals,
   };
@@ -256,7 +317,9 @@ export function createScanCommand(deps: ScanCommandDeps = DEFAULT_DEPS): Command
     const config = remediationFrom(io.env, flags, caller.account, home, exemptions.configured);
     const ports = inMemoryPorts();
     const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    const s3 = new S3StateAdapter({ s3: (region) => clients.s3(region), s3Control: () => clients.s3Control(home) }, new AccountBlockCache());
+    // Access points are regional (S3 Control in their Region); Multi-Region Access Points are served from us-west-2.
+    const controlIn = (region: string) => clients.s3Control(region);
+    const s3 = new S3StateAdapter({ s3: (region) => clients.s3(region), s3Control: () => clients.s3Control(home), s3ControlIn: controlIn }, new AccountBlockCache());
     const table = exemptions.table;
     const pipeline = (mode: 'report-only' | 'enforce'): PipelineDeps => ({
       config: { ...config, mode },
@@ -273,6 +336,8 @@ export function createScanCommand(deps: ScanCommandDeps = DEFAULT_DEPS): Command
       pipeline,
       readCoverage: (region) => readRegionCoverage(new CloudTrailClient(clients.baseConfig('cloudtrail', region)), region),
       now: deps.now,
+      readDoors: (regions) => readDoorInventory(controlIn, caller.account, regions),
+      judgeForeignDoors: (inventory) => judgeForeignDoors(controlIn, inventory),
     };
     const bar = progressBar(io, io.stderr.isTTY === true && !flags.json);
     let result = await scanAccount(scanDeps, {

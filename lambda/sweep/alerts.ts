@@ -8,6 +8,7 @@
  */
 import type { Severity } from '../shared/audit/record';
 import type { ErrorDescription } from '../shared/aws/errors';
+import type { ForeignDoorVerdict } from './doors';
 import { durationMs, type SweepProgress } from './progress';
 import type { RegionCoverage } from './trail-coverage';
 import type { BucketRef, SweepStart } from './messages';
@@ -164,6 +165,37 @@ export function blindAlert(start: SweepStart, account: string, coverage: readonl
     defaultMessage: JSON.stringify({ kind: 'trail-coverage', sweepId: start.sweepId, account, severity, coverage: affected }),
     emailMessage: `${lines.join('\n')}\n`,
     attributes: { severity, outcome: 'guardrail-blind', account, eventName: 'Sweep' },
+  };
+}
+
+/**
+ * High: access points (or Multi-Region Access Points) of the account open buckets of other accounts with a public
+ * policy their own settings do not stop, or could not be read. The guardrail never writes to them nor to those buckets:
+ * the bucket's owner decides whether requests get through, and this account decides whether to keep the door.
+ */
+export function foreignDoorsAlert(sweepId: string, account: string, doors: readonly ForeignDoorVerdict[]): SweepAlert | undefined {
+  const open = doors.filter((door) => door.public === true);
+  const unknown = doors.filter((door) => door.public === null);
+  if (open.length === 0 && unknown.length === 0) {
+    return undefined;
+  }
+  const severity: Severity = open.length > 0 ? 'high' : 'medium';
+  const kind = (door: ForeignDoorVerdict): string => (door.kind === 'accessPoint' ? 'access point' : 'Multi-Region Access Point');
+  const lines = [
+    `Account ${account} has ${open.length > 0 ? `${open.length} public door${open.length === 1 ? '' : 's'}` : 'doors that could not be read'} to buckets of other accounts.`,
+    'Judged on their own side only (policy, own Block Public Access, network origin). The guardrail does not change them or',
+    "those buckets: the bucket's owner decides whether requests get through; remove or restrict the door here if it should not be public.",
+    '',
+    ...open.map((door) => `PUBLIC  ${kind(door)} ${door.name} (${door.region}) -> bucket ${door.bucket} of account ${door.bucketAccount}: ${door.why}`),
+    ...unknown.map((door) => `UNKNOWN ${kind(door)} ${door.name} (${door.region}) -> bucket ${door.bucket} of account ${door.bucketAccount}: ${door.why}`),
+    '',
+    `Found by sweep ${sweepId}.`,
+  ];
+  return {
+    subject: subject(`[${severity}] ${open.length > 0 ? `${open.length} public` : `${unknown.length} unreadable`} access point(s) to other accounts' buckets`),
+    defaultMessage: JSON.stringify({ kind: 'foreign-access-points', sweepId, account, severity, doors: [...open, ...unknown] }),
+    emailMessage: `${lines.join('\n')}\n`,
+    attributes: { severity, outcome: 'foreign-access-points', account, eventName: 'Sweep' },
   };
 }
 

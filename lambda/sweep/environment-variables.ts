@@ -21,9 +21,10 @@ export const SWEEP_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof SWEEP_ENV> =
     description: "Worker: attempts per work message before its remaining buckets count as failed (the queue's `maxReceiveCount`), 1 to 100.",
   },
   selfRoleArns: {
-    required: 'no',
+    required: 'no (lister)',
     default: 'none',
-    description: "The guardrail's own roles, comma-separated: their account-level changes start no sweep, and their calls are never named as the exposing call.",
+    description:
+      "Lister: the guardrail's own roles, comma-separated. Their restore of the account setting (all four flags on) starts no sweep; any other account-level change they make starts one, like anyone's.",
   },
   recordPrivateBuckets: {
     required: 'no',

@@ -34,7 +34,7 @@ export interface ListerConfig {
   readonly regions: readonly string[];
   readonly pageSize: number;
   readonly bucketsPerMessage: number;
-  /** The guardrail's own roles: their account-level changes do not start a sweep. */
+  /** The guardrail's own roles: their restore of the account setting (all four flags on) does not start a sweep. */
   readonly selfRoleArns: readonly string[];
   /**
    * Organization-wide (MEMBER_ROLE_NAME, ORGANIZATION_ID): list the organization's ACTIVE accounts and sweep each
@@ -47,8 +47,6 @@ export interface WorkerSweepConfig {
   readonly workQueueUrl: string;
   readonly progressTableName: string;
   readonly maxAttempts: number;
-  /** The guardrail's own roles: CloudTrail calls they made are never named as the call that exposed a bucket. */
-  readonly selfRoleArns: readonly string[];
   /**
    * Write an audit record (and archive copy) for buckets the sweep finds private too. Off by default: at a
    * million buckets and four sweeps a day that is four million records a day where nothing happened; the
@@ -158,7 +156,6 @@ export function parseWorkerSweepEnvironment(env: Env): WorkerSweepConfig {
     workQueueUrl: queueUrl(env, SWEEP_ENV.workQueueUrl),
     progressTableName: tableName(env, SWEEP_ENV.progressTableName),
     maxAttempts: integer(env, SWEEP_ENV.maxAttempts, DEFAULT_MAX_ATTEMPTS, 1, 100),
-    selfRoleArns: list(env, SWEEP_ENV.selfRoleArns, ROLE_ARN, 'an IAM role ARN (arn:aws:iam::<account>:role/<name>)'),
     recordPrivateBuckets: boolean(env, SWEEP_ENV.recordPrivateBuckets, false),
   };
 }
@@ -186,7 +183,6 @@ export function toWorkerSweepEnvironment(config: WorkerSweepConfig): Record<stri
     [SWEEP_ENV.workQueueUrl]: config.workQueueUrl,
     [SWEEP_ENV.progressTableName]: config.progressTableName,
     [SWEEP_ENV.maxAttempts]: String(config.maxAttempts),
-    [SWEEP_ENV.selfRoleArns]: config.selfRoleArns.join(','),
     [SWEEP_ENV.recordPrivateBuckets]: String(config.recordPrivateBuckets),
   };
 }

@@ -79,10 +79,12 @@ function isoTime(value: Date | string | undefined): string | undefined {
 }
 
 /**
- * The newest successful call in `events` that can have exposed the bucket, skipping calls made by the
- * guardrail's own roles. Undefined when CloudTrail no longer has one.
+ * The newest successful call in `events` that can have exposed the bucket, whoever made it: a call through one of
+ * the guardrail's own roles is named like anyone's (issue 11: a role any holder can use must not be a blind spot).
+ * The guardrail's own containment (all four Block Public Access settings on) is never named, because it cannot
+ * widen access. Undefined when CloudTrail no longer has one.
  */
-export function findExposingCall(events: readonly LookedUpEvent[], selfRoleArns: readonly string[] = []): ExposingCall | undefined {
+export function findExposingCall(events: readonly LookedUpEvent[]): ExposingCall | undefined {
   const candidates: ExposingCall[] = [];
   for (const event of events) {
     const eventName = event.EventName;
@@ -92,10 +94,6 @@ export function findExposingCall(events: readonly LookedUpEvent[], selfRoleArns:
     }
     const record = parseRecord(event.CloudTrailEvent);
     if (record?.errorCode !== undefined) {
-      continue;
-    }
-    const issuer = asString(record?.userIdentity?.sessionContext?.sessionIssuer?.arn);
-    if (issuer !== undefined && selfRoleArns.includes(issuer)) {
       continue;
     }
     if (!canExpose(eventName, record?.requestParameters)) {

@@ -20,6 +20,7 @@ import { describeError } from '../shared/aws/errors';
 import { accountBucketLister } from './adapters/account-bucket-listing';
 import { snsAlertPublisher } from './adapters/alert-publisher';
 import { readRegionCoverage } from './adapters/cloudtrail';
+import { judgeForeignDoors, readDoorInventory } from './adapters/door-listing';
 import { organizationAccountLister } from './adapters/organization-accounts';
 import { organizationalUnitAccountLister } from './adapters/organization-units';
 import { MEMBER_ORGANIZATIONAL_UNITS_ENV, parseMemberOrganizationalUnits } from './accounts';
@@ -138,6 +139,20 @@ function accountLister(): ListerDeps['listAccounts'] {
 }
 const listAccounts = accountLister();
 
+/**
+ * The doors of `account` (the lister's own when absent) in the covered Regions that open other accounts' buckets,
+ * judged on their own side: S3 Control as the member role in a member account, the function's own at home.
+ */
+async function foreignDoorsOf(context: Context, account: string | undefined): ReturnType<NonNullable<ListerDeps['readForeignDoors']>> {
+  const home = accountOf(context);
+  const owner = account ?? home;
+  const accounts = memberCredentials(context);
+  const scoped = accounts !== undefined && !accounts.isHomeAccount(owner) ? new AccountScopedClients(clients, { accounts }) : undefined;
+  const controlIn = (region: string) => (scoped !== undefined ? scoped.s3ControlIn(region, owner) : clients.s3Control(region));
+  const inventory = await readDoorInventory(controlIn, owner, config.regions);
+  return judgeForeignDoors(controlIn, inventory);
+}
+
 function depsFor(context: Context): ListerDeps {
   return {
     listPage: bucketLister(context),
@@ -145,6 +160,7 @@ function depsFor(context: Context): ListerDeps {
     queue: sqsSweepQueue(sqs, { workQueueUrl: config.workQueueUrl, listingQueueUrl: config.listingQueueUrl }),
     progress: dynamoProgressStore(clients.dynamoDbDocument(), config.progressTableName),
     readCoverage: async (region, account) => readRegionCoverage(await cloudTrailOf(context, region, account), region),
+    readForeignDoors: (account) => foreignDoorsOf(context, account),
     publish: snsAlertPublisher(clients.sns(regionOfArn(config.alertTopicArn) ?? clients.homeRegion), config.alertTopicArn),
     metrics: listerMetrics,
     log: {

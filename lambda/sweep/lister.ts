@@ -9,13 +9,15 @@
  * its work messages carrying the account. An account that cannot be listed at all (AccountUnavailableError) is
  * counted as done and reported in the summary; the others carry on.
  */
+import { describeError } from '../shared/aws/errors';
 import { AccountUnavailableError, accountsToSweep, type ListAccounts } from './accounts';
-import { blindAlert, summaryAlert } from './alerts';
+import { blindAlert, foreignDoorsAlert, summaryAlert } from './alerts';
 import type { PublishAlert } from './adapters/alert-publisher';
 import { ListingLoopError, type BucketPage } from './adapters/bucket-listing';
 import type { ProgressStore } from './adapters/progress-store';
 import type { SweepQueue } from './adapters/sweep-queue';
 import { mapWithConcurrency } from './concurrency';
+import type { ForeignDoorVerdict } from './doors';
 import type { ListMessage, SweepStart } from './messages';
 import { canListAnotherPage, continuation, planPage } from './plan';
 import { accountCoverageNotes, coverageNotes, isComplete, type CoverageNote, type SweepProgress } from './progress';
@@ -58,6 +60,12 @@ export interface ListerDeps {
    * account is read through its member role). May reject when the account cannot be reached.
    */
   readonly readCoverage: (region: string, account?: string) => Promise<RegionCoverage>;
+  /**
+   * The access points and Multi-Region Access Points of `account` (absent: the lister's own) in the covered Regions
+   * that open buckets of other accounts, judged on their own side (see doors.ts). Read once per account per sweep and
+   * alerted when one is public or unreadable; never written. @default - not looked at
+   */
+  readonly readForeignDoors?: (account?: string) => Promise<readonly ForeignDoorVerdict[]>;
   readonly publish: PublishAlert;
   readonly metrics: ListerMetrics;
   readonly log: SweepLog;
@@ -141,6 +149,7 @@ export async function startSweep(deps: ListerDeps, settings: ListerSettings, sta
       deps.log.warn('guardrail not fed by CloudTrail in some regions', { sweepId: start.sweepId, coverage: notes });
       await deps.publish(blind);
     }
+    await reportForeignDoors(deps, start.sweepId, undefined);
     if (previous !== undefined && previous.summarySentAt === undefined) {
       const claimed = await publishClaimedSummary(deps, previous.sweepId, { requireComplete: false });
       if (claimed !== undefined) {
@@ -262,6 +271,22 @@ export async function continueListing(
  * its member role when its listing starts. Blind and unknown regions are kept with the sweep for the summary; a
  * read that fails makes the region unknown and never stops the listing.
  */
+/**
+ * Alerts once per sweep and account about the doors of the account to other accounts' buckets that are public (or
+ * could not be read). A failure here is logged and never stops the sweep: the account's own buckets matter more.
+ */
+async function reportForeignDoors(deps: ListerDeps, sweepId: string, account: string | undefined): Promise<void> {
+  if (deps.readForeignDoors === undefined) return;
+  try {
+    const alert = foreignDoorsAlert(sweepId, account ?? deps.account, await deps.readForeignDoors(account));
+    if (alert === undefined) return;
+    deps.log.warn("access points of the account open other accounts' buckets", { sweepId, account: account ?? deps.account, subject: alert.subject });
+    await deps.publish(alert);
+  } catch (error) {
+    deps.log.error("could not report the account's access points to other accounts' buckets", { sweepId, account: account ?? deps.account, error: describeError(error) });
+  }
+}
+
 async function checkAccountCoverage(deps: ListerDeps, settings: ListerSettings, sweepId: string, account: string): Promise<void> {
   const coverage = await Promise.all(
     settings.regions.map(async (region): Promise<CoverageNote> => {
@@ -276,6 +301,7 @@ async function checkAccountCoverage(deps: ListerDeps, settings: ListerSettings, 
   for (const note of coverage) {
     deps.metrics.coverage(note.region, note.status, account);
   }
+  await reportForeignDoors(deps, sweepId, account);
   const notes = accountCoverageNotes(account, coverage);
   if (notes.length > 0) {
     deps.log.warn('member account not fed by CloudTrail in some regions', { sweepId, account, coverage: notes });

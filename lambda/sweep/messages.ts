@@ -153,6 +153,8 @@ const accountEventSchema = z.object({
     eventID: z.string().min(1).max(200),
     eventTime: z.string().optional(),
     errorCode: z.string().optional(),
+    /** PutAccountPublicAccessBlock carries the settings asked for; read only to tell a restore from a widening. */
+    requestParameters: z.object({ PublicAccessBlockConfiguration: z.record(z.string(), z.unknown()).optional() }).partial().nullable().optional(),
     userIdentity: z
       .object({
         arn: z.string().optional(),
@@ -177,21 +179,38 @@ export interface StartContext {
   readonly now: string;
   /** The Lambda request id: stable across Lambda's own retries of one asynchronous invocation. */
   readonly requestId: string;
-  /** Roles whose own account-level changes must not start a sweep (the guardrail's). */
-  readonly selfRoleArns: readonly string[];
   /**
-   * Organization-wide: the member role's name. Its sessions in any account are the guardrail's own (the
-   * remediator restoring a member account's setting), so they start no sweep either.
+   * The guardrail's own roles. Their restore of the account setting (all four flags on) starts no sweep; any other
+   * account-level change they make starts one like anyone else's (issue 11: whoever can use a role of ours must not
+   * be able to widen the account setting unseen).
    */
+  readonly selfRoleArns: readonly string[];
+  /** Organization-wide: the member role's name, the guardrail's own role in every member account. */
   readonly memberRoleName?: string;
 }
 
+const PUBLIC_ACCESS_BLOCK_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
+
 /** Whether a session issuer ARN is one of the guardrail's own roles (or the member role in any account). */
-function isSelf(issuer: string, context: StartContext): boolean {
+function isOwnRole(issuer: string, context: StartContext): boolean {
   if (context.selfRoleArns.includes(issuer)) {
     return true;
   }
   return context.memberRoleName !== undefined && /^arn:aws[a-z-]*:iam::\d{12}:role\//.test(issuer) && issuer.endsWith(`:role/${context.memberRoleName}`);
+}
+
+/**
+ * The guardrail restoring the account setting: a PutAccountPublicAccessBlock by one of its own roles that asks for
+ * all four flags on. It cannot make anything public, so it needs no sweep. Anything else by our roles (a delete, a
+ * flag turned off, settings CloudTrail did not record) is treated like anyone's call: who made it is no reason to
+ * look away.
+ */
+function isOwnRestore(detail: z.infer<typeof accountEventSchema>['detail'], issuer: string | undefined, context: StartContext): boolean {
+  if (issuer === undefined || !isOwnRole(issuer, context) || detail.eventName !== 'PutAccountPublicAccessBlock') {
+    return false;
+  }
+  const asked = detail.requestParameters?.PublicAccessBlockConfiguration;
+  return asked !== undefined && PUBLIC_ACCESS_BLOCK_FLAGS.every((flag) => asked[flag] === true || asked[flag] === 'true');
 }
 
 /**
@@ -227,8 +246,8 @@ export function parseStartEvent(event: unknown, context: StartContext): ParseRes
       return { ok: false, reason: `${detail.eventName} failed with ${detail.errorCode}; nothing changed` };
     }
     const issuer = detail.userIdentity?.sessionContext?.sessionIssuer?.arn;
-    if (issuer !== undefined && isSelf(issuer, context)) {
-      return { ok: false, reason: `${detail.eventName} was made by the guardrail itself (${issuer})` };
+    if (isOwnRestore(detail, issuer, context)) {
+      return { ok: false, reason: `${detail.eventName} was made by the guardrail itself (${issuer ?? 'unknown'}) and turns all four settings on: nothing can have become public` };
     }
     const actorArn = detail.userIdentity?.arn;
     return {

@@ -18,6 +18,7 @@ import { snsAlertPublisher } from './adapters/alert-publisher';
 import { dynamoProgressStore } from './adapters/progress-store';
 import { cloudTrailExposedBy, remediationChecker } from './adapters/remediation';
 import { sqsSweepQueue } from './adapters/sweep-queue';
+import { sweepDoorScopes } from './adapters/sweep-doors';
 import { parseWorkerSweepEnvironment } from './environment';
 import { processBatch, type WorkerMetrics } from './worker';
 
@@ -44,7 +45,13 @@ const lookupExposedBy = cloudTrailExposedBy((region, account) => {
     cloudTrailClients.set(key, client);
   }
   return client;
-}, sweepConfig.selfRoleArns);
+});
+// Each account's access points (per Region) and Multi-Region Access Points, listed once per sweep in this container:
+// every bucket is read and judged with its own doors.
+const doorsFor = sweepDoorScopes({
+  controlIn: (region, account) => clientsIn(account).s3Control(region),
+  onListingError: (failure) => logger.warn('could not list the doors of an account; buckets are read with their own access points', { ...failure }),
+});
 // The event path's dependencies, with the sweep's two differences: the worker retries a failing bucket through
 // its queue and alerts once when it gives up, and private buckets get a record only when configured.
 const pipelineDeps = createPipelineDeps(runtime.config, clients, logger, metrics, {
@@ -78,7 +85,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   try {
     return await processBatch(
       {
-        checkBucket: remediationChecker(pipelineDeps, { account, fallbackRegion: homeRegion, leaseUntil: () => deadline, now: () => Date.now(), lookupExposedBy }),
+        checkBucket: remediationChecker(pipelineDeps, { account, fallbackRegion: homeRegion, leaseUntil: () => deadline, now: () => Date.now(), lookupExposedBy, doorsFor }),
         progress: dynamoProgressStore(clients.dynamoDbDocument(), sweepConfig.progressTableName),
         queue: sqsSweepQueue(sqs, { workQueueUrl: sweepConfig.workQueueUrl }),
         publish,

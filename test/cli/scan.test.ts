@@ -52,10 +52,14 @@ describe('bucket-guardrail scan', () => {
     cloudFormation = mockClient(CloudFormationClient);
     cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'BucketGuardrail', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [{ OutputKey: 'ExemptionsTableName', OutputValue: FAKE_EXEMPTIONS_TABLE_NAME }] }] });
     cloudtrail.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
+    addBaseBuckets();
+  });
+
+  function addBaseBuckets(): void {
     fakes.s3.addBucket('site-assets', { region: 'eu-west-1', publicAccessBlock: null, policy: publicReadPolicy('site-assets') });
     fakes.s3.addBucket('legacy-uploads', { region: 'us-east-1', publicAccessBlock: OPEN, ownership: 'ObjectWriter', acl: publicReadAcl() });
     fakes.s3.addBucket('private-data', { region: 'eu-west-1' });
-  });
+  }
 
   afterEach(() => {
     fakes.restore();
@@ -94,7 +98,7 @@ describe('bucket-guardrail scan', () => {
     const code = await scan(['--json'], io);
     // THEN stdout is one JSON document in the documented shape, and stderr stays clean even on a terminal
     const json = JSON.parse(io.out()) as ScanJson;
-    expect(Object.keys(json).sort()).toEqual(['account', 'buckets', 'totals', 'trails']);
+    expect(Object.keys(json).sort()).toEqual(['accessPointListingErrors', 'account', 'buckets', 'foreignAccessPoints', 'totals', 'trails']);
     const byName = Object.fromEntries(json.buckets.map((bucket) => [bucket.bucket, bucket]));
     expect(byName['site-assets']).toEqual(expect.objectContaining({ region: 'eu-west-1', public: true, outcome: 'report-only' }));
     expect(byName['site-assets']?.report?.access).toEqual(['read']);
@@ -289,5 +293,133 @@ describe('bucket-guardrail scan', () => {
     expect(unreadable?.error?.code).toBe('AccessDenied');
     expect(json.totals).toEqual(expect.objectContaining({ checked: 3, errors: 1 }));
     expect(code).toBe(2);
+  });
+
+  describe('access points and Multi-Region Access Points (issue 16)', () => {
+    const THEIRS = '444455556666';
+    const pointPolicy = (region: string, account: string, name: string): string =>
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:${region}:${account}:accesspoint/${name}/object/*` }] });
+    // The usual pattern: the bucket delegates access control to the account's access points (private by itself).
+    const delegation = (bucket: string): string =>
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`], Condition: { StringEquals: { 's3:DataAccessPointAccount': ACCOUNT } } }] });
+
+    interface DoorJson {
+      kind: string;
+      name: string;
+      public: boolean | null;
+      access: string[];
+      why: string;
+      error?: { code?: string };
+      bucket?: string;
+      bucketAccount?: string;
+    }
+    type DoorScanJson = Omit<ScanJson, 'buckets'> & {
+      buckets: (ScanJson['buckets'][number] & { accessPoints?: DoorJson[] })[];
+      foreignAccessPoints: DoorJson[];
+      accessPointListingErrors: { scope: string }[];
+    };
+
+    beforeEach(() => {
+      // Two accounts in one fake: S3 checks who calls, so ListBuckets lists only this account's buckets.
+      fakes.restore();
+      fakes = installAwsFakes({ accountOfAccessKey: (key) => (key === 'AKIDEXAMPLE' ? ACCOUNT : undefined) });
+      addBaseBuckets();
+      // GIVEN a bucket private by itself that delegates to its access points: one public, one restricted to a VPC
+      fakes.s3.addBucket('shared-data', { region: 'eu-west-1', publicAccessBlock: null, policy: delegation('shared-data') });
+      fakes.s3.addAccessPoint({ name: 'web', bucket: 'shared-data', policy: pointPolicy('eu-west-1', ACCOUNT, 'web') });
+      fakes.s3.addAccessPoint({ name: 'inside', bucket: 'shared-data', networkOrigin: 'VPC', policy: pointPolicy('eu-west-1', ACCOUNT, 'inside') });
+      // AND a private Multi-Region Access Point routing to it
+      fakes.s3.addMultiRegionAccessPoint({ name: 'global', alias: 'mfzwi23gnjvgw.mrap', account: ACCOUNT, buckets: ['shared-data'] });
+      // AND an access point of this account, with a public policy, on a bucket of another account
+      fakes.s3.addBucket('partner-data', { region: 'eu-west-1', account: THEIRS });
+      fakes.s3.addAccessPoint({ name: 'partner-share', bucket: 'partner-data', account: ACCOUNT, policy: pointPolicy('eu-west-1', ACCOUNT, 'partner-share') });
+    });
+
+    test('--json reports each access point with its verdict under its bucket, and our doors to other accounts\' buckets', async () => {
+      // WHEN scanned as JSON
+      const io = memoryIo({ env });
+      const code = await scan(['--json'], io);
+      const json = JSON.parse(io.out()) as DoorScanJson;
+      // THEN the bucket is public through its access point, and each door has its verdict
+      const shared = json.buckets.find((bucket) => bucket.bucket === 'shared-data');
+      expect(shared?.public).toBe(true);
+      expect(shared?.accessPoints?.map((door) => [door.kind, door.name, door.public, door.access])).toEqual([
+        ['accessPoint', 'web', true, ['read']],
+        ['accessPoint', 'inside', false, []],
+        ['multiRegionAccessPoint', 'global', false, []],
+      ]);
+      expect(shared?.accessPoints?.[1]?.why).toMatch(/network origin is VPC/);
+      // AND a bucket without doors has no accessPoints
+      expect(json.buckets.find((bucket) => bucket.bucket === 'private-data')).not.toHaveProperty('accessPoints');
+      // AND the other account's bucket is not listed as ours; our access point to it is reported on its own side
+      expect(json.buckets.map((bucket) => bucket.bucket)).not.toContain('partner-data');
+      expect(json.foreignAccessPoints).toEqual([
+        expect.objectContaining({ kind: 'accessPoint', name: 'partner-share', bucket: 'partner-data', bucketAccount: THEIRS, public: true, access: ['read'] }),
+      ]);
+      expect(json.accessPointListingErrors).toEqual([]);
+      expect(json.totals).toEqual(expect.objectContaining({ checked: 4, public: 3, errors: 0 }));
+      // AND the access points were listed per Region for the whole account, Multi-Region ones in us-west-2
+      const listings = fakes.log.find('s3control', 'ListAccessPoints');
+      expect(listings.every((call) => call.input.AccountId === ACCOUNT)).toBe(true);
+      expect(listings.filter((call) => call.input.Bucket === undefined).length).toBeGreaterThanOrEqual(2);
+      // (the bucket with doors reads its own access points with them; no other bucket does)
+      expect(new Set(listings.filter((call) => call.input.Bucket !== undefined).map((call) => call.input.Bucket))).toEqual(new Set(['shared-data']));
+      expect(fakes.log.find('s3control', 'ListMultiRegionAccessPoints').length).toBeGreaterThan(0);
+      expect(code).toBe(1);
+    });
+
+    test('human output lists the doors indented under their bucket, and the doors to other accounts\' buckets apart', async () => {
+      const io = memoryIo({ env });
+      await scan([], io);
+      const out = io.out();
+      expect(out).toMatch(/Access points and Multi-Region Access Points \(3, on 1 bucket\):\n {2}shared-data \(eu-west-1\) PUBLIC\n {4}access point web +PUBLIC +the public can read objects: /);
+      expect(out).toMatch(/\n {4}access point inside +private +public policy, but its network origin is VPC\n/);
+      expect(out).toMatch(/\n {4}Multi-Region Access Point global +private +/);
+      expect(out).toMatch(/Access points of this account on buckets of other accounts \(1\)[^\n]*never changed by the guardrail:\n {2}access point partner-share \(eu-west-1\) -> bucket partner-data of account 444455556666: PUBLIC/);
+    });
+
+    test('--fix contains a bucket public through its access point with its Block Public Access; no access point and no other account is written', async () => {
+      // WHEN fixed
+      const io = memoryIo({ env });
+      await scan(['--fix', '--yes', '--json'], io);
+      // THEN the bucket got the one containment write, verified with its doors
+      expect(writes()).toContain('PutPublicAccessBlock shared-data');
+      const json = JSON.parse(io.out()) as DoorScanJson;
+      expect(json.buckets.find((bucket) => bucket.bucket === 'shared-data')?.action).toEqual(expect.objectContaining({ outcome: 'remediated' }));
+      expect(fakes.log.entries.filter((entry) => entry.command === 'GetAccessPointPolicy' && entry.input.Name === 'web').length).toBeGreaterThanOrEqual(2);
+      // AND nothing of the other account, and no access point, was written
+      expect(writes().filter((write) => /partner|AccessPoint/.test(write))).toEqual([]);
+      expect(fakes.s3.bucket('partner-data').publicAccessBlock).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    });
+
+    test('the access points of a bucket that cannot be read are "public": null with the error, like the bucket', async () => {
+      fakes.s3.injectError({ command: 'GetBucketAcl', bucket: 'shared-data', times: 5 }, 'AccessDenied');
+      const io = memoryIo({ env });
+      expect(await scan(['--json'], io)).toBe(2);
+      const shared = (JSON.parse(io.out()) as DoorScanJson).buckets.find((bucket) => bucket.bucket === 'shared-data');
+      expect(shared?.public).toBeNull();
+      expect(shared?.accessPoints?.map((door) => [door.name, door.public, door.error?.code])).toEqual([
+        ['web', null, 'AccessDenied'],
+        ['inside', null, 'AccessDenied'],
+        ['global', null, 'AccessDenied'],
+      ]);
+    });
+
+    test('a Region whose access points cannot be listed is reported, counted as an error, and its buckets are still checked', async () => {
+      // GIVEN ListAccessPoints refused in both Regions (their first pages are asked at once)
+      fakes.s3.injectError({ command: 'ListAccessPoints', service: 's3control', times: 2 }, 'AccessDenied');
+      const io = memoryIo({ env });
+      const code = await scan(['--json'], io);
+      const json = JSON.parse(io.out()) as DoorScanJson;
+      expect(json.accessPointListingErrors.map((failure) => failure.scope)).toEqual(['eu-west-1', 'us-east-1']);
+      expect(json.totals).toEqual(expect.objectContaining({ checked: 4, errors: 2 }));
+      // AND the Multi-Region Access Point, listed apart, still judged with its bucket
+      expect(json.buckets.find((bucket) => bucket.bucket === 'shared-data')?.accessPoints?.map((door) => door.name)).toEqual(['global']);
+      expect(code).toBe(2);
+      const human = memoryIo({ env });
+      fakes.s3.injectError({ command: 'ListAccessPoints', service: 's3control', times: 2 }, 'AccessDenied');
+      await scan([], human);
+      expect(human.out()).toMatch(/Could not list access points \(2\); the buckets there were checked without them:\n {2}eu-west-1: AccessDenied/);
+    });
   });
 });

@@ -51,6 +51,7 @@ import {
   PutAccessPointPolicyCommand,
   GetMultiRegionAccessPointPolicyCommand,
   ListAccessPointsCommand,
+  ListMultiRegionAccessPointsCommand,
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   PutPublicAccessBlockCommand as PutAccountPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3-control';
@@ -602,7 +603,13 @@ export class S3Fake {
       const start = input.NextToken !== undefined ? Number(input.NextToken) : 0;
       const page = all.slice(start, start + 1);
       return {
-        AccessPointList: page.map((point) => ({ Name: point.name, Bucket: point.bucket, NetworkOrigin: point.networkOrigin })),
+        AccessPointList: page.map((point) => ({
+          Name: point.name,
+          Bucket: point.bucket,
+          NetworkOrigin: point.networkOrigin,
+          AccessPointArn: `arn:aws:s3:${point.region}:${point.account}:accesspoint/${point.name}`,
+          BucketAccountId: this.bucket(point.bucket).account,
+        })),
         ...(start + 1 < all.length ? { NextToken: String(start + 1) } : {}),
       };
     });
@@ -629,6 +636,23 @@ export class S3Fake {
           PublicAccessBlock: { ...point.publicAccessBlock },
           Regions: point.regions.map((entry) => ({ Bucket: entry.bucket, Region: entry.region, BucketAccountId: this.bucket(entry.bucket).account })),
         },
+      };
+    });
+    on(control, 's3control', ListMultiRegionAccessPointsCommand, (input, region, caller) => {
+      this.checkAccountCaller(input, caller);
+      if (region !== undefined && region !== 'us-west-2') throw controlError('PermanentRedirect', 301, 'Multi-Region Access Point requests are served in us-west-2');
+      // Pages of one, so pagination is exercised (S3 itself answers all of an account's, at most 100, at once).
+      const all = [...this.multiRegionAccessPoints.values()].filter((point) => point.account === String(input.AccountId));
+      const start = input.NextToken !== undefined ? Number(input.NextToken) : 0;
+      return {
+        AccessPoints: all.slice(start, start + 1).map((point) => ({
+          Name: point.name,
+          Alias: point.alias,
+          Status: 'READY',
+          PublicAccessBlock: { ...point.publicAccessBlock },
+          Regions: point.regions.map((entry) => ({ Bucket: entry.bucket, Region: entry.region, BucketAccountId: this.bucket(entry.bucket).account })),
+        })),
+        ...(start + 1 < all.length ? { NextToken: String(start + 1) } : {}),
       };
     });
     on(control, 's3control', GetMultiRegionAccessPointPolicyCommand, (input, region, caller) => {

@@ -412,6 +412,14 @@ describe('GuardrailSweep', () => {
         ...bucketLines,
         'Allow s3:GetAccountPublicAccessBlock on *',
         'Allow cloudtrail:LookupEvents on *',
+        // Access points and Multi-Region Access Points (issue 16): the listings have no resource type; the reads are
+        // this account's doors only, and nothing is written to a door.
+        'Allow s3:ListAccessPoints on *',
+        'Allow s3:ListMultiRegionAccessPoints on *',
+        'Allow s3:GetAccessPoint on *',
+        'Allow s3:GetAccessPointPolicy on arn:aws:s3:*:111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPoint on arn:aws:s3::111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPointPolicy on arn:aws:s3::111122223333:accesspoint/*',
         'Allow logs:CreateLogStream on ${WorkerLogs.Arn}',
         'Allow logs:PutLogEvents on ${WorkerLogs.Arn}',
         'Allow sqs:ChangeMessageVisibility on ${WorkQueue.Arn}',
@@ -454,6 +462,13 @@ describe('GuardrailSweep', () => {
       [
         'Allow s3:ListAllMyBuckets on *',
         'Allow cloudtrail:DescribeTrails on *',
+        // The account's doors to other accounts' buckets (issue 16), read-only.
+        'Allow s3:ListAccessPoints on *',
+        'Allow s3:ListMultiRegionAccessPoints on *',
+        'Allow s3:GetAccessPoint on *',
+        'Allow s3:GetAccessPointPolicy on arn:aws:s3:*:111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPoint on arn:aws:s3::111122223333:accesspoint/*',
+        'Allow s3:GetMultiRegionAccessPointPolicy on arn:aws:s3::111122223333:accesspoint/*',
         'Allow cloudtrail:GetTrailStatus on arn:aws:cloudtrail:*:*:trail/*',
         'Allow cloudtrail:GetEventSelectors on arn:aws:cloudtrail:*:*:trail/*',
         'Allow logs:CreateLogStream on ${ListerLogs.Arn}',
@@ -500,10 +515,11 @@ describe('GuardrailSweep', () => {
         [SWEEP_ENV.workQueueUrl]: '${WorkQueue}',
         [SWEEP_ENV.progressTableName]: '${ProgressTable}',
         [SWEEP_ENV.maxAttempts]: '5',
-        [SWEEP_ENV.selfRoleArns]: '${WorkerRole.Arn},${RemediatorRole.Arn}',
         [SWEEP_ENV.recordPrivateBuckets]: 'false',
       }),
     );
+    // AND it names whoever made the exposing call, the guardrail's own roles included (issue 11): no role list
+    expect(worker.Environment.Variables).not.toHaveProperty(SWEEP_ENV.selfRoleArns);
     expect(worker.Runtime).toBe('nodejs22.x');
     expect(worker.Architectures).toEqual(['arm64']);
     // AND the lister checks the covered regions

@@ -925,10 +925,10 @@ describe('PublicBucketGuardrail', () => {
           [REMEDIATE_ENV.exemptions]: '[{"bucket":"site-*","reason":"public website","owner":"web-team","expires":"2027-01-31"}]',
           [REMEDIATE_ENV.exemptionsTableName]: '${ExemptionsTable}',
           [REMEDIATE_ENV.selfRoleArn]: '${SweepWorkerRole.Arn}',
-          [SWEEP_ENV.selfRoleArns]: '${SweepWorkerRole.Arn},${RemediateRole.Arn}',
           POWERTOOLS_METRICS_NAMESPACE: 'Security/Guardrail',
         }),
       );
+      expect(sweepEnvironment(s, 'workerFunction')).not.toHaveProperty(SWEEP_ENV.selfRoleArns);
       // AND the lister checks the covered regions and treats the remediator's changes as its own
       expect(sweepEnvironment(s, 'listerFunction')).toEqual(
         expect.objectContaining({ [SWEEP_ENV.regions]: 'eu-west-1,us-east-1', [SWEEP_ENV.selfRoleArns]: '${SweepWorkerRole.Arn},${RemediateRole.Arn}' }),

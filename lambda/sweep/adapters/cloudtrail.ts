@@ -66,7 +66,6 @@ export type ExposingCallLookup =
 export interface LookupOptions {
   /** Pages of 50 events to read at most (LookupEvents allows 2 calls per second per account and region). */
   readonly maxPages?: number;
-  readonly selfRoleArns?: readonly string[];
 }
 
 /**
@@ -87,7 +86,7 @@ export async function lookupExposingCall(cloudtrail: CloudTrailSender, bucket: s
         }),
       );
       events.push(...(output.Events ?? []));
-      const found = findExposingCall(events, options.selfRoleArns);
+      const found = findExposingCall(events);
       if (found !== undefined) {
         return { status: 'found', call: found };
       }

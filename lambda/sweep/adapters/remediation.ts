@@ -4,6 +4,7 @@
  * bucket) so a repeated check of the same bucket in the same sweep is a no-op that sends no second alert.
  */
 import { remediateBucket, type PipelineDeps, type RemediationResult } from '../../remediate/pipeline';
+import type { DoorScope } from '../../remediate/ports';
 import { auditIdForSweep, type AuditActor } from '../../shared/audit/record';
 import type { BucketTally } from '../progress';
 import type { CheckBucket } from '../worker';
@@ -75,6 +76,12 @@ export interface RemediationCheckerOptions {
    * `lookupExposedBy` on the request, to run only once the verdict is public (see /tmp/issues/sweep-needs.md §1).
    */
   readonly lookupExposedBy?: LookupExposedBy;
+  /**
+   * The bucket's access points and Multi-Region Access Points to read and judge with it (from the account's listings,
+   * see sweep-doors.ts); must never reject. A public door makes the bucket public, and the pipeline contains it the
+   * same way: the bucket's Block Public Access. @default - the bucket alone
+   */
+  readonly doorsFor?: (bucket: { readonly name: string; readonly region: string }, account: string, sweepId: string) => Promise<DoorScope | undefined>;
 }
 
 type RemediateBucket = typeof remediateBucket;
@@ -84,6 +91,7 @@ export function remediationChecker(deps: PipelineDeps, options: RemediationCheck
     const region = bucket.region ?? options.fallbackRegion;
     const account = sweep.account ?? options.account;
     const lookup = options.lookupExposedBy;
+    const doors = options.doorsFor !== undefined ? await options.doorsFor({ name: bucket.name, region }, account, sweep.sweepId) : undefined;
     const request = {
       auditId: auditIdForSweep(sweep.sweepId, bucket.name),
       trigger: 'sweep' as const,
@@ -91,7 +99,7 @@ export function remediationChecker(deps: PipelineDeps, options: RemediationCheck
       receivedAt: options.now(),
       leaseUntil: options.leaseUntil(),
       sweepId: sweep.sweepId,
-      target: { bucket: bucket.name, account, region },
+      target: { bucket: bucket.name, account, region, ...(doors !== undefined ? { doors } : {}) },
       ...(lookup !== undefined ? { lookupExposedBy: () => lookup(bucket.name, region, account) } : {}),
     };
     return tallyOf(bucket.name, sweep.sweepId, await run(request, deps));
@@ -102,9 +110,6 @@ export function remediationChecker(deps: PipelineDeps, options: RemediationCheck
  * LookupEvents in the bucket's region and account (CloudTrail event history is per account), through one
  * CloudTrail client per (account, region).
  */
-export function cloudTrailExposedBy(
-  cloudTrailIn: (region: string, account: string) => Parameters<typeof lookupExposingCall>[0],
-  selfRoleArns: readonly string[],
-): LookupExposedBy {
-  return async (bucket, region, account) => toExposedBy(await lookupExposingCall(cloudTrailIn(region, account), bucket, { selfRoleArns }));
+export function cloudTrailExposedBy(cloudTrailIn: (region: string, account: string) => Parameters<typeof lookupExposingCall>[0]): LookupExposedBy {
+  return async (bucket, region, account) => toExposedBy(await lookupExposingCall(cloudTrailIn(region, account), bucket));
 }

@@ -292,7 +292,7 @@ describe('remediationChecker', () => {
     const lookup = cloudTrailExposedBy((region, account) => {
       asked.push(`${account}@${region}`);
       return new CloudTrailClient({ region });
-    }, []);
+    });
     await expect(lookup('b', 'eu-west-1', '444455556666')).resolves.toEqual({ status: 'not-found' });
     expect(asked).toEqual(['444455556666@eu-west-1']);
   });

@@ -25,9 +25,21 @@ describe('findExposingCall', () => {
     ['read calls are not exposing calls', [event('GetBucketPolicy', '2026-11-21T10:00:00Z'), event('DeleteBucketPublicAccessBlock', '2026-11-02T10:00:00Z')], 'DeleteBucketPublicAccessBlock'],
     ['failed calls are skipped', [event('PutBucketPolicy', '2026-11-21T10:00:00Z', { errorCode: 'AccessDenied' }), event('PutBucketAcl', '2026-11-02T10:00:00Z')], 'PutBucketAcl'],
     [
-      "the guardrail's own calls are skipped",
+      // Issue 11: a widening call made through one of the guardrail's roles is named like anyone's (no blind spot by role).
+      "a widening call made through the guardrail's own role is named",
       [
         event('PutBucketPolicy', '2026-11-21T10:00:00Z', { userIdentity: { arn: 'arn:aws:sts::111122223333:assumed-role/guardrail-remediator/x', sessionContext: { sessionIssuer: { arn: SELF } } } }),
+        event('CreateBucket', '2026-10-02T10:00:00Z'),
+      ],
+      'PutBucketPolicy',
+    ],
+    [
+      "the guardrail's own containment (all four settings on) is not exposing",
+      [
+        event('PutBucketPublicAccessBlock', '2026-11-21T10:00:00Z', {
+          userIdentity: { arn: 'arn:aws:sts::111122223333:assumed-role/guardrail-remediator/x', sessionContext: { sessionIssuer: { arn: SELF } } },
+          requestParameters: { PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } },
+        }),
         event('CreateBucket', '2026-10-02T10:00:00Z'),
       ],
       'CreateBucket',
@@ -61,8 +73,8 @@ describe('findExposingCall', () => {
     ['nothing in the history', [], undefined],
   ])('%s', (_name, events, expected) => {
     // GIVEN LookupEvents output for the bucket WHEN the exposing call is looked for
-    const call = findExposingCall(events, [SELF]);
-    // THEN it is the newest successful call that can widen access, by someone other than the guardrail
+    const call = findExposingCall(events);
+    // THEN it is the newest successful call that can widen access, whoever made it
     expect(call?.eventName).toBe(expected);
   });
 

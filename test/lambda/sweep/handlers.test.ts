@@ -210,6 +210,30 @@ describe('worker handler', () => {
     expect(inputsOf(sqs, 'ChangeMessageVisibilityCommand')).toEqual([]);
   });
 
+  test("names the exposing call even when it was made through the guardrail's own role (issue 11: no blind spot by role)", async () => {
+    // GIVEN the worker configured as the construct on main configured it (its own role in SWEEP_SELF_ROLE_ARNS)
+    const { handler, fakes, progress, cloudtrail } = coldStart<WorkerHandler>('../../../lambda/sweep/worker-handler', { ...WORKER_ENV, SWEEP_SELF_ROLE_ARNS: WORKER_ROLE });
+    // AND a bucket made public by a PutBucketPolicy sent through that role (whoever could use it)
+    fakes.s3.addBucket('open-site', { region: 'eu-west-1', publicAccessBlock: null, policy: publicReadPolicy('open-site') });
+    const session = `arn:aws:sts::${ACCOUNT}:assumed-role/sweep-worker/borrowed`;
+    cloudtrail.onAnyCommand({ MaxResults: 50 }).resolves({
+      Events: [
+        {
+          EventId: 'ev-through-our-role',
+          EventName: 'PutBucketPolicy',
+          EventTime: new Date('2026-11-22T10:00:00Z'),
+          CloudTrailEvent: JSON.stringify({ userIdentity: { arn: session, sessionContext: { sessionIssuer: { arn: WORKER_ROLE } } }, sourceIPAddress: '203.0.113.66' }),
+        },
+      ],
+    });
+    progress.items.set('sweep#deploy-4', { pk: 'sweep#deploy-4', sweepId: 'deploy-4', trigger: 'deploy', startedAt: '2026-11-23T04:00:00.000Z', listed: 1, listingComplete: true, checked: 0, coverage: [] });
+    // WHEN the sweep checks it
+    await handler(sqsEvent([{ v: 1, kind: 'check', sweepId: 'deploy-4', startedAt: '2026-11-23T04:00:00.000Z', chunkId: 'p0c0', buckets: [{ name: 'open-site', region: 'eu-west-1' }] }]), context());
+    // THEN the record names that call and the role session that made it
+    const record = [...fakes.table.items.values()].find((item) => item.bucket === 'open-site');
+    expect(record?.exposedBy).toEqual(expect.objectContaining({ status: 'found', eventId: 'ev-through-our-role', actor: expect.objectContaining({ arn: session }) }));
+  });
+
   test('with SWEEP_RECORD_PRIVATE_BUCKETS=true a private bucket gets its audit record too', async () => {
     // GIVEN the switch on and one private bucket
     const { handler, fakes, progress } = coldStart<WorkerHandler>('../../../lambda/sweep/worker-handler', { ...WORKER_ENV, SWEEP_RECORD_PRIVATE_BUCKETS: 'true' });

@@ -6,6 +6,12 @@ const context: StartContext = {
   selfRoleArns: ['arn:aws:iam::111122223333:role/guardrail-remediator'],
 };
 
+const ALL_ON = { xmlns: 'http://awss3control.amazonaws.com/doc/2018-08-20/', RestrictPublicBuckets: true, BlockPublicPolicy: true, BlockPublicAcls: true, IgnorePublicAcls: true };
+const OWN_ROLE_SESSION = {
+  arn: 'arn:aws:sts::111122223333:assumed-role/guardrail-remediator/s',
+  sessionContext: { sessionIssuer: { arn: 'arn:aws:iam::111122223333:role/guardrail-remediator' } },
+};
+
 function accountEvent(detail: Record<string, unknown>): unknown {
   return {
     version: '0',
@@ -53,6 +59,7 @@ describe('parseStartEvent', () => {
       accountEvent({
         eventName: 'PutAccountPublicAccessBlock',
         userIdentity: { arn: 'arn:aws:sts::111122223333:assumed-role/guardrail-remediator/s', sessionContext: { sessionIssuer: { arn: 'arn:aws:iam::111122223333:role/guardrail-remediator' } } },
+        requestParameters: { Host: '111122223333.s3-control.eu-west-1.amazonaws.com', PublicAccessBlockConfiguration: ALL_ON },
       }),
       /made by the guardrail itself/,
     ],
@@ -68,6 +75,23 @@ describe('parseStartEvent', () => {
     // THEN the result says why, without throwing
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(reason);
+  });
+
+  // Issue 11: whoever can use one of the guardrail's roles must not be able to widen the account setting unseen.
+  test.each([
+    ['deletes the account setting', { eventName: 'DeleteAccountPublicAccessBlock' }],
+    [
+      'turns a flag off',
+      { eventName: 'PutAccountPublicAccessBlock', requestParameters: { PublicAccessBlockConfiguration: { ...ALL_ON, RestrictPublicBuckets: false } } },
+    ],
+    ['puts settings CloudTrail did not record', { eventName: 'PutAccountPublicAccessBlock', requestParameters: null }],
+  ])('starts a sweep when one of the guardrail\'s own roles %s', (_name, detail) => {
+    // GIVEN an account-level change made through the guardrail's own role that can widen access
+    const event = accountEvent({ ...detail, userIdentity: OWN_ROLE_SESSION });
+    // WHEN it is parsed
+    const result = parseStartEvent(event, context);
+    // THEN it starts a sweep like anyone else's change, naming our role as the actor
+    expect(result).toEqual({ ok: true, value: expect.objectContaining({ trigger: 'account-block-public-access', causedBy: expect.objectContaining({ actorArn: OWN_ROLE_SESSION.arn }) }) });
   });
 
   test('keeps the actor of an account-level change as the cause', () => {

@@ -485,11 +485,21 @@ describe('organization-wide messages', () => {
     expect(start).toEqual({ ok: true, value: expect.objectContaining({ trigger: 'account-block-public-access', account: MEMBER_A }) });
   });
 
-  test("starts no sweep for the member role's own account-level change, in any account", () => {
-    const start = parseStartEvent(accountEvent(`arn:aws:iam::${MEMBER_A}:role/BucketGuardrailRemediation`), startContext);
+  test("starts no sweep for the member role's own restore of the account setting, in any account", () => {
+    const restore = (issuerArn: string): Record<string, unknown> => {
+      const event = accountEvent(issuerArn) as { detail: Record<string, unknown> };
+      const flags = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+      return { ...event, detail: { ...event.detail, eventName: 'PutAccountPublicAccessBlock', requestParameters: { PublicAccessBlockConfiguration: flags } } };
+    };
+    const start = parseStartEvent(restore(`arn:aws:iam::${MEMBER_A}:role/BucketGuardrailRemediation`), startContext);
     expect(start).toEqual({ ok: false, reason: expect.stringMatching(/made by the guardrail itself/) });
     // AND a role named like it plus a suffix is not ours
-    expect(parseStartEvent(accountEvent(`arn:aws:iam::${MEMBER_A}:role/BucketGuardrailRemediation2`), startContext).ok).toBe(true);
+    expect(parseStartEvent(restore(`arn:aws:iam::${MEMBER_A}:role/BucketGuardrailRemediation2`), startContext).ok).toBe(true);
+  });
+
+  test('starts a sweep when the member role deletes the account setting (issue 11: no blind spot by role)', () => {
+    const start = parseStartEvent(accountEvent(`arn:aws:iam::${MEMBER_A}:role/BucketGuardrailRemediation`), startContext);
+    expect(start).toEqual({ ok: true, value: expect.objectContaining({ trigger: 'account-block-public-access', account: MEMBER_A }) });
   });
 });
 

@@ -324,3 +324,63 @@ describe('starting a sweep', () => {
     expect(harness.summaryJson(summaries[0] as never)).toEqual(expect.objectContaining({ sweepId: 'deploy-reqfirst', complete: false, listed: 10 }));
   });
 });
+
+describe('a sweep with access points and Multi-Region Access Points (issue 16)', () => {
+  let harness: SweepHarness;
+  afterEach(() => harness.restore());
+  const ACCOUNT = '111122223333';
+  const THEIRS = '444455556666';
+  const pointPolicy = (region: string, account: string, name: string): string =>
+    JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:${region}:${account}:accesspoint/${name}/object/*` }] });
+  const delegation = (bucket: string): string =>
+    JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`], Condition: { StringEquals: { 's3:DataAccessPointAccount': ACCOUNT } } }] });
+
+  test('a bucket public only through its access point is found, contained with its Block Public Access, and recorded with the door', async () => {
+    // GIVEN a bucket private by itself that delegates to its access points, one of which has a public policy
+    harness = new SweepHarness({ regions: ['eu-west-1'], doors: true, callerAccount: ACCOUNT });
+    harness.fakes.s3.addBucket('shared-data', { region: 'eu-west-1', publicAccessBlock: null, policy: delegation('shared-data') });
+    const web = harness.fakes.s3.addAccessPoint({ name: 'web', bucket: 'shared-data', policy: pointPolicy('eu-west-1', ACCOUNT, 'web') });
+    harness.fakes.s3.addMultiRegionAccessPoint({ name: 'global', alias: 'mfzwi23gnjvgw.mrap', account: ACCOUNT, buckets: ['shared-data'] });
+    // AND plain private buckets, with no doors
+    for (const name of ['plain-1', 'plain-2', 'plain-3']) harness.fakes.s3.addBucket(name, { region: 'eu-west-1' });
+    // AND an access point of ours, with a public policy, on a bucket of another account
+    harness.fakes.s3.addBucket('partner-data', { region: 'eu-west-1', account: THEIRS, publicAccessBlock: null });
+    harness.fakes.s3.addAccessPoint({ name: 'partner-share', bucket: 'partner-data', account: ACCOUNT, policy: pointPolicy('eu-west-1', ACCOUNT, 'partner-share') });
+    // WHEN the sweep runs
+    await harness.start();
+    await harness.runListing();
+    await harness.runWorkers({ concurrency: 1 });
+    // THEN the bucket was contained with the one reversible write, and the access point itself was never changed
+    expect(harness.fakes.s3.bucket('shared-data').publicAccessBlock).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    expect(web.policy).toBe(pointPolicy('eu-west-1', ACCOUNT, 'web'));
+    // AND its record says it was public through the access point, judged with its Multi-Region Access Point too
+    const record = [...harness.fakes.table.items.values()].find((item) => item.bucket === 'shared-data') as {
+      outcome?: string;
+      verdict?: { engine?: { accessPoints?: { name: string; public: boolean }[]; multiRegionAccessPoints?: { name: string }[] } };
+    };
+    expect(record.outcome).toBe('remediated');
+    expect(record.verdict?.engine?.accessPoints?.map((door) => [door.name, door.public])).toEqual([['web', true]]);
+    expect(record.verdict?.engine?.multiRegionAccessPoints?.map((door) => door.name)).toEqual(['global']);
+    // AND the Region's access points and the Multi-Region ones were listed for the account, not per bucket: once by the
+    // lister (doors to other accounts' buckets) and once by the worker (two pages each)
+    const listings = harness.fakes.log.entries.filter((entry) => entry.command === 'ListAccessPoints' && entry.input.Bucket === undefined);
+    expect(listings.map((entry) => entry.input.NextToken)).toEqual([undefined, '1', undefined, '1']);
+    expect(harness.fakes.log.entries.filter((entry) => entry.command === 'ListMultiRegionAccessPoints')).toHaveLength(2);
+    // AND the plain buckets were read without doors, and the other account's bucket was never read nor written
+    expect(new Set(harness.fakes.log.entries.filter((entry) => entry.command === 'ListAccessPoints' && entry.input.Bucket !== undefined).map((entry) => entry.input.Bucket))).toEqual(
+      new Set(['shared-data']),
+    );
+    expect(harness.fakes.log.entries.filter((entry) => entry.input.Bucket === 'partner-data')).toEqual([]);
+    expect(harness.fakes.s3.bucket('partner-data').publicAccessBlock).toBeNull();
+    // AND the summary counts it as public and remediated (the other account's bucket is not one of ours)
+    const summary = harness.summaryJson(harness.summaries()[0] as never);
+    expect(summary).toEqual(expect.objectContaining({ counts: expect.objectContaining({ checked: 4, public: 1, remediated: 1 }) }));
+    // AND our public door to the other account's bucket is reported once, as such, judged on its own side
+    const foreign = harness.fakes.sns.published.filter((alert) => alert.MessageAttributes?.outcome?.StringValue === 'foreign-access-points');
+    expect(foreign).toHaveLength(1);
+    const body = JSON.parse(SnsFake.parts(foreign[0] as never).default) as { severity: string; doors: { name: string; bucket: string; bucketAccount: string; public: boolean }[] };
+    expect(body.severity).toBe('high');
+    expect(body.doors.map((door) => [door.name, door.bucket, door.bucketAccount, door.public])).toEqual([['partner-share', 'partner-data', THEIRS, true]]);
+    expect(SnsFake.parts(foreign[0] as never).email).toMatch(/PUBLIC  access point partner-share \(eu-west-1\) -> bucket partner-data of account 444455556666/);
+  });
+});

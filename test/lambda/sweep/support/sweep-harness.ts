@@ -29,6 +29,8 @@ import { s3BucketLister } from '../../../../lambda/sweep/adapters/bucket-listing
 import { readRegionCoverage } from '../../../../lambda/sweep/adapters/cloudtrail';
 import { dynamoProgressStore, type ProgressStore } from '../../../../lambda/sweep/adapters/progress-store';
 import { cloudTrailExposedBy, remediationChecker } from '../../../../lambda/sweep/adapters/remediation';
+import { sweepDoorScopes } from '../../../../lambda/sweep/adapters/sweep-doors';
+import { judgeForeignDoors, readDoorInventory } from '../../../../lambda/sweep/adapters/door-listing';
 import { continueListing, startSweep, type ListerDeps, type ListerSettings, type StartResult } from '../../../../lambda/sweep/lister';
 import { parseListMessage, parseStartEvent } from '../../../../lambda/sweep/messages';
 import type { BucketTally } from '../../../../lambda/sweep/progress';
@@ -63,6 +65,16 @@ export interface HarnessOptions {
   readonly transport?: 'mock' | 'direct';
   /** As GuardrailSweepProps.recordPrivateBuckets. @default false */
   readonly recordPrivateBuckets?: boolean;
+  /**
+   * Check every bucket with its access points and Multi-Region Access Points, listed per account as the worker
+   * handler does (sweep-doors.ts). Off by default so the call counts of the other tests stay the bucket's own.
+   */
+  readonly doors?: boolean;
+  /**
+   * `mock` transport: S3 checks who calls, as IAM would: every call is made as this account, so ListBuckets lists its
+   * buckets only and another account's bucket in the fake is not taken for one. @default - callers are not checked
+   */
+  readonly callerAccount?: string;
 }
 
 /** The fakes behind a harness, whichever the transport. */
@@ -76,18 +88,18 @@ export interface HarnessFakes {
 
 interface Transport {
   s3(region: string): S3Client;
-  s3Control(): S3ControlClient;
+  s3Control(region?: string): S3ControlClient;
   sns(): SNSClient;
   documents(): DynamoDBDocumentClient;
 }
 
-function mockTransport(delayMs: number): { fakes: HarnessFakes; transport: Transport } {
-  const fakes: AwsFakes = installAwsFakes({ delayMs });
+function mockTransport(delayMs: number, callerAccount?: string): { fakes: HarnessFakes; transport: Transport } {
+  const fakes: AwsFakes = installAwsFakes({ delayMs, ...(callerAccount !== undefined ? { accountOfAccessKey: () => callerAccount } : {}) });
   const clients = createAwsClients({ AWS_REGION: 'us-east-1' }, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } }));
   return {
     fakes,
-    transport: { s3: (region) => clients.s3(region), s3Control: () => clients.s3Control(), sns: () => clients.sns(), documents: () => documents },
+    transport: { s3: (region) => clients.s3(region), s3Control: (region) => clients.s3Control(region), sns: () => clients.sns(), documents: () => documents },
   };
 }
 
@@ -104,6 +116,7 @@ function directTransport(delayMs: number): { fakes: HarnessFakes; transport: Tra
   table.install(tableStub.asStub());
   sns.install(snsStub.asStub());
   const s3Clients = new Map<string, S3Client>();
+  const controlClients = new Map<string, S3ControlClient>();
   return {
     fakes: { log, s3, table, sns, restore: () => undefined },
     transport: {
@@ -115,7 +128,14 @@ function directTransport(delayMs: number): { fakes: HarnessFakes; transport: Tra
         }
         return client;
       },
-      s3Control: () => controlStub.client('us-east-1') as unknown as S3ControlClient,
+      s3Control: (region = 'us-east-1') => {
+        let client = controlClients.get(region);
+        if (client === undefined) {
+          client = controlStub.client(region) as unknown as S3ControlClient;
+          controlClients.set(region, client);
+        }
+        return client;
+      },
       sns: () => snsStub.client('us-east-1') as unknown as SNSClient,
       documents: () => tableStub.client('us-east-1') as unknown as DynamoDBDocumentClient,
     },
@@ -144,10 +164,15 @@ export class SweepHarness {
   private readonly maxAttempts: number;
   private readonly clients = createAwsClients({ AWS_REGION: 'us-east-1' }, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
   private invocations = 0;
+  /** One door view for the whole run, as one worker container keeps it. */
+  private readonly doorsFor = sweepDoorScopes({
+    controlIn: (region) => this.transport.s3Control(region),
+    onListingError: (failure) => this.logged.push({ level: 'warn', message: 'could not list the doors of an account', attributes: { ...failure } }),
+  });
 
   constructor(private readonly options: HarnessOptions = {}) {
     const delayMs = options.delayMs ?? 0;
-    const { fakes, transport } = options.transport === 'direct' ? directTransport(delayMs) : mockTransport(delayMs);
+    const { fakes, transport } = options.transport === 'direct' ? directTransport(delayMs) : mockTransport(delayMs, options.callerAccount);
     this.fakes = fakes;
     this.transport = transport;
     this.progressTable = new ProgressTableFake({ tableName: PROGRESS_TABLE_NAME, delayMs });
@@ -183,7 +208,10 @@ export class SweepHarness {
     const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     this.pipelineDeps = {
       config,
-      s3: new S3StateAdapter({ s3: (region) => this.transport.s3(region), s3Control: () => this.transport.s3Control() }, new AccountBlockCache()),
+      s3: new S3StateAdapter(
+        { s3: (region) => this.transport.s3(region), s3Control: () => this.transport.s3Control(), s3ControlIn: (region) => this.transport.s3Control(region) },
+        new AccountBlockCache(),
+      ),
       audit: new DynamoAuditStore(this.transport.documents(), config.auditTableName),
       alerts: new SnsAlertPublisher(this.transport.sns(), TOPIC_ARN),
       clock: { now: () => Date.now() },
@@ -213,6 +241,14 @@ export class SweepHarness {
       queue: this.queues.adapter(),
       progress: this.progress,
       readCoverage: (region) => readRegionCoverage(new CloudTrailClient(this.clients.baseConfig('cloudtrail', region)), region),
+      ...(this.options.doors === true
+        ? {
+            readForeignDoors: async () => {
+              const controlIn = (region: string) => this.transport.s3Control(region);
+              return judgeForeignDoors(controlIn, await readDoorInventory(controlIn, ACCOUNT, this.settings.regions));
+            },
+          }
+        : {}),
       publish: snsAlertPublisher(this.transport.sns(), TOPIC_ARN),
       metrics: { coverage: () => undefined, bucketsListed: () => undefined, summarySent: () => undefined },
       log: this.log(),
@@ -227,7 +263,8 @@ export class SweepHarness {
       fallbackRegion: 'us-east-1',
       leaseUntil: () => Date.now() + 300_000,
       now: () => Date.now(),
-      lookupExposedBy: cloudTrailExposedBy((region) => new CloudTrailClient(this.clients.baseConfig('cloudtrail', region)), [WORKER_ROLE_ARN]),
+      lookupExposedBy: cloudTrailExposedBy((region) => new CloudTrailClient(this.clients.baseConfig('cloudtrail', region))),
+      ...(this.options.doors === true ? { doorsFor: this.doorsFor } : {}),
     });
     return {
       checkBucket: wrapCheck ? wrapCheck(check) : check,
