@@ -26,7 +26,7 @@ export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIAT
     default: '`[]`',
     description: 'JSON array of `{"bucket": name or glob (* ?), "reason", "owner", "expires": ISO date}`; a date alone expires at 00:00 UTC.',
   },
-  selfRoleArn: { required: 'yes', default: '', description: "The remediator's role; calls whose session was issued by exactly this role are skipped." },
+  selfRoleArn: { required: 'yes', default: '', description: "The remediator's role: its account is the home account (the default guarded account) and its partition builds the member role's ARN. No call is skipped because this role made it." },
   sensitiveTagKeys: { required: 'no', default: 'none', description: 'Comma-separated tag keys that raise severity one level.' },
   enforceAccountBlockPublicAccess: {
     required: 'no',
