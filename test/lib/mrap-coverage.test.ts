@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { MRAP_CONTROL_PLANE_REGION, MRAP_EVENTS_UNHEARD_WARNING, mrapCoverageGap, warnIfMrapEventsUnheard, type MrapCoverage } from '../../lib/mrap-coverage';
 
@@ -51,17 +51,24 @@ describe('mrapCoverageGap', () => {
   });
 });
 
+/** A stack with one resource (an empty template is itself a synth warning). */
+function newHomeStack(): Stack {
+  const stack = new Stack(new App(), 'Home', { env: { region: 'us-east-1' } });
+  new CfnWaitConditionHandle(stack, 'Placeholder');
+  return stack;
+}
+
 describe('warnIfMrapEventsUnheard', () => {
   it('puts the gap on the stack as a synth warning with an id that can be acknowledged', () => {
     // GIVEN a stack WHEN the check finds a gap THEN the stack carries the warning
-    const stack = new Stack(new App(), 'Home', { env: { region: 'us-east-1' } });
+    const stack = newHomeStack();
     const gap = warnIfMrapEventsUnheard(stack, SINGLE);
     expect(gap).toBeDefined();
     Annotations.fromStack(stack).hasWarning('/Home', Match.stringLikeRegexp(`always made in us-west-2.*${MRAP_EVENTS_UNHEARD_WARNING}`));
   });
 
   it('adds nothing when us-west-2 is covered', () => {
-    const stack = new Stack(new App(), 'Home', { env: { region: 'us-east-1' } });
+    const stack = newHomeStack();
     expect(warnIfMrapEventsUnheard(stack, { ...SINGLE, coveredRegions: ['us-east-1', 'us-west-2'] })).toBeUndefined();
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp(MRAP_EVENTS_UNHEARD_WARNING));
   });
