@@ -208,13 +208,14 @@ describe('RegionForwarderStack', () => {
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding, error or warning, on every stack with every option on', () => {
-    // GIVEN the app with three regions, a trail, the strip strategy, account enforcement, Security Hub and a Slack channel
+    // GIVEN the app with four regions (us-west-2 among them, where Multi-Region Access Point calls are made), a trail,
+    // the strip strategy, account enforcement, Security Hub and a Slack channel
     const outdir = tempDir();
     const app = newTestApp({}, outdir);
     const { home } = buildGuardrailApp(
       app,
       parseAppConfig({
-        regions: 'us-east-1,eu-west-1,ap-southeast-2',
+        regions: 'us-east-1,eu-west-1,ap-southeast-2,us-west-2',
         createTrail: true,
         remediationStrategy: 'strip-public-grants',
         enforceAccountBlockPublicAccess: true,
