@@ -31,7 +31,14 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
   const manifest = fs.existsSync(manifestPath)
     ? (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts: Record<string, { type: string; environment: string }> })
     : { artifacts: {} };
-  const artifacts = manifest.artifacts as Record<string, { metadata?: Record<string, Array<{ type: string; data: unknown }>> }>;
+  type Metadata = Record<string, Array<{ type: string; data: unknown }>>;
+  // A stack's metadata (its synth warnings among it) is inline or, with current CDK, in its additionalMetadataFile.
+  const artifacts = manifest.artifacts as Record<string, { metadata?: Metadata; additionalMetadataFile?: string }>;
+  const metadataOf = (stack: string): Metadata => {
+    const artifact = artifacts[stack];
+    const file = artifact?.additionalMetadataFile;
+    return { ...artifact?.metadata, ...(file !== undefined ? (JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')) as Metadata) : {}) };
+  };
   const stacks = Object.fromEntries(
     Object.entries(manifest.artifacts)
       .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
@@ -40,7 +47,7 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
   const template = (stack: string): ReturnType<Run['template']> =>
     JSON.parse(fs.readFileSync(path.join(outdir, `${stack}.template.json`), 'utf8')) as ReturnType<Run['template']>;
   const warnings = (stack: string): string[] =>
-    Object.values(artifacts[stack]?.metadata ?? {})
+    Object.values(metadataOf(stack))
       .flat()
       .filter((entry) => entry.type === 'aws:cdk:warning')
       .map((entry) => String(entry.data));
