@@ -9,6 +9,7 @@ import type { GuardrailAppConfig } from './config';
 import { GuardrailStack } from './guardrail-stack';
 import { addPolicyChecks } from './policy-checks';
 import type { PublicBucketGuardrailProps } from './public-bucket-guardrail';
+import { warnIfMrapEventsUnheard } from './mrap-coverage';
 import { RegionForwarderStack } from './region-forwarder-stack';
 
 export interface GuardrailAppStacks {
@@ -80,12 +81,16 @@ export function buildGuardrailApp(app: App, config: GuardrailAppConfig): Guardra
         description: `S3 bucket guardrail: forwards exposure events from ${region} to ${config.homeRegion}`,
         homeRegion: config.homeRegion,
         alertEmails: config.alertEmails,
+        objectAclEvents: config.objectAclEvents,
         ...(config.profile === 'trial' ? { removalPolicy: RemovalPolicy.DESTROY } : {}),
       });
       // Deploy order only (no cross-region reference): the home rule exists before events are forwarded.
       forwarder.addStackDependency(home);
       return forwarder;
     });
+
+  // Multi-Region Access Point calls are made in us-west-2: say so at synth when no stack listens there.
+  warnIfMrapEventsUnheard(home, { homeRegion: config.homeRegion, coveredRegions: config.regions, setting: 'regions', sweep: config.sweep });
 
   applyAppChecks(app);
   return { home, forwarders };

@@ -68,7 +68,10 @@ const WORKER_TIMEOUT = Duration.minutes(5);
 export class GuardrailSweep extends Construct {
   readonly listerFunction: nodejs.NodejsFunction;
   readonly workerFunction: nodejs.NodejsFunction;
-  /** The worker's role: exclude it from the exposure rule like the remediator's own role (its writes are ours). */
+  /**
+   * The worker's role. The exposure rule excludes no role (issue 11): its calls, like the remediator's, are routed
+   * and checked like anyone's. Only the sweep tells them apart (`SWEEP_SELF_ROLE_ARNS`).
+   */
   readonly workerRole: iam.Role;
   readonly listerRole: iam.Role;
   readonly workQueue: sqs.Queue;

@@ -3,10 +3,9 @@
  * forwards the exposure events to the home region's default bus, where the one remediator handles them
  * (and acts in each event's region).
  *
- * The forwarding rule uses the same pattern as the home rule except the self-exclusion: it cannot know the
- * remediator role's generated name without a cross-region reference. The home rule applies the
- * self-exclusion to forwarded events, which keep their content; the cost is one forwarded event per
- * remediation in this region.
+ * The forwarding rule has the home rule's pattern, built by the same function from the same settings
+ * (`objectAclEvents` included), and, like it, excludes no role: the guardrail's own calls in this region are
+ * forwarded and re-checked like anyone's (issue 11).
  */
 import { Aspects, Aws, Duration, Names, RemovalPolicy, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -29,6 +28,13 @@ export interface RegionForwarderStackProps extends StackProps {
    * @default - no subscriptions
    */
   readonly alertEmails?: readonly string[];
+  /**
+   * Also forward the object ACL data events (PutObjectAcl, PutObject): the home guardrail's `objectAclEvents`.
+   * Give both the same value; a trail must log those data events in this region (a multi-region trail with the
+   * selector does).
+   * @default false - only the bucket, access point and account calls are forwarded
+   */
+  readonly objectAclEvents?: boolean;
   /**
    * `RemovalPolicy.DESTROY` (a trial): the keys (7-day pending window) and everything else are deleted with the stack.
    * @default RemovalPolicy.RETAIN - the keys are kept when the stack is deleted
@@ -82,7 +88,7 @@ export class RegionForwarderStack extends Stack {
       reason: 'This queue is the dead-letter queue of the forwarding rule target; it is alarmed, not redriven.',
     });
 
-    this.eventPattern = exposureEventPattern();
+    this.eventPattern = exposureEventPattern({ objectAclEvents: props.objectAclEvents === true });
     this.rule = new events.Rule(this, 'ForwardExposureEvents', {
       ruleName,
       description: `S3 calls that can make a bucket public, forwarded to the guardrail in ${props.homeRegion}`,

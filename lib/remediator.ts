@@ -154,7 +154,7 @@ export class Remediator extends Construct {
     for (const statement of accessPointReadStatements(s3Actions, Aws.PARTITION, Aws.ACCOUNT_ID, Stack.of(scope).region)) allow(statement);
     // objectAclEvents: the handler reads the ACL of the object an event names (object ACLs are never rewritten).
     if ((s3Actions.objectActions ?? []).length > 0) setEnvironment(REMEDIATE_ENV.objectAclEvents);
-    // The exposure rule leaves out this role's own calls; the handler double-checks with SELF_ROLE_ARN.
+    // SELF_ROLE_ARN gives the handler its home account and partition (no call is skipped because this role made it, issue 11).
     setEnvironment(REMEDIATE_ENV.mode, REMEDIATE_ENV.strategy, REMEDIATE_ENV.enforceAccountBlockPublicAccess);
     setEnvironment(REMEDIATE_ENV.exemptions, REMEDIATE_ENV.sensitiveTagKeys, REMEDIATE_ENV.selfRoleArn);
     // Single account: needs no grant. Organization: DescribeAccount for members not in the list (below).

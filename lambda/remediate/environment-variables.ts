@@ -38,7 +38,7 @@ export const REMEDIATE_ENV_DESCRIPTIONS: EnvironmentDescriptions<typeof REMEDIAT
     description:
       'JSON array of `{"bucket": name or glob (* ?), "account"?, "reason", "owner", "expires": ISO date}`; a date alone expires at 00:00 UTC. `account` (a 12-digit ID, or `*` for every account) scopes it; without one it covers the deployment\'s own account (organization mode requires one).',
   },
-  selfRoleArn: { required: 'yes', default: '', description: "The remediator's role; calls whose session was issued by exactly this role are skipped." },
+  selfRoleArn: { required: 'yes', default: '', description: "The remediator's role: its account is the home account (the default guarded account) and its partition builds the member role's ARN. No call is skipped because this role made it." },
   sensitiveTagKeys: { required: 'no', default: 'none', description: 'Comma-separated tag keys that raise severity one level.' },
   enforceAccountBlockPublicAccess: {
     required: 'no',

@@ -228,6 +228,8 @@ export class OrganizationGuardrailStack extends Stack {
       // The remediator acts in the event's account; the sweep's lister lists and its worker checks every member account.
       centralRoles: [remediatorRole, ...(this.guardrail.sweep !== undefined ? [this.guardrail.sweep.workerRole, this.guardrail.sweep.listerRole] : [])],
       sweep: this.guardrail.sweep !== undefined,
+      // The member rules route what the central rule routes.
+      objectAclEvents: props.guardrail?.objectAclEvents ?? GUARDRAIL_DEFAULTS.objectAclEvents,
       delegatedAdminAccount: delegatedAdmin,
     });
     // Member rules start forwarding as soon as their stack exists; the bus (with its policy) is created first

@@ -59,6 +59,11 @@ export interface MemberStackSetProps {
    */
   readonly sweep?: boolean;
   /**
+   * The member rules also forward the object ACL data events: the central guardrail's `objectAclEvents`.
+   * @default false
+   */
+  readonly objectAclEvents?: boolean;
+  /**
    * The StackSets delegated administrator account the stack is deployed in (CallAs DELEGATED_ADMIN).
    * @default - deployed in the management account (CallAs SELF)
    */
@@ -124,6 +129,7 @@ export class MemberStackSet extends Construct {
         memberRoleRegion: props.memberRoleRegion,
         s3Actions: props.s3Actions,
         sweep: props.sweep ?? false,
+        objectAclEvents: props.objectAclEvents ?? false,
       },
       { context: props.templateContext ?? this.node.getAllContext() },
     );

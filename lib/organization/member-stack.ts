@@ -2,7 +2,8 @@
  * The member stack: what every member account gets in every member region, through the service-managed
  * StackSet of the central stack (see `member-template.ts` for how it becomes the StackSet's TemplateBody).
  *
- * - In every region: a rule on the default bus with the exposure pattern, forwarding to the central bus
+ * - In every region: a rule on the default bus with the exposure pattern (the central rule's, built by the same
+ *   function from the same settings, `objectAclEvents` included), forwarding to the central bus
  *   (a role allowed events:PutEvents on that bus ARN only; an SSE-SQS dead-letter queue for what cannot be
  *   delivered). S3 CloudTrail events arrive in the bucket's region, hence one rule per region. The rule has a
  *   fixed name and its role a fixed path, so the preventive SCP can protect both from the account's admins.
@@ -78,6 +79,13 @@ export interface MemberStackProps extends StackProps {
    * @default false
    */
   readonly sweep?: boolean;
+  /**
+   * Also forward the object ACL data events (PutObjectAcl, PutObject): the central guardrail's `objectAclEvents`.
+   * The member stack creates no trail: the organization trail (or a trail in each account) must log those data
+   * events (`OBJECT_ACL_ADVANCED_EVENT_SELECTORS`), or none reaches this rule.
+   * @default false - only the bucket, access point and account calls are forwarded
+   */
+  readonly objectAclEvents?: boolean;
 }
 
 /** Every principal of a CommaDelimitedList parameter of role ARNs: `"Principal": { "AWS": { "Ref": <parameter> } }`. */
@@ -137,7 +145,7 @@ export class MemberStack extends Stack {
 
     // ---- Forwarding: the exposure events of this account and region, whoever made them (the member role's own
     // calls included: whoever can use that role must not be able to weaken a bucket unseen).
-    this.eventPattern = exposureEventPattern();
+    this.eventPattern = exposureEventPattern({ objectAclEvents: props.objectAclEvents === true });
     // SSE-SQS, not a customer managed key: a key per member account and region would cost more than the queue is worth.
     this.deadLetterQueue = new sqs.Queue(this, 'ForwardDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

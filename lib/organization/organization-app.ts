@@ -13,6 +13,7 @@
 import type { App } from 'aws-cdk-lib';
 import type { GuardrailAppConfig } from '../config';
 import { applyAppChecks, guardrailPropsFrom } from '../guardrail-app';
+import { warnIfMrapEventsUnheard } from '../mrap-coverage';
 import { OrganizationGuardrailStack } from './central-stack';
 import { PreventiveStack } from './preventive-stack';
 
@@ -49,6 +50,9 @@ export function buildOrganizationGuardrailApp(app: App, config: GuardrailAppConf
     organization,
     guardrail: guardrailPropsFrom(config),
   });
+
+  // Multi-Region Access Point calls are made in us-west-2: say so at synth when no member stack listens there.
+  warnIfMrapEventsUnheard(central, { homeRegion: config.homeRegion, coveredRegions: organization.memberRegions, setting: 'memberRegions', sweep: config.sweep });
 
   let preventive: PreventiveStack | undefined;
   if (organization.preventive) {

@@ -13,6 +13,8 @@ interface Run {
   readonly stacks: Record<string, { environment: string }>;
   /** A synthesized stack's template. */
   readonly template: (stack: string) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  /** The synth warnings of a stack, as the cloud assembly carries them and `cdk synth` prints them. */
+  readonly warnings: (stack: string) => string[];
 }
 
 /** Runs the app the way the CDK CLI does: cdk.json context (plus -c overrides) in CDK_CONTEXT_JSON, output to CDK_OUTDIR. */
@@ -29,6 +31,14 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
   const manifest = fs.existsSync(manifestPath)
     ? (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts: Record<string, { type: string; environment: string }> })
     : { artifacts: {} };
+  type Metadata = Record<string, Array<{ type: string; data: unknown }>>;
+  // A stack's metadata (its synth warnings among it) is inline or, with current CDK, in its additionalMetadataFile.
+  const artifacts = manifest.artifacts as Record<string, { metadata?: Metadata; additionalMetadataFile?: string }>;
+  const metadataOf = (stack: string): Metadata => {
+    const artifact = artifacts[stack];
+    const file = artifact?.additionalMetadataFile;
+    return { ...artifact?.metadata, ...(file !== undefined ? (JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8')) as Metadata) : {}) };
+  };
   const stacks = Object.fromEntries(
     Object.entries(manifest.artifacts)
       .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
@@ -36,7 +46,12 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
   );
   const template = (stack: string): ReturnType<Run['template']> =>
     JSON.parse(fs.readFileSync(path.join(outdir, `${stack}.template.json`), 'utf8')) as ReturnType<Run['template']>;
-  return { status: result.status, stderr: result.stderr, stacks, template };
+  const warnings = (stack: string): string[] =>
+    Object.values(metadataOf(stack))
+      .flat()
+      .filter((entry) => entry.type === 'aws:cdk:warning')
+      .map((entry) => String(entry.data));
+  return { status: result.status, stderr: result.stderr, stacks, template, warnings };
 }
 
 afterAll(() => {
@@ -54,6 +69,8 @@ describe('bin/bucket-guardrail.ts', () => {
     // THEN one stack, account left to deploy time
     expect(run.status).toBe(0);
     expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/us-east-1' } });
+    // AND `cdk synth` prints that the Multi-Region Access Point calls (made in us-west-2) are not heard, with the fix
+    expect(run.warnings('BucketGuardrail')).toContainEqual(expect.stringContaining('-c regions=us-east-1,us-west-2'));
   });
 
   it('adds a forwarder stack per extra region given with -c regions', () => {
@@ -128,6 +145,8 @@ describe('bin/bucket-guardrail.ts with organization=true', () => {
     expect(run.status).toBe(0);
     expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/us-east-1' } });
     expect(run.stderr).not.toMatch(/deprecated/i);
+    // AND `cdk synth` prints that no member region hears the Multi-Region Access Point calls, with the fix
+    expect(run.warnings('BucketGuardrail')).toContainEqual(expect.stringContaining('-c memberRegions=us-east-1,eu-west-1,us-west-2'));
   });
 
   it('pins the central stack to the delegated administrator account and adds the SCP stack with preventive', () => {

@@ -2,15 +2,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { parseAppConfig } from '../../lib/config';
 import { exposureEventPattern } from '../../lib/exposure-events';
 import { buildGuardrailApp, forwarderStackName, type GuardrailAppStacks } from '../../lib/guardrail-app';
 import { RegionForwarderPropsError, RegionForwarderStack } from '../../lib/region-forwarder-stack';
+import { MRAP_EVENTS_UNHEARD_WARNING } from '../../lib/mrap-coverage';
 import { GUARDRAIL_STACK_OUTPUTS } from '../../lib/stack-outputs';
+import { matchesEventPattern } from './event-pattern-matcher';
 import { grantLines, logicalIdOf, newTestApp, renderIntrinsics } from './stack-test-helpers';
+
+/** A CloudTrail event in its real EventBridge shape (test/fixtures/events/doors). */
+function doorEvent(name: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'events', 'doors', `${name}.json`), 'utf8')) as Record<string, unknown>;
+}
+
+/** The one rule of a forwarder stack, its pattern as deployed. */
+function forwardingPatternOf(forwarder: RegionForwarderStack): Record<string, unknown> {
+  const rules = Object.values(Template.fromStack(forwarder).findResources('AWS::Events::Rule')) as Array<{ Properties: { EventPattern: Record<string, unknown> } }>;
+  expect(rules).toHaveLength(1);
+  return rules[0].Properties.EventPattern;
+}
 
 const VALUES = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111122223333' };
 
@@ -69,6 +83,26 @@ describe('buildGuardrailApp with three regions', () => {
     expect(target.RoleArn).toMatch(/^\$\{.*EventsRole.*\.Arn\}$/);
   });
 
+  it('forwards exactly what the home rule routes, so without objectAclEvents no object ACL event leaves its region', () => {
+    // GIVEN objectAclEvents off (the default) THEN each forwarder's pattern is the home rule's
+    for (const forwarder of stacks.forwarders) {
+      const pattern = forwardingPatternOf(forwarder);
+      expect(pattern).toEqual(stacks.home.guardrail.eventPattern);
+      // AND a PutObjectAcl or a PutObject with a public ACL in eu-west-1 is not forwarded; a bucket policy change is
+      expect(matchesEventPattern(doorEvent('put-object-acl'), pattern)).toBe(false);
+      expect(matchesEventPattern(doorEvent('put-object-public-read'), pattern)).toBe(false);
+      expect(matchesEventPattern(doorEvent('put-access-point-policy'), pattern)).toBe(true);
+    }
+  });
+
+  it('warns at synth that Multi-Region Access Point calls (us-west-2) are not heard, naming the -c regions fix', () => {
+    // GIVEN regions without us-west-2 THEN the home stack carries the warning with the exact fix
+    Annotations.fromStack(stacks.home).hasWarning(
+      '/BucketGuardrail',
+      Match.stringLikeRegexp(`always made in us-west-2.*-c regions=us-east-1,eu-west-1,ap-southeast-2,us-west-2.*sweep still finds.*${MRAP_EVENTS_UNHEARD_WARNING}`),
+    );
+  });
+
   it('lets the forwarding role put events on the home default bus only', () => {
     const template = Template.fromStack(stacks.forwarders[0]);
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{ Properties: { PolicyDocument: { Statement: never[] } } }>;
@@ -108,7 +142,55 @@ describe('buildGuardrailApp with three regions', () => {
   });
 });
 
+describe('buildGuardrailApp with objectAclEvents and us-west-2 covered', () => {
+  let stacks: GuardrailAppStacks;
+  beforeAll(() => {
+    // GIVEN -c objectAclEvents=true -c regions=us-east-1,eu-west-1,us-west-2
+    stacks = buildGuardrailApp(newTestApp(), parseAppConfig({ regions: 'us-east-1,eu-west-1,us-west-2', objectAclEvents: 'true', alertEmails: 'oncall@example.com' }));
+  });
+
+  it('gives every forwarder the home rule\'s pattern, object ACL events included', () => {
+    expect(stacks.forwarders.map((forwarder) => forwarder.region)).toEqual(['eu-west-1', 'us-west-2']);
+    for (const forwarder of stacks.forwarders) {
+      expect(forwarder.eventPattern).toEqual(stacks.home.guardrail.eventPattern);
+      expect(forwardingPatternOf(forwarder)).toEqual(stacks.home.guardrail.eventPattern);
+    }
+    expect(stacks.home.guardrail.eventPattern).toEqual(exposureEventPattern({ objectAclEvents: true }));
+  });
+
+  it.each(['put-object-acl', 'put-object-public-read'])('forwards %s from eu-west-1 to the home region', (fixture) => {
+    // GIVEN the object ACL data event as CloudTrail delivers it in eu-west-1 WHEN it reaches the forwarder's rule THEN it matches
+    const forwarder = stacks.forwarders[0];
+    expect(matchesEventPattern(doorEvent(fixture), forwardingPatternOf(forwarder))).toBe(true);
+  });
+
+  it('hears the Multi-Region Access Point calls through the us-west-2 forwarder, and does not warn', () => {
+    const usWest2 = stacks.forwarders[1];
+    for (const fixture of ['create-multi-region-access-point', 'put-multi-region-access-point-policy']) {
+      const event = doorEvent(fixture);
+      expect(event.region).toBe('us-west-2');
+      expect(matchesEventPattern(event, forwardingPatternOf(usWest2))).toBe(true);
+    }
+    Annotations.fromStack(stacks.home).hasNoWarning('*', Match.stringLikeRegexp(MRAP_EVENTS_UNHEARD_WARNING));
+  });
+});
+
 describe('RegionForwarderStack', () => {
+  it.each<[string, boolean | undefined, boolean]>([
+    ['on', true, true],
+    ['off', false, false],
+    ['left out', undefined, false],
+  ])('routes PutObjectAcl only with objectAclEvents (%s)', (_title, objectAclEvents, routed) => {
+    // GIVEN a forwarder in eu-west-1 WHEN a PutObjectAcl made there reaches its rule THEN it is forwarded only when asked
+    const forwarder = new RegionForwarderStack(newTestApp(), 'F', {
+      env: { region: 'eu-west-1' },
+      homeRegion: 'us-east-1',
+      ...(objectAclEvents !== undefined ? { objectAclEvents } : {}),
+    });
+    expect(matchesEventPattern(doorEvent('put-object-acl'), forwardingPatternOf(forwarder))).toBe(routed);
+    expect(forwarder.eventPattern).toEqual(exposureEventPattern({ objectAclEvents: routed }));
+  });
+
   it.each<[string, () => void, RegExp]>([
     ['its region is not set', () => new RegionForwarderStack(newTestApp(), 'F', { homeRegion: 'us-east-1' }), /env.region is not set; give each forwarder a concrete region/],
     ['it is in the home region', () => new RegionForwarderStack(newTestApp(), 'F', { env: { region: 'us-east-1' }, homeRegion: 'us-east-1' }), /homeRegion "us-east-1" equals this stack's region/],
@@ -126,13 +208,14 @@ describe('RegionForwarderStack', () => {
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding, error or warning, on every stack with every option on', () => {
-    // GIVEN the app with three regions, a trail, the strip strategy, account enforcement, Security Hub and a Slack channel
+    // GIVEN the app with four regions (us-west-2 among them, where Multi-Region Access Point calls are made), a trail,
+    // the strip strategy, account enforcement, Security Hub and a Slack channel
     const outdir = tempDir();
     const app = newTestApp({}, outdir);
     const { home } = buildGuardrailApp(
       app,
       parseAppConfig({
-        regions: 'us-east-1,eu-west-1,ap-southeast-2',
+        regions: 'us-east-1,eu-west-1,ap-southeast-2,us-west-2',
         createTrail: true,
         remediationStrategy: 'strip-public-grants',
         enforceAccountBlockPublicAccess: true,

@@ -86,12 +86,12 @@ describe('the table of acknowledged controls', () => {
 });
 
 describe('Control Tower proactive controls on every app', () => {
-  it('single account, three regions, trail and sweep on: no unacknowledged finding; the acknowledged ones are the reviewed list', () => {
-    // GIVEN the single-account app with every resource-adding option on
+  it('single account, four regions, trail and sweep on: no unacknowledged finding; the acknowledged ones are the reviewed list', () => {
+    // GIVEN the single-account app with every resource-adding option on (us-west-2 covered: no Multi-Region Access Point warning)
     const { app, outdir } = newUnbundledApp();
     buildGuardrailApp(
       app,
-      parseAppConfig({ regions: 'us-east-1,eu-west-1,ap-southeast-2', createTrail: true, enforceAccountBlockPublicAccess: true, alertEmails: 'oncall@example.com' }),
+      parseAppConfig({ regions: 'us-east-1,eu-west-1,ap-southeast-2,us-west-2', createTrail: true, enforceAccountBlockPublicAccess: true, alertEmails: 'oncall@example.com' }),
     );
     // WHEN synthesized THEN neither cdk-nag nor the controls report a violation
     expect(() => app.synth()).not.toThrow();
@@ -117,6 +117,7 @@ describe('Control Tower proactive controls on every app', () => {
       'CT.S3.PR.9 BucketGuardrail/Guardrail/TrailBucket/Resource',
       'CT.SQS.PR.1 BucketGuardrail-Forwarder-ap-southeast-2/ForwardDeadLetterQueue/Resource',
       'CT.SQS.PR.1 BucketGuardrail-Forwarder-eu-west-1/ForwardDeadLetterQueue/Resource',
+      'CT.SQS.PR.1 BucketGuardrail-Forwarder-us-west-2/ForwardDeadLetterQueue/Resource',
       'CT.SQS.PR.1 BucketGuardrail/Guardrail/EventDeadLetterQueue/Resource',
       'CT.SQS.PR.1 BucketGuardrail/Guardrail/FailureQueue/Resource',
       'CT.SQS.PR.1 BucketGuardrail/Guardrail/Sweep/AccountChangeDeadLetterQueue/Resource',
@@ -129,7 +130,8 @@ describe('Control Tower proactive controls on every app', () => {
     const { app, outdir } = newUnbundledApp();
     const stacks = buildOrganizationGuardrailApp(
       app,
-      parseAppConfig({ ...ORGANIZATION_CONTEXT, alertEmails: ['oncall@example.com'], preventive: 'true', breakGlassRoleName: 'BreakGlass', delegatedAdminAccount: '999988887777' }),
+      // us-west-2 among the member regions: no Multi-Region Access Point warning either
+      parseAppConfig({ ...ORGANIZATION_CONTEXT, memberRegions: 'us-east-1,eu-west-1,us-west-2', alertEmails: ['oncall@example.com'], preventive: 'true', breakGlassRoleName: 'BreakGlass', delegatedAdminAccount: '999988887777' }),
     );
     expect(stacks.preventive).toBeDefined();
     // WHEN synthesized THEN no plugin reports a violation

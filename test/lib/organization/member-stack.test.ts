@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CfnResource, Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -156,6 +158,44 @@ describe('member template', () => {
           Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
         }),
       ]);
+    });
+  });
+
+  describe('object ACL events (objectAclEvents)', () => {
+    /** A CloudTrail event in its real EventBridge shape, as a member account (ACCOUNT) in eu-west-1 delivers it. */
+    const doorEvent = (name: string): Record<string, unknown> =>
+      JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'events', 'doors', `${name}.json`), 'utf8')) as Record<string, unknown>;
+    const forwardingPatternOf = (synthesized: TemplateJson): Record<string, unknown> => {
+      const rules = resourcesOf(synthesized, 'AWS::Events::Rule');
+      expect(rules).toHaveLength(1);
+      return renderIntrinsics(rules[0][1].Properties.EventPattern, { values: VALUES }) as Record<string, unknown>;
+    };
+
+    it.each(['put-object-acl', 'put-object-public-read'])('forwards %s only when the member stack has objectAclEvents', (fixture) => {
+      // GIVEN the member template with and without objectAclEvents
+      const withAcl = synthesizeMemberTemplate({ ...PROPS, objectAclEvents: true }, { context: CDK_JSON_CONTEXT }).template as TemplateJson;
+      // WHEN the object ACL data event reaches the member rule THEN only the opted-in rule forwards it
+      expect(matchesEventPattern(doorEvent(fixture), forwardingPatternOf(withAcl))).toBe(true);
+      expect(matchesEventPattern(doorEvent(fixture), forwardingPatternOf(template))).toBe(false);
+      // AND the opted-in pattern is the one the central rule gets from the same setting
+      expect(forwardingPatternOf(withAcl)).toEqual(exposureEventPattern({ objectAclEvents: true }));
+    });
+
+    it('changes nothing but the rule\'s pattern, and only when on', () => {
+      // GIVEN the template with objectAclEvents on, and explicitly off
+      const withAcl = synthesizeMemberTemplate({ ...PROPS, objectAclEvents: true }, { context: CDK_JSON_CONTEXT }).template as TemplateJson;
+      const off = synthesizeMemberTemplate({ ...PROPS, objectAclEvents: false }, { context: CDK_JSON_CONTEXT }).template as TemplateJson;
+      // THEN off is today's template, byte for byte
+      expect(JSON.stringify(off)).toBe(member.templateBody);
+      // AND on differs from it in the forwarding rule's EventPattern only (no trail, no new resource, same IDs)
+      const [[ruleId]] = resourcesOf(template, 'AWS::Events::Rule');
+      const withoutPattern = (t: TemplateJson): unknown => {
+        const copy = JSON.parse(JSON.stringify(t)) as TemplateJson;
+        delete copy.Resources[ruleId].Properties.EventPattern;
+        return copy;
+      };
+      expect(withoutPattern(withAcl)).toEqual(withoutPattern(template));
+      expect(resourcesOf(withAcl, 'AWS::CloudTrail::Trail')).toEqual([]);
     });
   });
 

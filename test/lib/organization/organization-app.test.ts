@@ -60,6 +60,8 @@ describe('cdk-nag AwsSolutions on the organization app', () => {
       app,
       parseAppConfig({
         ...ORGANIZATION_CONTEXT,
+        // us-west-2 among the member regions (Multi-Region Access Point calls): no synth warning
+        memberRegions: 'us-east-1,eu-west-1,us-west-2',
         delegatedAdminAccount: '111122223333',
         preventive: 'true',
         breakGlassRoleName: 'BreakGlass',
