@@ -6,7 +6,7 @@
  * - time to containment: from the handler's start to the end of PutPublicAccessBlock. The floor is 2 D (the
  *   parallel reads — with the audit claim and the exemptions table — then one write).
  * - total: the whole invocation. The floor is 4 D: reads, containment, verification reads, then the audit
- *   record, archive copy and alert in parallel.
+ *   record, archive copy, alert, outcome event and Security Hub finding in parallel (every delivery is on).
  * - `handler.timerFloorP50InD`: four sequential rounds of setTimeout(D) and nothing else, measured the same way.
  *   Node's timers fire a little after D (libuv rounds to whole milliseconds), so this — not 4.00 — is the
  *   lowest total any handler can reach under this delay model on this machine.
@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildRemediateRuntime, createRemediateHandler } from '../lambda/remediate/runtime';
 import { FAKE_EXEMPTIONS_TABLE_NAME, FAKE_TABLE_NAME, installDirectAwsFakes } from '../test/fakes/aws-fakes';
+import { EventBridgeFake, SecurityHubFake } from '../test/fakes/findings-fakes';
 import { publicReadAcl, publicReadPolicy } from '../test/fakes/s3-fake';
 
 const D_MS = 25;
@@ -68,6 +69,10 @@ export async function runHandlerBench(): Promise<Record<string, number>> {
   // Keep 200 EMF documents off the benchmark's output; the metrics are still built as in Lambda.
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const fakes = installDirectAwsFakes({ delayMs: D_MS });
+  // Every delivery on (issue 15): outcome events, Security Hub findings and the Chatbot notification, answered
+  // after D like every other call and logged in the same call log, so their round trips count.
+  const eventBridge = new EventBridgeFake({ log: fakes.log, delayMs: D_MS });
+  const securityHub = new SecurityHubFake({ log: fakes.log, delayMs: D_MS });
   try {
     fakes.s3.addBucket(ARCHIVE_BUCKET, { account: ACCOUNT, region: REGION });
     const runtime = buildRemediateRuntime({
@@ -79,6 +84,9 @@ export async function runHandlerBench(): Promise<Record<string, number>> {
       SELF_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/BenchRemediator`,
       SENSITIVE_TAG_KEYS: 'data-classification',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      OUTCOME_EVENT_BUS: 'default',
+      SECURITY_HUB_PRODUCT_ARN: `arn:aws:securityhub:${REGION}:${ACCOUNT}:product/${ACCOUNT}/default`,
+      ALERT_CHATBOT_NOTIFICATIONS: 'true',
     });
     const handler = createRemediateHandler(runtime);
 
@@ -107,6 +115,9 @@ export async function runHandlerBench(): Promise<Record<string, number>> {
       const finished = performance.now();
       if (result.outcome !== 'remediated') {
         throw new Error(`bench event ${index} was ${result.outcome}: ${result.reason ?? ''}`);
+      }
+      if (fakes.log.find('eventbridge', 'PutEvents').length !== 1 || fakes.log.find('securityhub', 'BatchImportFindings').length !== 1) {
+        throw new Error(`bench event ${index}: expected one outcome event and one Security Hub import`);
       }
       const write = fakes.log.find('s3', 'PutPublicAccessBlock', (entry) => entry.input.Bucket === bucket)[0];
       if (write?.endedAt === undefined) {
@@ -149,6 +160,8 @@ export async function runHandlerBench(): Promise<Record<string, number>> {
       'handler.events': EVENTS,
     };
   } finally {
+    eventBridge.restore();
+    securityHub.restore();
     fakes.restore();
     if (savedMetricsSetting === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
     else process.env.POWERTOOLS_METRICS_DISABLED = savedMetricsSetting;

@@ -27,15 +27,28 @@ export interface PutEvent {
   readonly Resources: readonly string[];
 }
 
+export interface FindingsFakeOptions {
+  /** The call log shared with the other fakes (round trips are counted across services). */
+  readonly log?: CallLog;
+  /** Milliseconds before each call is answered, as the other fakes' delay model (benchmarks). @default 0 */
+  readonly delayMs?: number;
+}
+
+/** Waits `delayMs` when it is positive; otherwise answers in the same turn, as before. */
+async function answerAfter(delayMs: number | undefined): Promise<void> {
+  if (delayMs !== undefined && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+}
+
 export class EventBridgeFake {
   readonly events: PutEvent[] = [];
   readonly log: CallLog;
   private readonly mock = mockClient(EventBridgeClient);
 
-  constructor(options: { readonly log?: CallLog } = {}) {
+  constructor(options: FindingsFakeOptions = {}) {
     this.log = options.log ?? new CallLog();
     this.mock.on(PutEventsCommand).callsFake(async (input: { Entries?: PutEventsRequestEntry[] }) => {
       const entry = this.log.start('eventbridge', 'PutEvents', input);
+      await answerAfter(options.delayMs);
       const answers = (input.Entries ?? []).map((item) => {
         const size = [item.Source, item.DetailType, item.Detail, ...(item.Resources ?? [])].reduce((sum, field) => sum + Buffer.byteLength(field ?? ''), 0);
         if (item.Source === undefined || item.DetailType === undefined || item.Detail === undefined) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' };
@@ -86,10 +99,11 @@ export class SecurityHubFake {
   enabled = true;
   private readonly mock = mockClient(SecurityHubClient);
 
-  constructor(options: { readonly log?: CallLog } = {}) {
+  constructor(options: FindingsFakeOptions = {}) {
     this.log = options.log ?? new CallLog();
     this.mock.on(BatchImportFindingsCommand).callsFake(async (input: { Findings?: AwsSecurityFinding[] }) => {
       const entry = this.log.start('securityhub', 'BatchImportFindings', input);
+      await answerAfter(options.delayMs);
       const findings = input.Findings ?? [];
       this.calls.push(findings);
       if (!this.enabled) {
