@@ -284,12 +284,6 @@ export interface InterpretOptions {
    * @default false - they are ignored with a reason (the rule does not route them either)
    */
   readonly objectAclEvents?: boolean;
-  /**
-   * Organization-wide: the guardrail's member role in an account (`arn:<partition>:iam::<account>:role/<name>`).
-   * Calls in that account whose session was issued by exactly that role are the guardrail's own and are skipped.
-   * @default - single account: only `selfRoleArn` is ours
-   */
-  readonly memberRoleArnFor?: (account: string) => string;
 }
 
 /** Validates an event and decides whether the remediator should act on it. */

@@ -27,8 +27,6 @@
  * saved and done): a retry would find the bucket private and could only record less than this run knows.
  */
 import { auditIdForCloudTrailEvent } from '../shared/audit/record';
-import { parseRoleArn } from '../shared/aws/assume-role';
-import type { RemediateConfig } from './environment';
 import { admitEvent, type ChangeEvent } from './event';
 import { configuredGuardedAccounts } from './guarded-accounts';
 import { METRICS } from './ports';
@@ -90,7 +88,6 @@ export async function processEvent(raw: unknown, deps: PipelineDeps, invocation:
   const guardedAccounts = deps.guardedAccounts ?? configuredGuardedAccounts(deps.config);
   const interpreted = await admitEvent(raw, {
     selfRoleArn: deps.config.selfRoleArn,
-    ...memberRoleOf(deps.config),
     guardedAccounts,
     objectAclEvents: deps.config.objectAclEvents === true,
   });
@@ -126,14 +123,6 @@ export async function processEvent(raw: unknown, deps: PipelineDeps, invocation:
     case 'account':
       return handleAccountLevelChange({ ...fields, account: event.account, region: event.region }, deps);
   }
-}
-
-/** Organization-wide: the member role's ARN in any account, in SELF_ROLE_ARN's partition (ours, like SELF_ROLE_ARN). */
-function memberRoleOf(config: RemediateConfig): { memberRoleArnFor?: (account: string) => string } {
-  const memberRoleName = config.crossAccount?.memberRoleName;
-  const self = parseRoleArn(config.selfRoleArn);
-  if (memberRoleName === undefined || self === undefined) return {};
-  return { memberRoleArnFor: (account) => `arn:${self.partition}:iam::${account}:role/${memberRoleName}` };
 }
 
 function triggerFromEvent(event: ChangeEvent, receivedAt: number, leaseUntil: number): TriggerFields {
