@@ -3,8 +3,13 @@
  * Events from other covered regions reach this region's default bus through RegionForwarderStack; in the
  * same account the default bus accepts them without a resource policy.
  */
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { VpcSetting } from './config-settings';
+import { newIsolatedVpc } from './guardrail-network';
+import { GuardrailPropsError } from './guardrail-props';
 import { PublicBucketGuardrail, type PublicBucketGuardrailProps } from './public-bucket-guardrail';
 import { addGuardrailOutputs } from './guardrail-outputs';
 
@@ -20,18 +25,42 @@ export interface GuardrailStackProps extends StackProps {
    * @default - this stack's region only
    */
   readonly coveredRegions?: readonly string[];
+
+  /**
+   * The VPC the guardrail's functions run in (context `vpc`): `{ create: true }` creates one for them (`Vpc`:
+   * isolated subnets in two Availability Zones, no NAT gateway, flow logs to an encrypted log group);
+   * `{ vpcId }` looks an existing one up at synth (`Vpc.fromLookup`, which needs a concrete `env.account`).
+   * Passed to the construct as `vpc`; do not also set `guardrail.vpc`.
+   * @default - the functions run outside any VPC
+   */
+  readonly vpc?: VpcSetting;
 }
 
 export class GuardrailStack extends Stack {
   readonly guardrail: PublicBucketGuardrail;
+  /** The VPC of the functions, when `vpc` is set. */
+  readonly vpc?: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: GuardrailStackProps = {}) {
     super(scope, id, props);
     // The sweep checks trail coverage in every covered region, unless the caller set the construct's own list.
     const coveredRegions = props.guardrail?.coveredRegions ?? props.coveredRegions;
+    if (props.vpc !== undefined && props.guardrail?.vpc !== undefined) {
+      throw new GuardrailPropsError('vpc', 'is set both on the stack (vpc) and on the construct (guardrail.vpc); set one');
+    }
+    if (props.vpc !== undefined) {
+      this.vpc =
+        'vpcId' in props.vpc
+          ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: props.vpc.vpcId })
+          : newIsolatedVpc(this, 'Vpc', {
+              flowLogRetention: props.guardrail?.logRetention ?? logs.RetentionDays.ONE_YEAR,
+              ...(props.guardrail?.removalPolicy === RemovalPolicy.DESTROY ? { removalPolicy: RemovalPolicy.DESTROY } : {}),
+            });
+    }
     this.guardrail = new PublicBucketGuardrail(this, 'Guardrail', {
       ...props.guardrail,
       ...(coveredRegions !== undefined ? { coveredRegions } : {}),
+      ...(this.vpc !== undefined ? { vpc: this.vpc } : {}),
     });
 
     addGuardrailOutputs(this, this.guardrail, {
