@@ -14,7 +14,7 @@
  * Functions the CDK itself creates (the trigger provider that starts the first sweep, the trial's bucket-emptying
  * function, the default-security-group restriction of a created VPC) take no VPC setting and stay acknowledged.
  */
-import { Annotations, Aspects, Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -182,7 +182,7 @@ export class GuardrailNetwork extends Construct implements FunctionNetwork {
             principals: [new iam.AnyPrincipal()],
             actions: [`${service.actionPrefix}:*`],
             resources: ['*'],
-            conditions: { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } },
+            conditions: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
           }),
         );
         endpoints[service.id] = endpoint;
