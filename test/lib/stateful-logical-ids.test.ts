@@ -80,7 +80,7 @@ describe('stateful logical IDs', () => {
   it('single account with vpc=create: the guardrail keeps every ID; the VPC adds only its flow log key and group', () => {
     const { home } = buildGuardrailApp(newUnbundledApp(), parseAppConfig({ vpc: 'create' }));
 
-    expect(statefulIds(home)).toEqual([...GUARDRAIL_STATEFUL, 'AWS::KMS::Key VpcFlowLogsKey7D8F4C8F', 'AWS::Logs::LogGroup VpcFlowLogs8E53B6F4'].sort());
+    expect(statefulIds(home)).toEqual([...GUARDRAIL_STATEFUL, 'AWS::KMS::Key VpcFlowLogsKey9750AF40', 'AWS::Logs::LogGroup VpcFlowLogsE6FFDEF9'].sort());
   });
 
   it('organization: the central stack keeps the guardrail IDs and its event bus', () => {
