@@ -153,6 +153,10 @@ describe('bin/bucket-guardrail.ts with -c vpc', () => {
     expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://111122223333/us-east-1' } });
     expect(run.missing.map((entry) => entry.provider)).toEqual(['vpc-provider']);
     expect(run.missing[0].key).toContain('filter.vpc-id=vpc-0123456789abcdef0');
+    // AND this first pass keeps the functions out of the CDK's placeholder VPC (which CloudFormation validation
+    // refuses), saying the template is not deployable until the lookup is done
+    expect(Object.values(run.template('BucketGuardrail').Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.VpcConfig !== undefined)).toEqual([]);
+    expect(run.stderr).toContain('VPC vpc-0123456789abcdef0 is not looked up yet: the CDK CLI looks it up with your credentials and synthesizes again');
   });
 
   it('fails on vpc=create with other regions, saying the fix', () => {
