@@ -65,6 +65,30 @@ function readChatbot(context: Context, collector: ProblemCollector): ChatbotChan
   return undefined;
 }
 
+/** The `vpc` key: the app creates an isolated VPC for the functions, or looks one up by ID. */
+export type VpcSetting = { readonly create: true } | { readonly vpcId: string };
+
+/** The value of `vpc` that asks for a new isolated VPC. */
+export const CREATE_VPC = 'create';
+
+/** A VPC ID: `vpc-` and 8 or 17 hexadecimal digits. */
+export function checkVpcId(value: string): string | undefined {
+  return /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(value) ? undefined : `"${value}" is not a VPC ID (vpc-0123456789abcdef0)`;
+}
+
+/** The `vpc` key: `create` or a VPC ID. */
+function readVpc(context: Context, collector: ProblemCollector): VpcSetting | undefined {
+  const raw = context.vpc;
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 'false') return undefined;
+  const value = readString(context, 'vpc', CREATE_VPC, collector, (candidate) =>
+    candidate === CREATE_VPC || checkVpcId(candidate) === undefined
+      ? undefined
+      : `"${candidate}" is neither "${CREATE_VPC}" nor a VPC ID; use -c vpc=${CREATE_VPC} (a new isolated VPC) or -c vpc=vpc-0123456789abcdef0 (an existing one)`,
+  );
+  if (value === CREATE_VPC) return { create: true };
+  return checkVpcId(value) === undefined ? { vpcId: value } : undefined;
+}
+
 /** A literal default as inline code. */
 function code(value: string | number | boolean): string {
   return `\`${value}\``;
@@ -304,6 +328,25 @@ export const CONTEXT_SETTINGS = {
     scope: 'app',
     read: (context, collector): readonly string[] =>
       readList(context, 'exemptionWriters', collector, checkRoleArn, 'arn:aws:iam::111122223333:role/SecurityOperator'),
+  },
+  vpc: {
+    type: `\`${CREATE_VPC}\` or a VPC ID (\`vpc-…\`)`,
+    default: 'none: the functions run outside any VPC',
+    description:
+      `Run the guardrail's functions in a VPC, behind a security group that allows HTTPS out only (Control Tower CT.LAMBDA.PR.3 then passes). \`${CREATE_VPC}\`: the stack creates a VPC with isolated subnets in two Availability Zones, no NAT gateway and flow logs to an encrypted log group; home region only (\`regions\` must name no other). ` +
+      'A VPC ID: the VPC is looked up at synth (`Vpc.fromLookup`), which needs the account: run `cdk synth` with AWS credentials (the CLI sets `CDK_DEFAULT_ACCOUNT`); the result is cached in cdk.context.json, so later synths read it from there. Single-account only. See docs/landing-zone.md.',
+    prop: 'vpc (`ec2.IVpc`)',
+    scope: 'app',
+    read: (context, collector): VpcSetting | undefined => readVpc(context, collector),
+  },
+  vpcEndpoints: {
+    type: 'boolean',
+    default: code(true),
+    description:
+      'With `vpc`: create the VPC endpoints the functions need (gateway: S3, DynamoDB; interface, private DNS: S3 for S3 Control, SNS, EventBridge, and SQS and CloudTrail with the sweep, Security Hub with `securityHub`). Interface endpoints cost about $7.30 a month each per Availability Zone plus $0.01 per GB. `false` for a VPC that already has them or routes to AWS through a NAT gateway.',
+    prop: 'vpcEndpoints',
+    scope: 'app',
+    read: (context, collector): boolean => readBoolean(context, 'vpcEndpoints', true, collector),
   },
   profile: {
     type: PROFILES.map((profile) => `\`${profile}\``).join(' or '),

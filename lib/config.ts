@@ -39,6 +39,12 @@ export interface GuardrailAppConfig extends PlainSettings {
    * @default - single account
    */
   readonly organization?: OrganizationConfig;
+  /**
+   * The home stack's account: set only when `vpc` names a VPC to look up (the lookup needs it), from the CLI's
+   * `CDK_DEFAULT_ACCOUNT`.
+   * @default - left to deploy time (`AWS::AccountId`), so synth needs no credentials
+   */
+  readonly account?: string;
 }
 
 /** One or more context values are invalid; `problems` lists each with the key, the bad value and the fix. */
@@ -69,8 +75,12 @@ function findMisspeltKeys(context: Context, collector: ProblemCollector): void {
  * Parses the context. Throws AppConfigError listing every problem at once.
  * @param context the app's context values by key (at least the CONTEXT_KEYS that are set)
  * @param environment.defaultRegion the CLI's `CDK_DEFAULT_REGION`, if any
+ * @param environment.defaultAccount the CLI's `CDK_DEFAULT_ACCOUNT`, if any (used only to look up `vpc`)
  */
-export function parseAppConfig(context: Context, environment: { readonly defaultRegion?: string } = {}): GuardrailAppConfig {
+export function parseAppConfig(
+  context: Context,
+  environment: { readonly defaultRegion?: string; readonly defaultAccount?: string } = {},
+): GuardrailAppConfig {
   const collector = new ProblemCollector();
   findMisspeltKeys(context, collector);
 
@@ -93,10 +103,54 @@ export function parseAppConfig(context: Context, environment: { readonly default
     collector.add('profile', 'trial is for a single-account sandbox; the organization-wide deployment has no trial profile: remove -c profile=trial or -c organization=true');
   }
 
+  const account = checkVpc(context, config, organization !== undefined || isSet(context.organization), environment, collector);
+
   if (collector.problems.length > 0) {
     throw new AppConfigError(collector.problems);
   }
-  return organization ? { ...config, organization } : config;
+  return { ...config, ...(organization ? { organization } : {}), ...(account !== undefined ? { account } : {}) };
+}
+
+/**
+ * The rules that tie `vpc` and `vpcEndpoints` to other keys. Returns the account a VPC lookup needs.
+ */
+function checkVpc(
+  context: Context,
+  config: Pick<GuardrailAppConfig, 'vpc' | 'regions' | 'homeRegion'>,
+  organization: boolean,
+  environment: { readonly defaultAccount?: string },
+  collector: ProblemCollector,
+): string | undefined {
+  const vpc = config.vpc;
+  if (vpc === undefined) {
+    if (context.vpcEndpoints !== undefined && context.vpcEndpoints !== null && context.vpcEndpoints !== '') {
+      collector.add('vpcEndpoints', 'is set but vpc is not; add -c vpc=create (or -c vpc=<VPC ID>) to run the functions in a VPC, or remove vpcEndpoints');
+    }
+    return undefined;
+  }
+  if (organization) {
+    collector.add('vpc', 'is not supported with organization=true yet (the member-role calls need STS and Organizations endpoints); remove vpc');
+    return undefined;
+  }
+  if ('create' in vpc && config.regions.length > 1) {
+    collector.add(
+      'vpc',
+      `"create" makes an isolated VPC whose endpoints serve ${config.homeRegion} only, but regions also names ${config.regions.slice(1).join(', ')}, where the functions call S3 and CloudTrail; ` +
+        'cover the home region only, or use -c vpc=<VPC ID> of a VPC that routes to those regions (NAT or Transit Gateway)',
+    );
+  }
+  if ('vpcId' in vpc) {
+    const account = environment.defaultAccount;
+    if (account === undefined || !/^\d{12}$/.test(account)) {
+      collector.add(
+        'vpc',
+        `looking up ${vpc.vpcId} needs the account, and CDK_DEFAULT_ACCOUNT is ${account === undefined ? 'not set' : `"${account}"`}: run cdk synth with AWS credentials for the account, or use -c vpc=create`,
+      );
+      return undefined;
+    }
+    return account;
+  }
+  return undefined;
 }
 
 interface HomeRegions {

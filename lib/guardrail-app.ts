@@ -45,6 +45,8 @@ export function guardrailPropsFrom(config: GuardrailAppConfig): PublicBucketGuar
     sweepSchedule: config.sweepSchedule,
     sweepConcurrency: config.sweepConcurrency,
     exemptionWriterRoleArns: config.exemptionWriters,
+    // The VPC itself is the stack's (created or looked up there); the construct gets it as `vpc`.
+    ...(config.vpc !== undefined ? { vpcEndpoints: config.vpcEndpoints } : {}),
     // A trial is deleted with its stacks (archive emptied, no Object Lock retention); production keeps everything as it was.
     ...(config.profile === 'trial' ? { removalPolicy: RemovalPolicy.DESTROY, auditArchiveLockMode: 'NONE' as const } : {}),
   };
@@ -61,11 +63,12 @@ export function applyAppChecks(app: App): void {
 
 /** The single-account app: the home stack and one forwarder per extra region. See buildOrganizationGuardrailApp for organizations. */
 export function buildGuardrailApp(app: App, config: GuardrailAppConfig): GuardrailAppStacks {
-  // Account left unresolved (deploy-time AWS::AccountId) so `cdk synth` works offline; regions are concrete
-  // because forwarders must name the home bus.
+  // Account left unresolved (deploy-time AWS::AccountId) so `cdk synth` works offline, except when `vpc` names a VPC
+  // to look up (config.account); regions are concrete because forwarders must name the home bus.
   const home = new GuardrailStack(app, config.stackName, {
     stackName: config.stackName,
-    env: { region: config.homeRegion },
+    env: { region: config.homeRegion, ...(config.account !== undefined ? { account: config.account } : {}) },
+    ...(config.vpc !== undefined ? { vpc: config.vpc } : {}),
     description: 'S3 bucket guardrail: contains buckets made public, alerts on-call and keeps a write-once audit trail',
     coveredRegions: config.regions,
     guardrail: guardrailPropsFrom(config),

@@ -4,6 +4,7 @@
  */
 import type { AlertDeliverySettings, ChatbotChannel } from './alert-destinations';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -230,6 +231,32 @@ export interface PublicBucketGuardrailProps {
    * @default - nobody can write exemptions: `bucket-guardrail exempt` and `restore` fail with AccessDenied
    */
   readonly exemptionWriterRoleArns?: readonly string[];
+
+  /**
+   * Run every guardrail function (the remediator, the sweep's lister and worker) in this VPC, behind one security
+   * group that allows HTTPS (tcp/443) out and nothing in; the functions' roles get the network-interface actions
+   * Lambda needs. AWS Control Tower's CT.LAMBDA.PR.3 then passes for them. The functions reach AWS only through the
+   * VPC: see `vpcEndpoints`. Not supported with `crossAccount` yet.
+   * @default - the functions run outside any VPC, and CT.LAMBDA.PR.3 is acknowledged with its reason
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of `vpc` the functions and the interface endpoints go in (one per Availability Zone for the
+   * endpoints). Public subnets are refused.
+   * @default - the VPC's private subnets: those with egress if it has any, else the isolated ones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Create, in `vpc`, the VPC endpoints the functions need without a NAT gateway: gateway endpoints for S3 and
+   * DynamoDB; interface endpoints (private DNS) for S3 (which serves S3 Control), SNS and EventBridge, plus SQS and
+   * CloudTrail with the sweep and Security Hub with `securityHub`. Each endpoint policy admits principals of this
+   * account only. Interface endpoints bill per hour in each Availability Zone. Turn off when the VPC already has
+   * them (a second endpoint with private DNS for the same service fails) or routes to AWS through a NAT gateway.
+   * @default true
+   */
+  readonly vpcEndpoints?: boolean;
 }
 
 /** A prop value is invalid; the message shows the value and the fix. */
@@ -270,6 +297,35 @@ export interface ValidatedProps {
   readonly exemptionWriterRoleArns: readonly string[];
   readonly removalPolicy: GuardrailRemovalPolicy;
   readonly auditArchiveLockMode: AuditArchiveLockMode;
+  /** The VPC placement, when `vpc` is set. */
+  readonly network?: ValidatedNetwork;
+}
+
+/** The VPC placement of the functions after defaults and validation. */
+export interface ValidatedNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly endpoints: boolean;
+}
+
+/** `vpc`, `vpcSubnets` and `vpcEndpoints` checked together. */
+function validateNetwork(props: PublicBucketGuardrailProps): ValidatedNetwork | undefined {
+  if (props.vpc === undefined) {
+    if (props.vpcSubnets !== undefined) throw new GuardrailPropsError('vpcSubnets', 'is set without vpc; pass the VPC the subnets belong to as vpc, or remove vpcSubnets');
+    if (props.vpcEndpoints !== undefined) throw new GuardrailPropsError('vpcEndpoints', 'is set without vpc; pass a vpc to place the functions in, or remove vpcEndpoints');
+    return undefined;
+  }
+  if (props.crossAccount !== undefined) {
+    throw new GuardrailPropsError(
+      'vpc',
+      'is not supported with crossAccount yet: the member-role calls need STS and Organizations endpoints and endpoint policies that admit member accounts; remove vpc, or crossAccount',
+    );
+  }
+  return {
+    vpc: props.vpc,
+    ...(props.vpcSubnets !== undefined ? { vpcSubnets: props.vpcSubnets } : {}),
+    endpoints: props.vpcEndpoints ?? true,
+  };
 }
 
 export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps {
@@ -359,6 +415,7 @@ export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps
     const problem = Token.isUnresolved(arn) ? undefined : checkRoleArn(arn);
     if (problem) throw new GuardrailPropsError(`exemptionWriterRoleArns[${index}]`, problem);
   });
+  const network = validateNetwork(props);
   return {
     mode,
     strategy,
@@ -385,5 +442,6 @@ export function validateProps(props: PublicBucketGuardrailProps): ValidatedProps
     exemptionWriterRoleArns,
     removalPolicy: removalPolicy as GuardrailRemovalPolicy,
     auditArchiveLockMode,
+    ...(network !== undefined ? { network } : {}),
   };
 }

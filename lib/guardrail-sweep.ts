@@ -160,6 +160,7 @@ export class GuardrailSweep extends Construct {
       projectRoot: root,
       depsLockFilePath: path.join(root, 'package-lock.json'),
       loggingFormat: lambda.LoggingFormat.JSON,
+      ...(props.network !== undefined ? props.network.placement : {}),
     };
 
     const workerRole = new iam.Role(this, 'WorkerRole', {
@@ -203,6 +204,7 @@ export class GuardrailSweep extends Construct {
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
     });
+    props.network?.attach(this.listerFunction, listerRole, 'SweepLister');
     this.listerFunction.addEventSource(
       new lambdaEventSources.SqsEventSource(this.listingQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: SWEEP_CONCURRENCY_RANGE.min }),
     );
@@ -266,6 +268,7 @@ export class GuardrailSweep extends Construct {
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
     });
+    props.network?.attach(this.workerFunction, workerRole, 'SweepWorker');
     this.workerFunction.addEventSource(
       new lambdaEventSources.SqsEventSource(this.workQueue, { batchSize: DEFAULT_TUNING.workerBatchSize, reportBatchItemFailures: true, maxConcurrency: concurrency }),
     );

@@ -32,7 +32,20 @@ export { GuardrailDashboard, type GuardrailDashboardProps } from './guardrail-da
 export { GuardrailTrail, type GuardrailTrailProps } from './guardrail-trail';
 export { ServiceMetrics, PIPELINE_METRICS, newAlertAlarm } from './guardrail-metrics';
 export { grantAssumeMemberRole, type CrossAccountSettings } from './member-role-grants';
-export { type ValidatedProps } from './guardrail-props';
+export { type ValidatedProps, type ValidatedNetwork } from './guardrail-props';
+export {
+  GuardrailNetwork,
+  endpointServices,
+  newIsolatedVpc,
+  NETWORK_INTERFACE_ACTIONS,
+  type GuardrailNetworkProps,
+  type EndpointNeeds,
+  type EndpointService,
+  type FunctionNetwork,
+  type FunctionPlacement,
+  type IsolatedVpcProps,
+} from './guardrail-network';
+export { type VpcSetting } from './config-settings';
 export { GuardrailStack, type GuardrailStackProps } from './guardrail-stack';
 export { RegionForwarderStack, RegionForwarderPropsError, type RegionForwarderStackProps } from './region-forwarder-stack';
 export { buildGuardrailApp, forwarderStackName, guardrailPropsFrom, applyAppChecks, type GuardrailAppStacks } from './guardrail-app';

@@ -38,9 +38,12 @@ export const CONTROL_TOWER_RULES = {
 
 export type AcknowledgedControl = keyof typeof CONTROL_TOWER_RULES;
 
-/** Why the guardrail's functions run outside a VPC (CT.LAMBDA.PR.3). */
+/**
+ * Why the guardrail's functions run outside a VPC (CT.LAMBDA.PR.3) when the `vpc` option is off. With it on
+ * (PublicBucketGuardrail `vpc`, context `vpc`), they run in the VPC and the control passes: nothing is acknowledged.
+ */
 export const OUTSIDE_VPC_REASON =
-  'The functions serve no network and call only AWS APIs (S3, S3 Control, DynamoDB, SNS, SQS, KMS, STS, CloudTrail, Organizations) over TLS with IAM; in a VPC they would need an interface endpoint per service in every subnet\'s Availability Zone, or a NAT gateway, for no reduction of what they can reach.';
+  'By default the functions serve no network and call only AWS APIs (S3, S3 Control, DynamoDB, SNS, SQS, EventBridge, CloudTrail, STS, Organizations) over TLS with IAM, so a VPC would reduce nothing they can reach and would need an interface endpoint per service in each Availability Zone (or a NAT gateway). Where the landing zone requires it, the vpc option (context vpc=create or vpc=<VPC ID>) places them in a VPC with those endpoints, and this control passes.';
 
 /** The acknowledgement ID of a Control Tower control, as the CDK matches it against the plugin's violations. */
 export function controlTowerAcknowledgementId(control: AcknowledgedControl): string {

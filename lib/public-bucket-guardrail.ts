@@ -33,6 +33,7 @@ import { ExemptionsStore } from './exemptions-store';
 import { ExposureRule } from './exposure-rule';
 import type { RawEventPattern } from './exposure-events';
 import { GuardrailDashboard } from './guardrail-dashboard';
+import { GuardrailNetwork, warnIfOtherRegions } from './guardrail-network';
 import { validateProps, type PublicBucketGuardrailProps } from './guardrail-props';
 import { GuardrailSweep } from './guardrail-sweep';
 import { GuardrailTrail } from './guardrail-trail';
@@ -85,6 +86,8 @@ export class PublicBucketGuardrail extends Construct {
   readonly remediator: Remediator;
   readonly exposureRule: ExposureRule;
   readonly monitoring: GuardrailDashboard;
+  /** The functions' VPC placement and endpoints, when `vpc` is set. */
+  readonly network?: GuardrailNetwork;
 
   constructor(scope: Construct, id: string, props: PublicBucketGuardrailProps = {}) {
     super(scope, id);
@@ -112,7 +115,18 @@ export class PublicBucketGuardrail extends Construct {
     const queuesKey = newQueuesKey(this, 'QueuesKey', 'Bucket guardrail failure queues', ruleArn);
     // ---- Log groups' key: CloudWatch Logs of this account and Region may use it (Control Tower CT.CLOUDWATCH.PR.3).
     const logsKey = newLogsKey(this, 'LogsKey', 'Bucket guardrail function log groups');
-    acknowledgeControl(this, 'CT.LAMBDA.PR.3', OUTSIDE_VPC_REASON);
+    // ---- Functions in a VPC (CT.LAMBDA.PR.3 passes), with the endpoints they need; else the control is acknowledged.
+    if (settings.network !== undefined) {
+      this.network = new GuardrailNetwork(this, 'Network', {
+        vpc: settings.network.vpc,
+        ...(settings.network.vpcSubnets !== undefined ? { vpcSubnets: settings.network.vpcSubnets } : {}),
+        endpoints: settings.network.endpoints,
+        needs: { sweep: settings.sweep, securityHub: settings.deliveries.securityHub === true },
+      });
+      warnIfOtherRegions(this, settings.coveredRegions);
+    } else {
+      acknowledgeControl(this, 'CT.LAMBDA.PR.3', OUTSIDE_VPC_REASON);
+    }
 
     // ---- Audit store and exemptions, under one customer managed key.
     const destroy = settings.removalPolicy === RemovalPolicy.DESTROY;
@@ -141,6 +155,7 @@ export class PublicBucketGuardrail extends Construct {
       queuesKey,
       logsKey,
       ...(props.crossAccount !== undefined ? { crossAccount: props.crossAccount } : {}),
+      ...(this.network !== undefined ? { network: this.network } : {}),
     });
     this.remediateFunction = this.remediator.function;
     this.failureQueue = this.remediator.failureQueue;
@@ -166,6 +181,7 @@ export class PublicBucketGuardrail extends Construct {
         metricsNamespace: settings.metricsNamespace,
         ...(props.eventBus !== undefined ? { eventBus: props.eventBus } : {}),
         ...(props.crossAccount !== undefined ? { crossAccount: props.crossAccount } : {}),
+        ...(this.network !== undefined ? { network: this.network } : {}),
       });
       this.audit.addWriter(this.sweep.workerRole.roleArn);
     }

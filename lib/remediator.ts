@@ -27,6 +27,7 @@ import { ServiceMetrics } from './guardrail-metrics';
 import { DELIVERY_RETRIES, GuardrailPropsError, type ValidatedProps } from './guardrail-props';
 import { LAMBDA_ESBUILD, LAMBDA_NODE_OPTIONS } from './lambda-bundling';
 import { guardrailBundling, lambdaCodeProps } from './lambda-code';
+import type { FunctionNetwork } from './guardrail-network';
 import { grantAssumeMemberRole, grantDescribeMemberAccounts, logStreamsFinding, type CrossAccountSettings } from './member-role-grants';
 import { QueueDestination } from './queue-destination';
 import { ACCESS_POINT_READ_ACKNOWLEDGEMENTS, accessPointReadStatements, accessPointWriteAcknowledgement, remediatorS3Actions } from './remediator-permissions';
@@ -55,6 +56,11 @@ export interface RemediatorProps {
    * @default - single account: no cross-account permission
    */
   readonly crossAccount?: CrossAccountSettings;
+  /**
+   * Run the function in a VPC (GuardrailNetwork).
+   * @default - outside any VPC
+   */
+  readonly network?: FunctionNetwork;
 }
 
 export class Remediator extends Construct {
@@ -123,8 +129,10 @@ export class Remediator extends Construct {
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
       },
       bundling: guardrailBundling(),
+      ...(props.network !== undefined ? props.network.placement : {}),
     });
     this.function = fn;
+    props.network?.attach(fn, role, 'Remediate');
     // Every variable of the environment contract is set next to the grant that makes it usable.
     const environmentSet = new Set<string>();
     const setEnvironment = (...names: string[]): void => {

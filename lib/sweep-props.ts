@@ -4,6 +4,7 @@
 import type { ArchiveLockSettings } from '../lambda/shared/audit/archive-lock';
 import type { AlertDeliverySettings } from './alert-destinations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { FunctionNetwork } from './guardrail-network';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -152,6 +153,12 @@ export interface GuardrailSweepProps {
    * @default - this account only
    */
   readonly crossAccount?: { readonly memberRoleName: string; readonly organizationId: string };
+  /**
+   * Run the lister and the worker in a VPC (GuardrailNetwork, which PublicBucketGuardrail passes with its `vpc`);
+   * the VPC must reach SQS, CloudTrail, S3, S3 Control, DynamoDB, SNS and EventBridge.
+   * @default - outside any VPC
+   */
+  readonly network?: FunctionNetwork;
 }
 
 /** Invalid GuardrailSweep props: says which, the bad value and the fix. */

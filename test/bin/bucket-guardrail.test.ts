@@ -15,6 +15,8 @@ interface Run {
   readonly template: (stack: string) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   /** The synth warnings of a stack, as the cloud assembly carries them and `cdk synth` prints them. */
   readonly warnings: (stack: string) => string[];
+  /** The context lookups the app could not answer (the CDK CLI performs them with credentials, then synthesizes again). */
+  readonly missing: { key: string; provider: string }[];
 }
 
 /** Runs the app the way the CDK CLI does: cdk.json context (plus -c overrides) in CDK_CONTEXT_JSON, output to CDK_OUTDIR. */
@@ -29,7 +31,7 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
   });
   const manifestPath = path.join(outdir, 'manifest.json');
   const manifest = fs.existsSync(manifestPath)
-    ? (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts: Record<string, { type: string; environment: string }> })
+    ? (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { artifacts: Record<string, { type: string; environment: string }>; missing?: { key: string; provider: string }[] })
     : { artifacts: {} };
   type Metadata = Record<string, Array<{ type: string; data: unknown }>>;
   // A stack's metadata (its synth warnings among it) is inline or, with current CDK, in its additionalMetadataFile.
@@ -51,7 +53,7 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
       .flat()
       .filter((entry) => entry.type === 'aws:cdk:warning')
       .map((entry) => String(entry.data));
-  return { status: result.status, stderr: result.stderr, stacks, template, warnings };
+  return { status: result.status, stderr: result.stderr, stacks, template, warnings, missing: 'missing' in manifest ? (manifest.missing ?? []) : [] };
 }
 
 afterAll(() => {
@@ -126,6 +128,58 @@ describe('bin/bucket-guardrail.ts', () => {
     expect(run.stderr).toContain('- regions: [eu-west-1] does not include the home region us-east-1');
     expect(run.stderr).toContain('- remediationMode: "fix" is not one of "enforce", "report-only"');
     expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stacks).toEqual({});
+  });
+});
+
+describe('bin/bucket-guardrail.ts with -c vpc', () => {
+  type Resources = ReturnType<Run['template']>['Resources'];
+  const functionsIn = (resources: Resources) => Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.VpcConfig !== undefined);
+
+  it('vpc=create: synthesizes offline, account-agnostic, with the functions in the new VPC and its endpoints', () => {
+    const run = runApp({ vpc: 'create' });
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/us-east-1' } });
+    const resources = run.template('BucketGuardrail').Resources;
+    expect(functionsIn(resources)).toHaveLength(3);
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::EC2::VPCEndpoint')).toHaveLength(7);
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::EC2::NatGateway')).toHaveLength(0);
+  });
+
+  it('vpc=create with vpcEndpoints=false: the functions are in the VPC and no endpoint is created', () => {
+    const run = runApp({ vpc: 'create', vpcEndpoints: 'false' });
+    expect(run.status).toBe(0);
+    const resources = run.template('BucketGuardrail').Resources;
+    expect(functionsIn(resources)).toHaveLength(3);
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::EC2::VPCEndpoint')).toHaveLength(0);
+  });
+
+  it('vpc=<VPC ID> without credentials: fails before synthesis, saying the lookup needs the account', () => {
+    const run = runApp({ vpc: 'vpc-0123456789abcdef0' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('- vpc: looking up vpc-0123456789abcdef0 needs the account, and CDK_DEFAULT_ACCOUNT is not set');
+    expect(run.stacks).toEqual({});
+  });
+
+  it('vpc=<VPC ID> with the CLI\'s account: pins the stack to it and asks the CLI for the VPC lookup', () => {
+    // GIVEN the account the CDK CLI sets from the credentials, and no cached lookup
+    const run = runApp({ vpc: 'vpc-0123456789abcdef0' }, { CDK_DEFAULT_ACCOUNT: '111122223333' });
+    // THEN the stack is pinned to that account, and the lookup is reported missing (the CLI performs it, caches it in
+    // cdk.context.json and synthesizes again; until then the app uses the CDK's placeholder VPC)
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://111122223333/us-east-1' } });
+    expect(run.missing.map((entry) => entry.provider)).toEqual(['vpc-provider']);
+    expect(run.missing[0].key).toContain('filter.vpc-id=vpc-0123456789abcdef0');
+    // AND this first pass keeps the functions out of the CDK's placeholder VPC (which CloudFormation validation
+    // refuses), saying the template is not deployable until the lookup is done
+    expect(Object.values(run.template('BucketGuardrail').Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.VpcConfig !== undefined)).toEqual([]);
+    expect(run.stderr).toContain('VPC vpc-0123456789abcdef0 is not looked up yet: the CDK CLI looks it up with your credentials and synthesizes again');
+  });
+
+  it('fails on vpc=create with other regions, saying the fix', () => {
+    const run = runApp({ vpc: 'create', regions: 'us-east-1,eu-west-1' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('- vpc: "create" makes an isolated VPC whose endpoints serve us-east-1 only, but regions also names eu-west-1');
     expect(run.stacks).toEqual({});
   });
 });

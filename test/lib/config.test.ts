@@ -43,6 +43,8 @@ describe('parseAppConfig', () => {
       sweepSchedule: 'rate(6 hours)',
       sweepConcurrency: 16,
       exemptionWriters: [],
+      vpc: undefined,
+      vpcEndpoints: true,
       profile: 'production',
     });
   });

@@ -7,14 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RemovalPolicy, Stack, type App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { parseAppConfig } from '../../lib/config';
 import { buildGuardrailApp } from '../../lib/guardrail-app';
 import { buildOrganizationGuardrailApp } from '../../lib/organization/organization-app';
 import { synthesizeMemberTemplate } from '../../lib/organization/member-template';
-import { acknowledgeControl, CFN_GUARD_PLUGIN_NAME, CONTROL_TOWER_RULES } from '../../lib/policy-checks';
+import { acknowledgeControl, CFN_GUARD_PLUGIN_NAME, CONTROL_TOWER_RULES, OUTSIDE_VPC_REASON } from '../../lib/policy-checks';
 import { remediatorS3Actions } from '../../lib/remediator-permissions';
 import { CDK_JSON_CONTEXT, newTestApp, renderIntrinsics } from './stack-test-helpers';
 import { ORGANIZATION_CONTEXT } from './organization/organization-test-helpers';
@@ -137,6 +137,79 @@ describe('Control Tower proactive controls on every app', () => {
     // WHEN synthesized THEN no plugin reports a violation
     expect(() => app.synth()).not.toThrow();
     expect(readReport(outdir).pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
+  });
+});
+
+/** A cached VPC lookup (what `cdk synth` with credentials writes to cdk.context.json): private subnets in two AZs. */
+const LOOKED_UP_VPC_CONTEXT = {
+  'vpc-provider:account=111122223333:filter.vpc-id=vpc-0123456789abcdef0:region=us-east-1:returnAsymmetricSubnets=true': {
+    vpcId: 'vpc-0123456789abcdef0',
+    vpcCidrBlock: '10.20.0.0/16',
+    ownerAccountId: '111122223333',
+    availabilityZones: [],
+    subnetGroups: [
+      {
+        name: 'Private',
+        type: 'Private',
+        subnets: [
+          { subnetId: 'subnet-0aaaaaaaaaaaaaaa1', cidr: '10.20.0.0/24', availabilityZone: 'us-east-1a', routeTableId: 'rtb-0aaaaaaaaaaaaaaa1' },
+          { subnetId: 'subnet-0bbbbbbbbbbbbbbb2', cidr: '10.20.1.0/24', availabilityZone: 'us-east-1b', routeTableId: 'rtb-0bbbbbbbbbbbbbbb2' },
+        ],
+      },
+    ],
+  },
+};
+
+describe('CT.LAMBDA.PR.3 with the vpc option', () => {
+  /** The CT.LAMBDA.PR.3 lines of the acknowledged findings. */
+  const lambdaAcknowledgements = (report: ValidationReport): string[] => acknowledgedControls(report).filter((line) => line.startsWith('CT.LAMBDA.PR.3 '));
+
+  it('off: every guardrail function is acknowledged with the written reason that names the option', () => {
+    const { app, outdir } = newUnbundledApp();
+    buildGuardrailApp(app, parseAppConfig({ alertEmails: 'oncall@example.com' }));
+    expect(() => app.synth()).not.toThrow();
+    const report = readReport(outdir);
+    expect(lambdaAcknowledgements(report)).toEqual([
+      'CT.LAMBDA.PR.3 BucketGuardrail/AWSCDK.TriggerCustomResourceProviderCustomResourceProvider/Handler',
+      'CT.LAMBDA.PR.3 BucketGuardrail/Guardrail/Remediate/Resource',
+      'CT.LAMBDA.PR.3 BucketGuardrail/Guardrail/Sweep/Lister/Resource',
+      'CT.LAMBDA.PR.3 BucketGuardrail/Guardrail/Sweep/Worker/Resource',
+    ]);
+    const reasons = report.pluginReports.flatMap((plugin) => plugin.suppressedViolations ?? []).filter((violation) => controlOf(violation) === 'CT.LAMBDA.PR.3').map((violation) => violation.reason);
+    expect(reasons).toContain(`CT.LAMBDA.PR.3: ${OUTSIDE_VPC_REASON}`);
+    expect(OUTSIDE_VPC_REASON).toMatch(/vpc=create or vpc=<VPC ID>/);
+  });
+
+  it('vpc=create: the guardrail functions pass; only the CDK\'s deploy-time functions stay acknowledged; cdk-nag is clean', () => {
+    // GIVEN the app with a VPC of its own
+    const { app, outdir } = newUnbundledApp();
+    buildGuardrailApp(app, parseAppConfig({ vpc: 'create', alertEmails: 'oncall@example.com', securityHub: 'true' }));
+    // WHEN synthesized THEN neither cdk-nag (AwsSolutions-VPC7 included) nor the controls report a violation
+    expect(() => app.synth()).not.toThrow();
+    const report = readReport(outdir);
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
+    // AND no guardrail function is acknowledged any more
+    expect(lambdaAcknowledgements(report)).toEqual([
+      'CT.LAMBDA.PR.3 BucketGuardrail/AWSCDK.TriggerCustomResourceProviderCustomResourceProvider/Handler',
+      'CT.LAMBDA.PR.3 BucketGuardrail/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
+    ]);
+  });
+
+  it('vpc=<VPC ID>: looked up (cached context), the guardrail functions pass in its private subnets', () => {
+    // GIVEN the lookup result cdk.context.json would hold, and the account CDK_DEFAULT_ACCOUNT gives
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrail-policy-'));
+    tempDirs.push(outdir);
+    const app = newTestApp({ 'aws:cdk:bundling-stacks': [], ...LOOKED_UP_VPC_CONTEXT }, outdir);
+    const { home } = buildGuardrailApp(app, parseAppConfig({ vpc: 'vpc-0123456789abcdef0', alertEmails: 'oncall@example.com' }, { defaultAccount: '111122223333' }));
+    // WHEN synthesized THEN no violation, and only the trigger provider is acknowledged
+    expect(() => app.synth()).not.toThrow();
+    const report = readReport(outdir);
+    expect(report.pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
+    expect(lambdaAcknowledgements(report)).toEqual(['CT.LAMBDA.PR.3 BucketGuardrail/AWSCDK.TriggerCustomResourceProviderCustomResourceProvider/Handler']);
+    // AND the functions are in the looked-up subnets
+    const functions = Template.fromStack(home).findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } });
+    expect(Object.keys(functions)).toHaveLength(3);
+    for (const fn of Object.values(functions)) expect(fn.Properties.VpcConfig.SubnetIds).toEqual(['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2']);
   });
 });
 

@@ -77,6 +77,12 @@ describe('stateful logical IDs', () => {
     );
   });
 
+  it('single account with vpc=create: the guardrail keeps every ID; the VPC adds only its flow log key and group', () => {
+    const { home } = buildGuardrailApp(newUnbundledApp(), parseAppConfig({ vpc: 'create' }));
+
+    expect(statefulIds(home)).toEqual([...GUARDRAIL_STATEFUL, 'AWS::KMS::Key VpcFlowLogsKey9750AF40', 'AWS::Logs::LogGroup VpcFlowLogsE6FFDEF9'].sort());
+  });
+
   it('organization: the central stack keeps the guardrail IDs and its event bus', () => {
     const stacks = buildOrganizationGuardrailApp(newUnbundledApp(), parseAppConfig({ ...ORGANIZATION_CONTEXT }));
 
