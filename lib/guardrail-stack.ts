@@ -7,7 +7,7 @@ import { Annotations, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib'
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { checkVpcId, type VpcSetting } from './config-settings';
+import { checkVpcId, type VpcSetting } from './config-structured-readers';
 import { newIsolatedVpc } from './guardrail-network';
 import { GuardrailPropsError } from './guardrail-props';
 import { PublicBucketGuardrail, type PublicBucketGuardrailProps } from './public-bucket-guardrail';

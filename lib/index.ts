@@ -32,7 +32,7 @@ export { GuardrailDashboard, type GuardrailDashboardProps } from './guardrail-da
 export { GuardrailTrail, type GuardrailTrailProps } from './guardrail-trail';
 export { ServiceMetrics, PIPELINE_METRICS, newAlertAlarm } from './guardrail-metrics';
 export { grantAssumeMemberRole, type CrossAccountSettings } from './member-role-grants';
-export { type ValidatedProps, type ValidatedNetwork } from './guardrail-props';
+export { type ValidatedProps, type ValidatedNetwork } from './validate-props';
 export {
   GuardrailNetwork,
   endpointServices,
@@ -45,7 +45,7 @@ export {
   type FunctionPlacement,
   type IsolatedVpcProps,
 } from './guardrail-network';
-export { type VpcSetting } from './config-settings';
+export { type VpcSetting } from './config-structured-readers';
 export { GuardrailStack, type GuardrailStackProps } from './guardrail-stack';
 export { RegionForwarderStack, RegionForwarderPropsError, type RegionForwarderStackProps } from './region-forwarder-stack';
 export { buildGuardrailApp, forwarderStackName, guardrailPropsFrom, applyAppChecks, type GuardrailAppStacks } from './guardrail-app';

@@ -18,7 +18,7 @@ import {
   PutPublicAccessBlockCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hasErrorCode } from '../../lambda/shared/aws/errors';
 import { archiveLockFor, type ArchiveLockSettings } from '../../lambda/shared/audit/archive-lock';
 import { canonicalJson, toAuditItem, type AuditItem, type AuditRecord } from '../../lambda/shared/audit/record';
@@ -73,18 +73,6 @@ export async function queryAll(client: DynamoDBDocumentClient, queries: readonly
 export async function getAuditItem(client: DynamoDBDocumentClient, tableName: string, id: string): Promise<Record<string, unknown> | undefined> {
   const response = await client.send(new GetCommand({ TableName: tableName, Key: { [AUDIT_TABLE.partitionKey]: id }, ConsistentRead: true }));
   return response.Item as Record<string, unknown> | undefined;
-}
-
-/** Every item of a (small) table, strongly consistent, following LastEvaluatedKey. */
-export async function scanAll(client: DynamoDBDocumentClient, tableName: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return items;
 }
 
 /**

@@ -11,10 +11,12 @@ import { canonicalJson, type AuditActor, type AuditExemption, type AuditRecord, 
 import type { AccessLevel, Finding, PublicAccessBlock } from '../shared/exposure/types';
 import { renderChatbotNotification } from './chatbot';
 import { settingsOff } from './decide';
+import { addDays, exemptCommand, restoreCommands } from './alert-commands';
 import { fitMessage, MAX_FINDINGS_IN_PAYLOAD as MAX_FINDINGS_IN_EMAIL } from './alert-size';
 import type { AlertMessage } from './ports';
 
 export { MAX_MESSAGE_BYTES } from './alert-size';
+export { exemptCommand, restoreCommand, restoreCommands } from './alert-commands';
 
 export const MAX_SUBJECT_LENGTH = 99;
 
@@ -86,18 +88,6 @@ export function headline(record: AuditRecord): string {
   }
 }
 
-/** The CLI restore command (exempts, then puts back what was changed), for a bucket record the pipeline changed. */
-export function restoreCommand(record: AuditRecord): string | undefined {
-  if (record.scope !== 'bucket' || record.trigger === 'operator' || restoreCommands(record).length === 0) return undefined;
-  return `npx bucket-guardrail restore ${record.id}`;
-}
-
-/** The CLI exempt command for a bucket record (90 days from the event), or undefined for account records. */
-export function exemptCommand(record: AuditRecord): string | undefined {
-  if (record.scope !== 'bucket' || !record.bucket || record.trigger === 'operator') return undefined;
-  return `npx bucket-guardrail exempt ${record.bucket} --reason "<why>" --owner "<team>" --expires ${addDays(record.eventTime, 90)}`;
-}
-
 /** ASCII, no line breaks, under 100 characters. */
 export function renderSubject(record: AuditRecord): string {
   const raw = `[${record.severity.toUpperCase()}] ${headline(record)}`;
@@ -148,49 +138,6 @@ function formatAcl(acl: StateSnapshot['acl']): string {
   if (acl === undefined) return 'not read';
   const grants = acl.Grants?.length ?? 0;
   return `${grants} grant${grants === 1 ? '' : 's'}`;
-}
-
-function addDays(iso: string, days: number): string {
-  const time = Date.parse(iso);
-  return new Date((Number.isNaN(time) ? 0 : time) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** The AWS CLI commands that put back exactly what was changed (none when nothing was changed). */
-export function restoreCommands(record: AuditRecord): string[] {
-  const before = record.before ?? {};
-  const succeeded = new Set(record.actions.filter((action) => action.result === 'succeeded').map((action) => action.api));
-  const lines: string[] = [];
-  const flags = (block: PublicAccessBlock) =>
-    `BlockPublicAcls=${block.BlockPublicAcls === true},IgnorePublicAcls=${block.IgnorePublicAcls === true},` +
-    `BlockPublicPolicy=${block.BlockPublicPolicy === true},RestrictPublicBuckets=${block.RestrictPublicBuckets === true}`;
-  if (record.scope === 'account') {
-    if (succeeded.has('PutAccountPublicAccessBlock')) {
-      lines.push(
-        before.accountPublicAccessBlock
-          ? `aws s3control put-public-access-block --account-id ${record.account} --public-access-block-configuration ${flags(before.accountPublicAccessBlock)}`
-          : `aws s3control delete-public-access-block --account-id ${record.account}`,
-      );
-    }
-    return lines;
-  }
-  const bucket = record.bucket ?? '';
-  const owner = `--expected-bucket-owner ${record.account}`;
-  if (succeeded.has('PutBucketPublicAccessBlock')) {
-    lines.push(
-      before.bucketPublicAccessBlock
-        ? `aws s3api put-public-access-block --bucket ${bucket} ${owner} --public-access-block-configuration ${flags(before.bucketPublicAccessBlock)}`
-        : `aws s3api delete-public-access-block --bucket ${bucket} ${owner}`,
-    );
-  }
-  if (succeeded.has('PutBucketPolicy') || succeeded.has('DeleteBucketPolicy')) {
-    lines.push(`aws s3api put-bucket-policy --bucket ${bucket} ${owner} --policy file://policy.json`);
-    lines.push(`  (policy.json: "before.policy" of audit record ${record.id})`);
-  }
-  if (succeeded.has('PutBucketAcl')) {
-    lines.push(`aws s3api put-bucket-acl --bucket ${bucket} ${owner} --access-control-policy file://acl.json`);
-    lines.push(`  (acl.json: "before.acl" of audit record ${record.id})`);
-  }
-  return lines;
 }
 
 /** What the guardrail did, in one sentence. */

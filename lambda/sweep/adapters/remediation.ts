@@ -5,7 +5,7 @@
  */
 import { remediateBucket, type PipelineDeps, type RemediationResult } from '../../remediate/pipeline';
 import type { DoorScope } from '../../remediate/ports';
-import { auditIdForSweep, type AuditActor } from '../../shared/audit/record';
+import { auditIdForSweep, type AuditActor, type AuditExposedBy } from '../../shared/audit/record';
 import type { BucketTally } from '../progress';
 import type { CheckBucket } from '../worker';
 import { lookupExposingCall, type ExposingCallLookup } from './cloudtrail';
@@ -21,15 +21,8 @@ export class BucketBusyError extends Error {
   }
 }
 
-/** What the sweep found in CloudTrail about who exposed a bucket, in the audit record's vocabulary. */
-export interface SweepExposedBy {
-  readonly status: 'found' | 'not-found' | 'unavailable';
-  readonly eventId?: string;
-  readonly eventName?: string;
-  readonly eventTime?: string;
-  readonly actor?: AuditActor;
-  readonly detail?: string;
-}
+/** What the sweep found in CloudTrail about who exposed a bucket: the audit record's `exposedBy`. */
+export type SweepExposedBy = AuditExposedBy;
 
 export function toExposedBy(lookup: ExposingCallLookup): SweepExposedBy {
   if (lookup.status === 'unavailable') {
