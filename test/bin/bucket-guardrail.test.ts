@@ -15,18 +15,25 @@ interface Run {
   readonly template: (stack: string) => { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   /** The synth warnings of a stack, as the cloud assembly carries them and `cdk synth` prints them. */
   readonly warnings: (stack: string) => string[];
+  /** For each guardrail function of a stack (logical ID): whether its asset in the assembly holds a bundled index.js. */
+  readonly bundledHandlers: (stack: string) => Record<string, boolean>;
   /** The context lookups the app could not answer (the CDK CLI performs them with credentials, then synthesizes again). */
   readonly missing: { key: string; provider: string }[];
 }
 
-/** Runs the app the way the CDK CLI does: cdk.json context (plus -c overrides) in CDK_CONTEXT_JSON, output to CDK_OUTDIR. */
-function runApp(overrides: Record<string, unknown>, env: Record<string, string> = {}): Run {
+/**
+ * Runs the app the way the CDK CLI does: cdk.json context (plus -c overrides) in CDK_CONTEXT_JSON, output to
+ * CDK_OUTDIR. The Lambdas are bundled only when `bundle` is set: otherwise the run gets the empty bundling-stacks
+ * list the CLI passes for the stacks `cdk synth --exclusively` leaves out (the templates do not depend on the
+ * bundles, and esbuild was most of each run's time).
+ */
+function runApp(overrides: Record<string, unknown>, env: Record<string, string> = {}, { bundle = false }: { bundle?: boolean } = {}): Run {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrail-bin-'));
   outdirs.push(outdir);
   const { CDK_DEFAULT_REGION: _region, CDK_DEFAULT_ACCOUNT: _account, ...inherited } = process.env;
   const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'bin', 'bucket-guardrail.ts')], {
     cwd: ROOT,
-    env: { ...inherited, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, ...overrides }), ...env },
+    env: { ...inherited, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...overrides }), ...env },
     encoding: 'utf8',
   });
   const manifestPath = path.join(outdir, 'manifest.json');
@@ -53,7 +60,18 @@ function runApp(overrides: Record<string, unknown>, env: Record<string, string> 
       .flat()
       .filter((entry) => entry.type === 'aws:cdk:warning')
       .map((entry) => String(entry.data));
-  return { status: result.status, stderr: result.stderr, stacks, template, warnings, missing: 'missing' in manifest ? (manifest.missing ?? []) : [] };
+  const bundledHandlers = (stack: string): Record<string, boolean> => {
+    const functions = Object.entries(template(stack).Resources).filter(
+      ([, resource]) => resource.Type === 'AWS::Lambda::Function' && (resource.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined,
+    );
+    return Object.fromEntries(
+      functions.map(([id, resource]) => {
+        const key = String((resource.Properties.Code as { S3Key?: unknown }).S3Key ?? '');
+        return [id, fs.existsSync(path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js'))];
+      }),
+    );
+  };
+  return { status: result.status, stderr: result.stderr, stacks, template, warnings, bundledHandlers, missing: 'missing' in manifest ? (manifest.missing ?? []) : [] };
 }
 
 afterAll(() => {
@@ -67,10 +85,14 @@ describe('bin/bucket-guardrail.ts', () => {
 
   it('synthesizes the home stack in us-east-1 with no account and no region configured', () => {
     // GIVEN no CDK_DEFAULT_REGION / CDK_DEFAULT_ACCOUNT (offline, fresh clone)
-    const run = runApp({});
+    const run = runApp({}, {}, { bundle: true });
     // THEN one stack, account left to deploy time
     expect(run.status).toBe(0);
     expect(run.stacks).toEqual({ BucketGuardrail: { environment: 'aws://unknown-account/us-east-1' } });
+    // AND the three functions (remediator, sweep lister and worker) bundled by esbuild into the assembly
+    const bundled = run.bundledHandlers('BucketGuardrail');
+    expect(Object.keys(bundled)).toHaveLength(3);
+    expect(Object.values(bundled)).toEqual([true, true, true]);
     // AND `cdk synth` prints that the Multi-Region Access Point calls (made in us-west-2) are not heard, with the fix
     expect(run.warnings('BucketGuardrail')).toContainEqual(expect.stringContaining('-c regions=us-east-1,us-west-2'));
   });

@@ -8,9 +8,20 @@ import * as cdkJson from '../../cdk.json';
 
 export const CDK_JSON_CONTEXT: Record<string, unknown> = { ...(cdkJson as { context: Record<string, unknown> }).context };
 
-/** An App configured like `npx cdk synth` (cdk.json context), plus overrides. */
+/**
+ * Tells the CDK which stacks' assets to bundle; an empty list bundles none (the CLI sets it the same way for the
+ * stacks `cdk synth --exclusively` leaves out).
+ */
+export const BUNDLING_STACKS = 'aws:cdk:bundling-stacks';
+
+/**
+ * An App configured like `npx cdk synth` (cdk.json context), plus overrides, except that the Lambdas are not
+ * bundled: stack tests read templates, which do not depend on the bundles (only the asset hashes do), and esbuild
+ * was most of their time. Pass `{ [BUNDLING_STACKS]: ['**'] }` to bundle. The real bundles are built by the app
+ * tests in test/bin (the app as the CLI runs it), `npm run build` (test/package) and the bench.
+ */
 export function newTestApp(context: Record<string, unknown> = {}, outdir?: string): App {
-  return new App({ context: { ...CDK_JSON_CONTEXT, ...context }, outdir });
+  return new App({ context: { ...CDK_JSON_CONTEXT, [BUNDLING_STACKS]: [], ...context }, outdir });
 }
 
 export function logicalIdOf(construct: IConstruct): string {
