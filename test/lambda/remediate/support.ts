@@ -1,9 +1,11 @@
 /**
  * Shared set-up for the remediator tests: configuration, fixtures, the real adapters over faked AWS
- * clients, and a logger and metrics that record what they are given.
+ * clients, and a logger and metrics that record what they are given; and the helpers of the end-to-end
+ * pipeline tests (pipeline-bucket-events, pipeline-duplicates-failures, pipeline-strip-account-sweep).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordFromItem, type AuditRecord } from '../../../lambda/shared/audit/record';
 import { createAwsClients } from '../../../lambda/shared/aws/clients';
 import { AccountBlockCache } from '../../../lambda/remediate/adapters/account-block-cache';
 import { SnsAlertPublisher } from '../../../lambda/remediate/adapters/alerts';
@@ -14,6 +16,8 @@ import type { PipelineDeps } from '../../../lambda/remediate/pipeline';
 import type { LoggerPort, MetricName, MetricsPort } from '../../../lambda/remediate/ports';
 import type { AwsFakes } from '../../fakes/aws-fakes';
 import { FAKE_TABLE_NAME } from '../../fakes/aws-fakes';
+import { publicReadPolicy, type BucketInit, type FakeBucket } from '../../fakes/s3-fake';
+import { SnsFake, type PublishedAlert } from '../../fakes/sns-fake';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -149,4 +153,48 @@ export function writesTo(fakes: AwsFakes, bucket?: string): string[] {
     .filter((entry) => (entry.service === 's3' || entry.service === 's3control') && S3_WRITE_COMMANDS.includes(entry.command))
     .filter((entry) => bucket === undefined || entry.input.Bucket === bucket)
     .map((entry) => `${entry.service}:${entry.command}`);
+}
+
+/** When the events of the end-to-end pipeline tests happened. */
+export const EVENT_TIME = '2025-03-04T10:15:30Z';
+/** When those tests' pipeline starts: two seconds after the event. */
+export const START = Date.parse(EVENT_TIME) + 2_000;
+
+/** A clock that starts two seconds after the event and moves 1 ms per reading. */
+export function steppingClock(): () => number {
+  let now = START;
+  return () => (now += 1);
+}
+
+/** The fixture event `name` (`put-bucket-policy.new`) rewritten for `bucket`, happening at EVENT_TIME. */
+export function event(name: string, bucket: string, options: { eventId?: string } = {}) {
+  return bucketEvent(name, bucket, { eventTime: EVENT_TIME, ...options });
+}
+
+export function emailOf(alert: PublishedAlert | undefined): string {
+  if (alert === undefined) throw new Error('no alert was published');
+  return SnsFake.parts(alert).email;
+}
+
+export function attribute(alert: PublishedAlert | undefined, name: string): string | undefined {
+  return alert?.MessageAttributes?.[name]?.StringValue;
+}
+
+export interface PipelineOverFakes {
+  /** The real adapters over the fakes, with a stepping clock. */
+  deps(config?: Partial<RemediateConfig>): TestDeps;
+  /** An exposed bucket: no Block Public Access, ACLs enabled, a public-read policy. */
+  exposedBucket(name: string, init?: BucketInit): FakeBucket;
+  /** The audit records the runs finished. */
+  storedRecords(): AuditRecord[];
+}
+
+/** The end-to-end pipeline helpers over the AWS fakes `current` returns (the running test's, installed by its beforeEach). */
+export function pipelineOverFakes(current: () => AwsFakes): PipelineOverFakes {
+  return {
+    deps: (config = {}) => fakeBackedDeps(current(), config, { now: steppingClock() }),
+    exposedBucket: (name, init = {}) =>
+      current().s3.addBucket(name, { account: ACCOUNT, region: REGION, policy: publicReadPolicy(name), publicAccessBlock: null, ownership: null, ...init }),
+    storedRecords: () => [...current().table.items.values()].filter((item) => item.finishedAt !== undefined).map((item) => recordFromItem(item)),
+  };
 }
