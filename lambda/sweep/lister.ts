@@ -267,26 +267,41 @@ export async function continueListing(
 }
 
 /**
+ * Alerts once per sweep and account about the doors of the account to other accounts' buckets that are public (or
+ * could not be read): the alert is claimed in the progress table before it is published, so a re-delivered listing
+ * message does not send it twice, and given back when publishing fails. A failure here is logged and never stops
+ * the sweep: the account's own buckets matter more.
+ */
+async function reportForeignDoors(deps: ListerDeps, sweepId: string, account: string | undefined): Promise<void> {
+  if (deps.readForeignDoors === undefined) return;
+  const owner = account ?? deps.account;
+  const notice = `foreign-doors#${owner}`;
+  let claimed = false;
+  try {
+    const alert = foreignDoorsAlert(sweepId, owner, await deps.readForeignDoors(account));
+    if (alert === undefined) return;
+    claimed = await deps.progress.claimNotice(sweepId, notice);
+    if (!claimed) {
+      deps.log.info("access points to other accounts' buckets already reported for this sweep; not alerting twice", { sweepId, account: owner });
+      return;
+    }
+    deps.log.warn("access points of the account open other accounts' buckets", { sweepId, account: owner, subject: alert.subject });
+    await deps.publish(alert);
+  } catch (error) {
+    deps.log.error("could not report the account's access points to other accounts' buckets", { sweepId, account: owner, error: describeError(error) });
+    if (claimed) {
+      await deps.progress.releaseNotice(sweepId, notice).catch((releaseError: unknown) => {
+        deps.log.error('could not give back the claim of the access point alert; a re-delivery will not send it', { sweepId, account: owner, error: describeError(releaseError) });
+      });
+    }
+  }
+}
+
+/**
  * Organization-wide: whether a trail feeds the guardrail in each covered region of a member account, read through
  * its member role when its listing starts. Blind and unknown regions are kept with the sweep for the summary; a
  * read that fails makes the region unknown and never stops the listing.
  */
-/**
- * Alerts once per sweep and account about the doors of the account to other accounts' buckets that are public (or
- * could not be read). A failure here is logged and never stops the sweep: the account's own buckets matter more.
- */
-async function reportForeignDoors(deps: ListerDeps, sweepId: string, account: string | undefined): Promise<void> {
-  if (deps.readForeignDoors === undefined) return;
-  try {
-    const alert = foreignDoorsAlert(sweepId, account ?? deps.account, await deps.readForeignDoors(account));
-    if (alert === undefined) return;
-    deps.log.warn("access points of the account open other accounts' buckets", { sweepId, account: account ?? deps.account, subject: alert.subject });
-    await deps.publish(alert);
-  } catch (error) {
-    deps.log.error("could not report the account's access points to other accounts' buckets", { sweepId, account: account ?? deps.account, error: describeError(error) });
-  }
-}
-
 async function checkAccountCoverage(deps: ListerDeps, settings: ListerSettings, sweepId: string, account: string): Promise<void> {
   const coverage = await Promise.all(
     settings.regions.map(async (region): Promise<CoverageNote> => {

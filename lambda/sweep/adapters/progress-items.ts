@@ -10,6 +10,7 @@ export const pageKey = (sweepId: string, page: number, account?: string): string
   account !== undefined ? `sweep#${sweepId}#page#${account}#${page}` : `sweep#${sweepId}#page#${page}`;
 export const accountDoneKey = (sweepId: string, account: string): string => `sweep#${sweepId}#account#${account}`;
 export const chunkKey = (sweepId: string, chunkId: string): string => `sweep#${sweepId}#chunk#${chunkId}`;
+export const noticeKey = (sweepId: string, notice: string): string => `sweep#${sweepId}#notice#${notice}`;
 export const LATEST_KEY = 'latest';
 
 export function isSetLike(value: unknown): value is Iterable<unknown> {

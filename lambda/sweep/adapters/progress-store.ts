@@ -9,16 +9,18 @@
  * - `sweep#<id>#account#<account>`: organization-wide, that account's listing has finished (or failed) and
  *   `accountsPending` was decremented once for it; the listing is complete when `accountsPending` reaches 0.
  * - `sweep#<id>#chunk#<chunkId>`: the string set `done` of the buckets of that work message already counted.
+ * - `sweep#<id>#notice#<notice>`: a one-off notice of the sweep (`foreign-doors#<account>`) was claimed for sending
+ *   (`state` `sent`), or given back after it could not be published (`released`).
  * - `latest`: the id of the newest sweep, so the next one can report a sweep that never finished.
  *
  * Counting is exactly once per (sweep, bucket): the chunk's `done` set and the sweep's counters change in one
  * transaction whose condition is that none of the buckets is in `done` yet.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsErrorCode, hasErrorCode } from '../../shared/aws/errors';
 import type { SweepStart } from '../messages';
 import { PROGRESS_TTL_DAYS } from '../progress-table';
-import { LATEST_KEY, accountDoneKey, chunkKey, decodeProgress, encodeAccountCoverage, encodeFailure, isSetLike, pageKey, sweepKey } from './progress-items';
+import { LATEST_KEY, accountDoneKey, chunkKey, decodeProgress, encodeAccountCoverage, encodeFailure, isSetLike, noticeKey, pageKey, sweepKey } from './progress-items';
 import { COUNTERS, tally, zeroCounts, type AccountCoverageNote, type BucketTally, type CoverageNote, type Counts, type SweepProgress } from '../progress';
 
 export { decodeProgress } from './progress-items';
@@ -63,6 +65,13 @@ export interface ProgressStore {
   claimSummary(sweepId: string, at: string, options: { readonly requireComplete: boolean }): Promise<SweepProgress | undefined>;
   /** Undoes this caller's claim (made at `at`) after the summary could not be published. */
   releaseSummary(sweepId: string, at: string): Promise<void>;
+  /**
+   * Claims the right to send a one-off notice of the sweep (`notice`, e.g. `foreign-doors#<account>`): true once per
+   * sweep and notice, so a re-delivered listing message does not alert twice; a released claim can be taken again.
+   */
+  claimNotice(sweepId: string, notice: string): Promise<boolean>;
+  /** Gives a claimed notice back after it could not be published, so a later delivery may send it. */
+  releaseNotice(sweepId: string, notice: string): Promise<void>;
 }
 
 /** Which items of a cancelled transaction failed their condition. */
@@ -329,6 +338,38 @@ export function dynamoProgressStore(client: DocumentSender, tableName: string, n
           throw error;
         }
       }
+    },
+
+    async claimNotice(sweepId, notice) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: noticeKey(sweepId, notice), state: 'sent', expiresAt: expiresAt() },
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':released': 'released' },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (hasErrorCode(error, 'ConditionalCheckFailedException')) {
+          return false;
+        }
+        throw error;
+      }
+    },
+
+    async releaseNotice(sweepId, notice) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: noticeKey(sweepId, notice) },
+          UpdateExpression: 'SET #state = :released',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':released': 'released' },
+        }),
+      );
     },
   };
 }

@@ -8,6 +8,7 @@ import { AssumeRoleError, CROSS_ACCOUNT_ENV } from '../../../lambda/shared/aws/a
 import { AccountUnavailableError } from '../../../lambda/sweep/accounts';
 import { dynamoProgressStore, type ProgressStore } from '../../../lambda/sweep/adapters/progress-store';
 import { summaryAlert, type SweepAlert } from '../../../lambda/sweep/alerts';
+import type { ForeignDoorVerdict } from '../../../lambda/sweep/doors';
 import { parseListerEnvironment, toListerEnvironment, type ListerConfig } from '../../../lambda/sweep/environment';
 import { continueListing, startSweep, type ListerDeps, type ListerSettings } from '../../../lambda/sweep/lister';
 import type { ListMessage } from '../../../lambda/sweep/messages';
@@ -190,6 +191,45 @@ describe('organization-wide listing (lister core)', () => {
     expect(summary.emailMessage).toContain('Member account regions without confirmed CloudTrail coverage (2, 1 BLIND)');
     expect(summary.emailMessage).toContain(`  ${MEMBER_A} us-east-1: blind (no trail logs write management events)`);
     expect(JSON.parse(summary.defaultMessage)).toEqual(expect.objectContaining({ accountCoverage: [expect.objectContaining({ region: 'eu-west-1' }), expect.objectContaining({ account: MEMBER_A, region: 'us-east-1', status: 'blind' })] }));
+  });
+
+  test("alerts once per sweep about a member account's public doors to other accounts' buckets, however often its first listing is delivered", async () => {
+    // GIVEN member A with an access point opening a bucket of another account to the public
+    const org = organization({ [MEMBER_A]: [['a-1']] });
+    const door: ForeignDoorVerdict = {
+      kind: 'accessPoint',
+      name: 'partner-share',
+      public: true,
+      access: ['read'],
+      why: 'its policy grants s3:GetObject to *',
+      region: 'eu-west-1',
+      bucket: 'partner-data',
+      bucketAccount: '444455556666',
+    };
+    let publishFailures = 1;
+    const deps: ListerDeps = {
+      ...org.deps,
+      readForeignDoors: async (account) => (account === MEMBER_A ? [door] : []),
+      publish: async (alert) => {
+        if (alert.attributes.outcome === 'foreign-access-points' && publishFailures > 0) {
+          publishFailures -= 1;
+          throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
+        }
+        await org.deps.publish(alert);
+      },
+    };
+    await startSweep(deps, SETTINGS, START);
+    const [first] = org.queue.listings;
+    if (first === undefined) throw new Error('no listing message');
+    const foreignAlerts = (): SweepAlert[] => org.published.filter((alert) => alert.attributes.outcome === 'foreign-access-points');
+    // WHEN A's first listing message is delivered and its alert cannot be published THEN nothing is sent and the claim is given back
+    await continueListing(deps, SETTINGS, first as ListMessage, () => 240_000);
+    expect(foreignAlerts()).toHaveLength(0);
+    // WHEN the same message is delivered twice more THEN the alert is sent on the first of them only
+    await continueListing(deps, SETTINGS, first as ListMessage, () => 240_000);
+    await continueListing(deps, SETTINGS, first as ListMessage, () => 240_000);
+    expect(foreignAlerts()).toHaveLength(1);
+    expect(foreignAlerts()[0]?.emailMessage).toContain(`PUBLIC  access point partner-share (eu-west-1) -> bucket partner-data of account 444455556666`);
   });
 
   test('a covered organization adds no coverage notes and a hand-over page does not check coverage again', async () => {

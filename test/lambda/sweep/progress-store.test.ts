@@ -54,6 +54,21 @@ describe('dynamoProgressStore', () => {
     expect(await store.claimSummary(START.sweepId, '2026-11-23T04:07:00.000Z', { requireComplete: false })).toEqual(expect.objectContaining({ summarySentAt: '2026-11-23T04:07:00.000Z' }));
   });
 
+  test('a one-off notice is claimed once per sweep and notice; a released claim can be taken again', async () => {
+    // GIVEN the foreign-door notice of an account claimed WHEN claimed again (a re-delivered listing) THEN refused
+    expect(await store.claimNotice(START.sweepId, 'foreign-doors#444455556666')).toBe(true);
+    expect(await store.claimNotice(START.sweepId, 'foreign-doors#444455556666')).toBe(false);
+    // AND another account's notice, or the same notice of another sweep, is its own
+    expect(await store.claimNotice(START.sweepId, 'foreign-doors#777788889999')).toBe(true);
+    expect(await store.claimNotice('manual-next', 'foreign-doors#444455556666')).toBe(true);
+    // WHEN given back (the publish failed) THEN the next delivery may claim it, once
+    await store.releaseNotice(START.sweepId, 'foreign-doors#444455556666');
+    expect(table.item(`sweep#${START.sweepId}#notice#foreign-doors#444455556666`)?.state).toBe('released');
+    expect(await store.claimNotice(START.sweepId, 'foreign-doors#444455556666')).toBe(true);
+    expect(await store.claimNotice(START.sweepId, 'foreign-doors#444455556666')).toBe(false);
+    expect(table.item(`sweep#${START.sweepId}#notice#foreign-doors#444455556666`)?.expiresAt).toBe(Date.parse('2026-11-23T04:00:00Z') / 1000 + 30 * 86_400);
+  });
+
   test('a retried start finds the sweep, and a new sweep finds the previous one', async () => {
     // GIVEN the sweep exists WHEN created again THEN not created, current returned
     const retried = await store.createSweep(START, []);
@@ -78,6 +93,7 @@ describe('dynamoProgressStore', () => {
     ['countBuckets', () => store.countBuckets(START.sweepId, 'p0c0', [tally('a')]), 'TransactWrite'],
     ['countListed', () => store.countListed(START.sweepId, 3, 10), 'TransactWrite'],
     ['claimSummary', () => store.claimSummary(START.sweepId, '2026-11-23T05:00:00Z', { requireComplete: false }), 'Update'],
+    ['claimNotice', () => store.claimNotice(START.sweepId, 'foreign-doors#444455556666'), 'Put'],
   ] as const)('%s rethrows errors that are not a failed condition', async (_name, call, command) => {
     // GIVEN DynamoDB throttling the call WHEN made THEN the error reaches the caller (the message is retried)
     table.injectError(command, Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' }));
