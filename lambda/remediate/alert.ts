@@ -16,7 +16,6 @@ import { fitMessage, MAX_FINDINGS_IN_PAYLOAD as MAX_FINDINGS_IN_EMAIL } from './
 import type { AlertMessage } from './ports';
 
 export { MAX_MESSAGE_BYTES } from './alert-size';
-export { exemptCommand, restoreCommand, restoreCommands } from './alert-commands';
 
 export const MAX_SUBJECT_LENGTH = 99;
 

@@ -13,7 +13,8 @@
  */
 import type { AuditRecord } from '../shared/audit/record';
 import { bucketArn } from '../shared/findings/outcome-event';
-import { ACCESS_WORDS, exemptCommand, formatDuration, headline, outcomeSentence, renderSubject, restoreCommand } from './alert';
+import { ACCESS_WORDS, formatDuration, headline, outcomeSentence, renderSubject } from './alert';
+import { exemptCommand, restoreCommand } from './alert-commands';
 
 export interface ChatbotNotification {
   readonly version: '1.0';

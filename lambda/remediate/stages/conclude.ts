@@ -8,7 +8,8 @@
  * the claim for the retry, which writes it (and sends only what did not go out) instead of doing the work again.
  */
 import { isRemediationOutcome, type AuditRecord } from '../../shared/audit/record';
-import { exemptCommand, headline, outcomeSentence, renderAlert, renderSecurityHubNotEnabledAlert, restoreCommand, shouldAlert } from '../alert';
+import { headline, outcomeSentence, renderAlert, renderSecurityHubNotEnabledAlert, shouldAlert } from '../alert';
+import { exemptCommand, restoreCommand } from '../alert-commands';
 import { renderFinding, shouldImportFinding } from '../../shared/findings/asff';
 import { renderOutcomeEvent, shouldPublishOutcome } from '../../shared/findings/outcome-event';
 import { ClaimLostError, METRICS, type AccountLevelChange, type AlertMessage, type Delivery, type FindingImportResult, type PendingRecord } from '../ports';

@@ -21,10 +21,8 @@ export class BucketBusyError extends Error {
   }
 }
 
-/** What the sweep found in CloudTrail about who exposed a bucket: the audit record's `exposedBy`. */
-export type SweepExposedBy = AuditExposedBy;
-
-export function toExposedBy(lookup: ExposingCallLookup): SweepExposedBy {
+/** What the sweep found in CloudTrail about who exposed a bucket, as the audit record's `exposedBy`. */
+export function toExposedBy(lookup: ExposingCallLookup): AuditExposedBy {
   if (lookup.status === 'unavailable') {
     return { status: 'unavailable', detail: lookup.reason };
   }
@@ -50,7 +48,7 @@ export function tallyOf(bucket: string, sweepId: string, result: RemediationResu
 }
 
 /** Finds who exposed a public bucket (in the bucket's account's event history); never rejects (errors become `unavailable`). */
-export type LookupExposedBy = (bucket: string, region: string, account: string) => Promise<SweepExposedBy>;
+export type LookupExposedBy = (bucket: string, region: string, account: string) => Promise<AuditExposedBy>;
 
 export interface RemediationCheckerOptions {
   /**
