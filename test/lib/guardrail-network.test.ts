@@ -21,7 +21,7 @@ interface Synthesized {
 
 /** A stack with a VPC of its own (public and private-with-egress subnets, as most landing-zone VPCs) and the guardrail in it. */
 function synthInGivenVpc(props: Omit<PublicBucketGuardrailProps, 'vpc'> = {}): Synthesized {
-  const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+  const app = newTestApp();
   const stack = new Stack(app, 'GivenVpc', { env: { region: 'eu-west-1', account: '111122223333' } });
   const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 1 });
   const guardrail = new PublicBucketGuardrail(stack, 'Guardrail', { alertEmails: ['oncall@example.com'], ...props, vpc });
@@ -177,7 +177,7 @@ describe('GuardrailNetwork options', () => {
   });
 
   it('places the functions in the subnets vpcSubnets selects', () => {
-    const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+    const app = newTestApp();
     const stack = new Stack(app, 'Selected', { env: { region: 'eu-west-1', account: '111122223333' } });
     const vpc = new ec2.Vpc(stack, 'Shared', {
       maxAzs: 2,
@@ -194,14 +194,14 @@ describe('GuardrailNetwork options', () => {
   });
 
   it('refuses public subnets', () => {
-    const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+    const app = newTestApp();
     const stack = new Stack(app, 'Public', { env: { region: 'eu-west-1', account: '111122223333' } });
     const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }] });
     expect(() => new PublicBucketGuardrail(stack, 'Guardrail', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, sweep: false })).toThrow(/public subnet/i);
   });
 
   it('warns that other covered regions need a route out of the VPC', () => {
-    const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+    const app = newTestApp();
     const stack = new Stack(app, 'Regions', { env: { region: 'eu-west-1', account: '111122223333' } });
     const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 1 });
     new PublicBucketGuardrail(stack, 'Guardrail', { vpc, coveredRegions: ['eu-west-1', 'us-east-1'], sweep: false });
@@ -217,7 +217,7 @@ describe('GuardrailNetwork options', () => {
       /vpc: is not supported with crossAccount yet/,
     ],
   ])('refuses %s with a GuardrailPropsError that says the fix', (_title, props, message) => {
-    const stack = new Stack(newTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Bad', { env: { region: 'eu-west-1' } });
+    const stack = new Stack(newTestApp(), 'Bad', { env: { region: 'eu-west-1' } });
     const vpc = new ec2.Vpc(stack, 'Shared', { maxAzs: 2, natGateways: 0 });
     let thrown: unknown;
     try {
@@ -231,7 +231,7 @@ describe('GuardrailNetwork options', () => {
 });
 
 describe('the VPC GuardrailStack creates (context vpc=create)', () => {
-  const app = newTestApp({ 'aws:cdk:bundling-stacks': [] });
+  const app = newTestApp();
   const stack = new GuardrailStack(app, 'Created', { env: { region: 'us-east-1' }, vpc: { create: true } });
   const template = Template.fromStack(stack);
 

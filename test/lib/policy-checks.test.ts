@@ -44,7 +44,7 @@ afterAll(() => {
 function newUnbundledApp(): { app: App; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrail-policy-'));
   tempDirs.push(outdir);
-  return { app: newTestApp({ 'aws:cdk:bundling-stacks': [] }, outdir), outdir };
+  return { app: newTestApp({}, outdir), outdir };
 }
 
 function readReport(outdir: string): ValidationReport {
@@ -214,7 +214,7 @@ describe('CT.LAMBDA.PR.3 with the vpc option', () => {
     // GIVEN the lookup result cdk.context.json would hold, and the account CDK_DEFAULT_ACCOUNT gives
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrail-policy-'));
     tempDirs.push(outdir);
-    const app = newTestApp({ 'aws:cdk:bundling-stacks': [], ...LOOKED_UP_VPC_CONTEXT }, outdir);
+    const app = newTestApp(LOOKED_UP_VPC_CONTEXT, outdir);
     const { home } = buildGuardrailApp(app, parseAppConfig({ vpc: 'vpc-0123456789abcdef0', alertEmails: 'oncall@example.com' }, { defaultAccount: '111122223333' }));
     // WHEN synthesized THEN no violation, and only the trigger provider is acknowledged
     expect(() => app.synth()).not.toThrow();

@@ -46,11 +46,6 @@ const GUARDRAIL_STATEFUL = [
   'AWS::SQS::Queue GuardrailSweepWorkQueue0E1DF832',
 ];
 
-/** An App like `cdk synth` but without bundling the Lambdas: logical IDs do not depend on the bundles. */
-function newUnbundledApp(): ReturnType<typeof newTestApp> {
-  return newTestApp({ 'aws:cdk:bundling-stacks': [] });
-}
-
 /** `<Type> <LogicalId>` of every stateful resource in the stack's template, sorted. */
 function statefulIds(stack: Stack): string[] {
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
@@ -63,14 +58,14 @@ function statefulIds(stack: Stack): string[] {
 describe('stateful logical IDs', () => {
   it('single account: the guardrail keeps every table, bucket, key, topic, queue and log group ID', () => {
     // GIVEN / WHEN the app's single-account stack with the defaults
-    const { home } = buildGuardrailApp(newUnbundledApp(), parseAppConfig({}));
+    const { home } = buildGuardrailApp(newTestApp(), parseAppConfig({}));
 
     // THEN
     expect(statefulIds(home)).toEqual(GUARDRAIL_STATEFUL);
   });
 
   it('single account with createTrail: the trail key and bucket keep their IDs too', () => {
-    const { home } = buildGuardrailApp(newUnbundledApp(), parseAppConfig({ createTrail: 'true' }));
+    const { home } = buildGuardrailApp(newTestApp(), parseAppConfig({ createTrail: 'true' }));
 
     expect(statefulIds(home)).toEqual(
       [...GUARDRAIL_STATEFUL, 'AWS::KMS::Key GuardrailTrailKey1F748972', 'AWS::S3::Bucket GuardrailTrailBucket13B1A256'].sort(),
@@ -78,13 +73,13 @@ describe('stateful logical IDs', () => {
   });
 
   it('single account with vpc=create: the guardrail keeps every ID; the VPC adds only its flow log key and group', () => {
-    const { home } = buildGuardrailApp(newUnbundledApp(), parseAppConfig({ vpc: 'create' }));
+    const { home } = buildGuardrailApp(newTestApp(), parseAppConfig({ vpc: 'create' }));
 
     expect(statefulIds(home)).toEqual([...GUARDRAIL_STATEFUL, 'AWS::KMS::Key VpcFlowLogsKey9750AF40', 'AWS::Logs::LogGroup VpcFlowLogsE6FFDEF9'].sort());
   });
 
   it('organization: the central stack keeps the guardrail IDs and its event bus', () => {
-    const stacks = buildOrganizationGuardrailApp(newUnbundledApp(), parseAppConfig({ ...ORGANIZATION_CONTEXT }));
+    const stacks = buildOrganizationGuardrailApp(newTestApp(), parseAppConfig({ ...ORGANIZATION_CONTEXT }));
 
     expect(statefulIds(stacks.central)).toEqual([...GUARDRAIL_STATEFUL, 'AWS::Events::EventBus CentralEventBusA9B225F8'].sort());
   });

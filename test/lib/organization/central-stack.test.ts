@@ -393,13 +393,13 @@ describe('OrganizationGuardrailStack', () => {
 
       it('refuses an exemption that names no account: it would cover the central account only', () => {
         const create = (): OrganizationGuardrailStack =>
-          new OrganizationGuardrailStack(newTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Central', { env: { region: 'us-east-1' }, organization, guardrail: { exemptions: [website] } });
+          new OrganizationGuardrailStack(newTestApp(), 'Central', { env: { region: 'us-east-1' }, organization, guardrail: { exemptions: [website] } });
         expect(create).toThrow(OrganizationGuardrailPropsError);
         expect(create).toThrow(/exemptions\[0\] \("site-\*"\) names no account; an organization-wide guardrail needs "account"/);
       });
 
       it("accepts a member account, and '*' with a synth warning", () => {
-        const stack = new OrganizationGuardrailStack(newTestApp({ 'aws:cdk:bundling-stacks': [] }), 'Central', {
+        const stack = new OrganizationGuardrailStack(newTestApp(), 'Central', {
           env: { region: 'us-east-1' },
           organization,
           guardrail: { exemptions: [{ ...website, account: '444455556666' }, { ...website, bucket: 'cdn-*', account: '*' }] },
